@@ -1,0 +1,30 @@
+"""Exceptions raised by kerasopt.
+
+Every exception is also a built-in ``ValueError`` or ``TypeError`` where that is
+what sklearn users catch, so ``except ValueError`` keeps working.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "DataError",
+    "InvalidSearchSpaceError",
+    "KerasoptError",
+    "StorageError",
+]
+
+
+class KerasoptError(Exception):
+    """Base class of every error kerasopt raises on purpose."""
+
+
+class DataError(KerasoptError, ValueError):
+    """The data (a table, a column, a target) cannot be used as given."""
+
+
+class InvalidSearchSpaceError(KerasoptError, ValueError):
+    """A search space (dict, callable or file) is malformed."""
+
+
+class StorageError(KerasoptError, ValueError):
+    """An Optuna storage URL or study cannot be opened."""
