@@ -1,0 +1,47 @@
+"""kerasopt: Keras models as scikit-learn estimators on real tables, tuned with Optuna.
+
+The public names are imported lazily, so ``import kerasopt`` (and the CLI's
+``--help``) does not pay for TensorFlow until an estimator is used.
+"""
+
+from __future__ import annotations
+
+import importlib
+from importlib.metadata import PackageNotFoundError, version
+from typing import TYPE_CHECKING, Any
+
+try:
+    __version__ = version("kerasopt")
+except PackageNotFoundError:  # running from a source tree
+    __version__ = "0.0.0"
+
+if TYPE_CHECKING:
+    from .estimators import KerasClassifier, KerasRegressor
+    from .preprocessing import make_tabular_pipeline, make_tabular_preprocessor
+    from .search import OptunaSearchCV
+
+__all__ = [
+    "KerasClassifier",
+    "KerasRegressor",
+    "OptunaSearchCV",
+    "make_tabular_pipeline",
+    "make_tabular_preprocessor",
+]
+
+_LOCATIONS = {
+    "KerasClassifier": "estimators",
+    "KerasRegressor": "estimators",
+    "OptunaSearchCV": "search",
+    "make_tabular_pipeline": "preprocessing",
+    "make_tabular_preprocessor": "preprocessing",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LOCATIONS:
+        return getattr(importlib.import_module(f".{_LOCATIONS[name]}", __name__), name)
+    raise AttributeError(f"module 'kerasopt' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *__all__])

@@ -1,0 +1,7 @@
+"""Keras models as scikit-learn estimators."""
+
+from ._base import BaseKerasEstimator
+from ._classifier import KerasClassifier
+from ._regressor import KerasRegressor
+
+__all__ = ["BaseKerasEstimator", "KerasClassifier", "KerasRegressor"]

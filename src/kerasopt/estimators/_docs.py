@@ -1,0 +1,77 @@
+"""The parameter documentation shared by KerasClassifier and KerasRegressor."""
+
+COMMON_PARAMETERS = """\
+    model : callable, keras.Model or None, default=None
+        None builds an MLP from ``hidden_layer_sizes`` and friends. A callable
+        returning a Sequential or Functional ``keras.Model`` (compiled or not)
+        is called at each fit with the ``model__*`` parameters as keyword
+        arguments, plus ``meta`` (fitted attributes such as ``n_features_in_``,
+        ``n_classes_``, ``X_shape_``) and ``compile_kwargs`` if it accepts them.
+    hidden_layer_sizes : sequence of int, default=(100,)
+        Units of each hidden layer of the built-in MLP.
+    activation : str, default="relu"
+        Hidden-layer activation: any Keras name (relu, tanh, sigmoid, elu, selu,
+        gelu, leaky_relu, silu, ...).
+    dropout : float, default=0.0
+        Dropout rate after each hidden layer.
+    l2 : float, default=0.0
+        L2 penalty on the Dense kernels.
+    batch_normalization : bool, default=False
+        Batch normalization before each hidden activation.
+    optimizer : str, optimizer class or instance, default="adam"
+        sgd, momentum (SGD with momentum 0.9), nesterov, rmsprop, adagrad,
+        adadelta, adam, adamw, adamax, nadam, ftrl, lion, or a Keras optimizer.
+        ``optimizer__*`` parameters go to its constructor.
+    learning_rate : float or None, default=1e-3
+        Initial learning rate; None keeps the optimizer's own.
+    loss : str, callable or keras.losses.Loss, default=None
+        None picks the loss that matches the target.
+    metrics : list, default=None
+        Keras metrics recorded in ``history_``; None means accuracy for
+        classifiers and none for regressors.
+    epochs : int, default=200
+        Maximum number of passes over the training data.
+    batch_size : int or None, default=None
+        None uses ``min(200, n_samples)``, as scikit-learn's MLP.
+    validation_fraction : float or None, default=None
+        Share of the training data held out (stratified for classifiers) to
+        compute ``val_*`` metrics each epoch. None means 0.1 when
+        ``early_stopping`` is on, else no validation data.
+    early_stopping : bool, default=False
+        Stop when the validation loss (the training loss without validation
+        data) has not improved for ``patience`` epochs, and restore the best
+        weights.
+    patience : int, default=10
+        Epochs without improvement tolerated by early stopping; plateau
+        detection uses half of it.
+    reduce_lr_on_plateau : bool, default=False
+        Halve the learning rate when the monitored loss stalls.
+    lr_schedule : {"cosine", "exponential", "step"}, callable or None, default=None
+        Per-epoch learning-rate schedule; a callable gets ``(epoch, lr)``.
+    callbacks : list of keras.callbacks.Callback, default=None
+        Extra callbacks for every fit (checkpoints, TensorBoard, ...).
+    normalize : bool, default=False
+        Put a Keras ``Normalization`` layer, adapted to the training data, in
+        front of the model (``make_tabular_pipeline(..., scaler="keras")``).
+    warm_start : bool, default=False
+        Keep the trained model and continue training at the next fit.
+    shuffle : bool, default=True
+        Shuffle the training data every epoch.
+    verbose : int, default=0
+        Keras verbosity during fit.
+    random_state : int, RandomState or None, default=None
+        Seed for weights, shuffling, dropout and the validation split; the
+        same seed gives the same model and predictions.
+    **kwargs
+        Routed parameters only: ``model__*``, ``optimizer__*``, ``fit__*``,
+        ``compile__*``, ``predict__*``, ``loss__*``, ``metrics__*``."""
+
+COMMON_ATTRIBUTES = """\
+    model_ : keras.Model
+        The trained Keras model.
+    history_ : dict of str to list of float
+        Per-epoch metrics, validation included (``loss``, ``val_loss``, ...).
+    n_features_in_ : int
+        Number of features seen during fit.
+    feature_names_in_ : ndarray of str
+        Column names seen during fit, when X was a DataFrame."""

@@ -1,0 +1,554 @@
+"""Search spaces: Optuna distributions, layer sizes, fixed values, defaults, files.
+
+A search space is anything that turns an :class:`optuna.trial.Trial` into a
+dict of estimator parameters. kerasopt accepts
+
+* a :class:`SearchSpace` (or a plain dict, converted to one) mapping parameter
+  names to ``optuna.distributions`` objects, :class:`LayerSizes` or
+  :class:`Fixed` values;
+* a callable ``space(trial) -> dict`` for conditional spaces;
+* the parsed content of a JSON/YAML/TOML file (see :func:`load_search_space`).
+
+Names without a step prefix refer to the final estimator of a Pipeline (see
+:func:`resolve_param_names`), so the same space works for a bare
+``KerasClassifier`` and for ``make_tabular_pipeline(KerasClassifier())``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from numbers import Integral, Real
+from typing import TYPE_CHECKING, Any, Union
+
+from optuna.distributions import (
+    BaseDistribution,
+    CategoricalDistribution,
+    FloatDistribution,
+    IntDistribution,
+)
+from sklearn.base import BaseEstimator
+from sklearn.pipeline import Pipeline
+
+from ..exceptions import InvalidSearchSpaceError
+from ._naming import did_you_mean
+
+if TYPE_CHECKING:
+    import optuna
+
+__all__ = [
+    "ACTIVATIONS",
+    "OPTIMIZERS",
+    "Dimension",
+    "Fixed",
+    "LayerSizes",
+    "SearchSpace",
+    "SpaceFn",
+    "default_search_space",
+    "final_estimator_prefix",
+    "load_search_space",
+    "resolve_param_names",
+]
+
+#: Activations of the default search space.
+ACTIVATIONS: tuple[str, ...] = ("relu", "tanh", "elu", "selu", "gelu", "leaky_relu")
+#: Optimizers of the default search space.
+OPTIMIZERS: tuple[str, ...] = ("adam", "adamw", "nadam", "rmsprop", "momentum")
+#: Batch sizes of the default search space.
+BATCH_SIZES: tuple[int, ...] = (16, 32, 64, 128, 256)
+
+SpaceFn = Callable[["optuna.trial.BaseTrial"], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class Fixed:
+    """A parameter that a search space sets without tuning it.
+
+    Parameters
+    ----------
+    value : object
+        The value every trial uses.
+    """
+
+    value: Any
+
+    def suggest(self, trial: optuna.trial.BaseTrial, name: str) -> Any:
+        """Return :attr:`value` (``trial`` and ``name`` are not used)."""
+        return self.value
+
+
+@dataclass(frozen=True)
+class LayerSizes:
+    """Number of hidden layers and units per layer, tuned together.
+
+    A trial first draws the number of layers, then the units of each layer
+    (Optuna parameters ``<name>.n_layers`` and ``<name>.units_1`` ...), and the
+    space returns them as the tuple ``hidden_layer_sizes`` expects.
+
+    Parameters
+    ----------
+    min_layers, max_layers : int, default=1, 4
+        Range of the number of hidden layers (inclusive).
+    min_units, max_units : int, default=8, 256
+        Range of the units of each layer (inclusive).
+    log : bool, default=True
+        Draw units on a log scale (as many trials in 8-16 as in 128-256).
+
+    Examples
+    --------
+    >>> import optuna
+    >>> LayerSizes(max_layers=2, min_units=4, max_units=4).suggest(
+    ...     optuna.trial.FixedTrial({"h.n_layers": 2, "h.units_1": 4, "h.units_2": 4}),
+    ...     "h")
+    (4, 4)
+    """
+
+    min_layers: int = 1
+    max_layers: int = 4
+    min_units: int = 8
+    max_units: int = 256
+    log: bool = True
+
+    def __post_init__(self) -> None:
+        for field in ("min_layers", "max_layers", "min_units", "max_units"):
+            value = getattr(self, field)
+            if isinstance(value, bool) or not isinstance(value, Integral) or value < 1:
+                raise InvalidSearchSpaceError(
+                    f"LayerSizes: `{field}` must be an int >= 1, but got {value!r}."
+                )
+        for low, high in (("min_layers", "max_layers"), ("min_units", "max_units")):
+            lo, hi = getattr(self, low), getattr(self, high)
+            if lo > hi:
+                raise InvalidSearchSpaceError(
+                    f"LayerSizes: `{low} <= {high}` must hold, but got "
+                    f"({low}={lo}, {high}={hi})."
+                )
+        if not isinstance(self.log, bool):
+            raise InvalidSearchSpaceError(
+                f"LayerSizes: `log` must be true or false, but got {self.log!r}."
+            )
+
+    def suggest(self, trial: optuna.trial.BaseTrial, name: str) -> tuple[int, ...]:
+        """Draw the layer sizes of one trial.
+
+        Parameters
+        ----------
+        trial : optuna.trial.BaseTrial
+            The trial that records the draws.
+        name : str
+            The parameter name, used as prefix of the Optuna parameters.
+
+        Returns
+        -------
+        tuple of int
+        """
+        n_layers = trial.suggest_int(f"{name}.n_layers", self.min_layers, self.max_layers)
+        return tuple(
+            trial.suggest_int(
+                f"{name}.units_{i}", self.min_units, self.max_units, log=self.log
+            )
+            for i in range(1, n_layers + 1)
+        )
+
+
+Dimension = Union[BaseDistribution, LayerSizes, Fixed]
+
+
+def _suggest(trial: optuna.trial.BaseTrial, name: str, dim: Dimension) -> Any:
+    if isinstance(dim, (Fixed, LayerSizes)):
+        return dim.suggest(trial, name)
+    if isinstance(dim, FloatDistribution):
+        return trial.suggest_float(name, dim.low, dim.high, log=dim.log, step=dim.step)
+    if isinstance(dim, IntDistribution):
+        return trial.suggest_int(name, dim.low, dim.high, log=dim.log, step=dim.step)
+    if isinstance(dim, CategoricalDistribution):
+        return trial.suggest_categorical(name, dim.choices)
+    raise InvalidSearchSpaceError(  # another BaseDistribution subclass
+        f"Search space key {name!r}: unsupported distribution {type(dim).__name__}."
+    )
+
+
+def _representative(dim: Dimension) -> Any:
+    """A value ``dim`` can produce (used to check names before the search)."""
+    if isinstance(dim, Fixed):
+        return dim.value
+    if isinstance(dim, LayerSizes):
+        return (dim.min_units,) * dim.min_layers
+    if isinstance(dim, CategoricalDistribution):
+        return dim.choices[0]
+    return dim.low  # type: ignore[union-attr]
+
+
+class SearchSpace:
+    """A search space as a mapping of parameter names to dimensions.
+
+    Calling it with a trial returns one dict of parameters. It is what plain
+    dicts and parsed files are turned into.
+
+    Parameters
+    ----------
+    dimensions : mapping of str to dimension
+        Each value is an ``optuna.distributions`` object
+        (:class:`~optuna.distributions.FloatDistribution`,
+        :class:`~optuna.distributions.IntDistribution`,
+        :class:`~optuna.distributions.CategoricalDistribution`), a
+        :class:`LayerSizes` or a :class:`Fixed`.
+
+    Raises
+    ------
+    InvalidSearchSpaceError
+        If the mapping is empty, a name is not a non-empty string, or a value
+        is not a dimension (a list gets a hint to use CategoricalDistribution).
+
+    Examples
+    --------
+    >>> from optuna.distributions import FloatDistribution
+    >>> space = SearchSpace({"C": FloatDistribution(1e-3, 1e3, log=True)})
+    >>> space.names
+    ('C',)
+    """
+
+    def __init__(self, dimensions: Mapping[str, Dimension]) -> None:
+        if not isinstance(dimensions, Mapping) or not dimensions:
+            raise InvalidSearchSpaceError(
+                "A search space must be a non-empty mapping of parameter names to "
+                f"optuna distributions, but got {dimensions!r}."
+            )
+        for name, dim in dimensions.items():
+            if not isinstance(name, str) or not name:
+                raise InvalidSearchSpaceError(
+                    f"Search space names must be non-empty strings, but got {name!r}."
+                )
+            if not isinstance(dim, (BaseDistribution, LayerSizes, Fixed)):
+                hint = (
+                    f" Write optuna.distributions.CategoricalDistribution({list(dim)!r})"
+                    " to choose among these values."
+                    if isinstance(dim, (list, tuple))
+                    else " Use an optuna.distributions object, LayerSizes(...) or "
+                    "Fixed(value)."
+                )
+                raise InvalidSearchSpaceError(
+                    f"Search space key {name!r}: expected an optuna distribution, but "
+                    f"got {type(dim).__name__} ({dim!r}).{hint}"
+                )
+        self.dimensions: dict[str, Dimension] = dict(dimensions)
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """The parameter names, in order."""
+        return tuple(self.dimensions)
+
+    def __call__(self, trial: optuna.trial.BaseTrial) -> dict[str, Any]:
+        """Draw one set of parameters with ``trial``."""
+        return {name: _suggest(trial, name, dim) for name, dim in self.dimensions.items()}
+
+    def representative_params(self) -> dict[str, Any]:
+        """Return one valid set of parameters without a trial (for name checks)."""
+        return {name: _representative(dim) for name, dim in self.dimensions.items()}
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, SearchSpace) and self.dimensions == other.dimensions
+
+    def __hash__(self) -> int:
+        return hash(tuple(self.dimensions))
+
+    def __repr__(self) -> str:
+        return f"SearchSpace({self.dimensions!r})"
+
+
+def default_search_space(max_epochs: int = 200) -> SearchSpace:
+    """Return the search space used for kerasopt estimators when none is given.
+
+    ===================== ==========================================================
+    ``hidden_layer_sizes`` 1-4 layers of 8-256 units each (log scale), via
+                           :class:`LayerSizes`
+    ``activation``         relu, tanh, elu, selu, gelu, leaky_relu
+    ``optimizer``          adam, adamw, nadam, rmsprop, momentum
+    ``learning_rate``      1e-4 to 1e-1, log scale
+    ``batch_size``         16, 32, 64, 128, 256
+    ``epochs``             ``max(1, max_epochs // 4)`` to ``max_epochs``, log scale
+    ``early_stopping``     fixed to True: ``epochs`` is an upper bound, training
+                           stops when the validation loss stops improving
+    ``dropout``            0.0 to 0.5
+    ``l2``                 1e-7 to 1e-2, log scale
+    ===================== ==========================================================
+
+    Parameters
+    ----------
+    max_epochs : int, default=200
+        Upper bound of ``epochs``. :class:`OptunaSearchCV` passes the
+        estimator's own ``epochs``, so ``KerasClassifier(epochs=20)`` is never
+        trained for more than 20 epochs during the search.
+
+    Returns
+    -------
+    SearchSpace
+        With names of the estimator's parameters, without Pipeline prefixes.
+    """
+    if isinstance(max_epochs, bool) or not isinstance(max_epochs, Integral):
+        raise InvalidSearchSpaceError(
+            f"`max_epochs` must be an int >= 1, but got {max_epochs!r}."
+        )
+    if max_epochs < 1:
+        raise InvalidSearchSpaceError(
+            f"`max_epochs` must be an int >= 1, but got {max_epochs!r}."
+        )
+    return SearchSpace(
+        {
+            "hidden_layer_sizes": LayerSizes(),
+            "activation": CategoricalDistribution(ACTIVATIONS),
+            "optimizer": CategoricalDistribution(OPTIMIZERS),
+            "learning_rate": FloatDistribution(1e-4, 1e-1, log=True),
+            "batch_size": CategoricalDistribution(BATCH_SIZES),
+            "epochs": IntDistribution(max(1, int(max_epochs) // 4), int(max_epochs), log=True),
+            "early_stopping": Fixed(True),
+            "dropout": FloatDistribution(0.0, 0.5),
+            "l2": FloatDistribution(1e-7, 1e-2, log=True),
+        }
+    )
+
+
+# --------------------------------------------------------------------------- #
+# Names: unprefixed keys go to the final step of a Pipeline.
+# --------------------------------------------------------------------------- #
+def final_estimator_prefix(estimator: BaseEstimator) -> tuple[str, BaseEstimator]:
+    """Return the parameter prefix of the final estimator and that estimator.
+
+    Parameters
+    ----------
+    estimator : estimator
+        A bare estimator or a (possibly nested) Pipeline.
+
+    Returns
+    -------
+    prefix : str
+        ``""`` for a bare estimator, ``"<step>__"`` (repeated for nested
+        Pipelines) otherwise.
+    final : estimator
+        The last step.
+    """
+    prefix = ""
+    while isinstance(estimator, Pipeline) and estimator.steps:
+        name, step = estimator.steps[-1]
+        prefix, estimator = f"{prefix}{name}__", step
+    return prefix, estimator
+
+
+def resolve_param_names(
+    params: Mapping[str, Any], estimator: BaseEstimator
+) -> dict[str, Any]:
+    """Add the final step's prefix to names that do not name a Pipeline step.
+
+    For a Pipeline, a key whose first ``__`` segment is a step name (the
+    GridSearchCV spelling, e.g. ``"preprocess__num__strategy"``) is kept as
+    is; any other key (``"learning_rate"``, ``"model__units"``) belongs to the
+    final estimator and gets its prefix (``"kerasclassifier__learning_rate"``).
+    For other estimators the keys are returned unchanged.
+
+    Parameters
+    ----------
+    params : mapping of str to object
+        Parameters from a search space.
+    estimator : estimator
+        The estimator they are meant for.
+
+    Returns
+    -------
+    dict
+    """
+    if not isinstance(estimator, Pipeline):
+        return dict(params)
+    steps = {name for name, _ in estimator.steps}
+    prefix, _ = final_estimator_prefix(estimator)
+    return {
+        (key if key.split("__", 1)[0] in steps else prefix + key): value
+        for key, value in params.items()
+    }
+
+
+# --------------------------------------------------------------------------- #
+# Files: {"name": {"type": ..., ...}} -> SearchSpace
+# --------------------------------------------------------------------------- #
+_FIELDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    # type: (required fields, optional fields), besides "type" itself
+    "float": (("low", "high"), ("log", "step")),
+    "int": (("low", "high"), ("log", "step")),
+    "categorical": (("choices",), ()),
+    "layers": ((), ("n_layers", "units", "log")),
+    "fixed": (("value",), ()),
+}
+_SCALAR = (str, bool, int, float, type(None))
+
+
+def _fail(key: str, message: str) -> InvalidSearchSpaceError:
+    return InvalidSearchSpaceError(f"Search space key {key!r}: {message}")
+
+
+def _number(key: str, field: str, value: Any, *, integer: bool) -> Any:
+    # YAML 1.1 (PyYAML) reads `1e-4` as a string: accept numeric strings.
+    if isinstance(value, str) and not integer:
+        try:
+            value = float(value)
+        except ValueError:
+            pass
+    kind = "an int" if integer else "a number"
+    ok_type = Integral if integer else Real
+    if isinstance(value, bool) or not isinstance(value, ok_type):
+        raise _fail(key, f"`{field}` must be {kind}, but got {value!r}.")
+    if not integer and not math.isfinite(value):
+        raise _fail(key, f"`{field}` must be finite, but got {value!r}.")
+    return int(value) if integer else float(value)
+
+
+def _flag(key: str, field: str, value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise _fail(key, f"`{field}` must be true or false, but got {value!r}.")
+    return value
+
+
+def _range(key: str, spec: Mapping[str, Any], *, integer: bool) -> BaseDistribution:
+    low = _number(key, "low", spec["low"], integer=integer)
+    high = _number(key, "high", spec["high"], integer=integer)
+    log = _flag(key, "log", spec.get("log", False))
+    step = spec.get("step")
+    if low > high:
+        raise _fail(key, f"`low <= high` must hold, but got (low={low}, high={high}).")
+    if step is not None:
+        step = _number(key, "step", step, integer=integer)
+        if step <= 0:
+            raise _fail(key, f"`step` must be > 0, but got {step!r}.")
+        if log and step != 1:
+            raise _fail(
+                key, f"`log` and `step` cannot be combined, but got (log=true, step={step})."
+            )
+    if log and low <= 0:
+        raise _fail(key, f"`low > 0` must hold with log=true, but got (low={low}).")
+    if integer:
+        return IntDistribution(low, high, log=log, step=1 if step is None else step)
+    return FloatDistribution(low, high, log=log, step=None if log else step)
+
+
+def _pair(key: str, field: str, value: Any) -> tuple[int, int]:
+    if not isinstance(value, (list, tuple)) or len(value) != 2:
+        raise _fail(key, f"`{field}` must be a list [low, high], but got {value!r}.")
+    return (
+        _number(key, f"{field}[0]", value[0], integer=True),
+        _number(key, f"{field}[1]", value[1], integer=True),
+    )
+
+
+def _dimension(key: str, spec: Any) -> Dimension:
+    if not isinstance(spec, Mapping) or "type" not in spec:
+        raise _fail(
+            key,
+            f"expected a mapping with a 'type' field ({', '.join(_FIELDS)}), but got "
+            f"{spec!r}. Example: {{'type': 'float', 'low': 0.0001, 'high': 0.1, "
+            "'log': true}.",
+        )
+    kind = spec["type"]
+    if kind not in _FIELDS:
+        raise _fail(
+            key,
+            f"unknown type {kind!r}.{did_you_mean(str(kind), _FIELDS)} Valid types: "
+            f"{', '.join(_FIELDS)}.",
+        )
+    required, optional = _FIELDS[kind]
+    allowed = ("type", *required, *optional)
+    for field in spec:
+        if field not in allowed:
+            raise _fail(
+                key,
+                f"unknown field {field!r} for type {kind!r}."
+                f"{did_you_mean(str(field), allowed)} Valid fields: "
+                f"{', '.join(allowed)}.",
+            )
+    for field in required:
+        if field not in spec:
+            raise _fail(key, f"type {kind!r} needs the field {field!r}.")
+    if kind in ("float", "int"):
+        return _range(key, spec, integer=kind == "int")
+    if kind == "categorical":
+        choices = spec["choices"]
+        if not isinstance(choices, (list, tuple)) or not choices:
+            raise _fail(key, f"`choices` must be a non-empty list, but got {choices!r}.")
+        for choice in choices:
+            if not isinstance(choice, _SCALAR):
+                raise _fail(
+                    key,
+                    f"choices must be strings, numbers, booleans or null, but got "
+                    f"{choice!r}. For layer sizes use {{'type': 'layers', "
+                    "'n_layers': [1, 3], 'units': [16, 128]}.",
+                )
+        return CategoricalDistribution(tuple(choices))
+    if kind == "layers":
+        n_layers = _pair(key, "n_layers", spec.get("n_layers", [1, 4]))
+        units = _pair(key, "units", spec.get("units", [8, 256]))
+        log = _flag(key, "log", spec.get("log", True))
+        try:
+            return LayerSizes(*n_layers, *units, log=log)
+        except InvalidSearchSpaceError as exc:
+            raise _fail(key, str(exc)) from None
+    return Fixed(spec["value"])
+
+
+def load_search_space(structure: Mapping[str, Any]) -> SearchSpace:
+    """Build a search space from plain data (parsed JSON, YAML or TOML).
+
+    Each key is a parameter name (a name of the final estimator, or a
+    Pipeline path such as ``"preprocess__num__strategy"``); each value is a
+    mapping with a ``type`` field:
+
+    =============== =============================================================
+    ``float``       ``low``, ``high``, optional ``log`` (false) or ``step``
+    ``int``         ``low``, ``high``, optional ``log`` (false) or ``step`` (1)
+    ``categorical`` ``choices``: a list of strings, numbers, booleans or null
+    ``layers``      optional ``n_layers`` ([1, 4]), ``units`` ([8, 256]) and
+                    ``log`` (true); gives a tuple for ``hidden_layer_sizes``
+    ``fixed``       ``value``: set, not tuned
+    =============== =============================================================
+
+    Numbers written as strings (PyYAML reads ``1e-4`` as a string) are
+    accepted for float bounds.
+
+    Parameters
+    ----------
+    structure : mapping
+        For instance ``yaml.safe_load(open("space.yaml"))``.
+
+    Returns
+    -------
+    SearchSpace
+
+    Raises
+    ------
+    InvalidSearchSpaceError
+        Naming the offending key, field and value, with a did-you-mean hint for
+        misspelled types and fields.
+
+    Examples
+    --------
+    >>> space = load_search_space({
+    ...     "learning_rate": {"type": "float", "low": 1e-4, "high": 1e-1, "log": True},
+    ...     "activation": {"type": "categorical", "choices": ["relu", "tanh"]},
+    ...     "hidden_layer_sizes": {"type": "layers", "n_layers": [1, 2]},
+    ...     "epochs": {"type": "fixed", "value": 20},
+    ... })
+    >>> space.names
+    ('learning_rate', 'activation', 'hidden_layer_sizes', 'epochs')
+    """
+    if not isinstance(structure, Mapping):
+        raise InvalidSearchSpaceError(
+            "A search space file must hold a mapping of parameter names to "
+            f"specifications, but got {type(structure).__name__} ({structure!r})."
+        )
+    if not structure:
+        raise InvalidSearchSpaceError("The search space is empty: add at least one key.")
+    dimensions: dict[str, Dimension] = {}
+    for key, spec in structure.items():
+        if not isinstance(key, str) or not key:
+            raise InvalidSearchSpaceError(
+                f"Search space names must be non-empty strings, but got {key!r}."
+            )
+        dimensions[key] = _dimension(key, spec)
+    return SearchSpace(dimensions)
