@@ -49,7 +49,8 @@ def _format(path: Path) -> str:
     if last in _CSV:
         return "csv"
     raise DataError(
-        f"Cannot tell the format of {str(path)!r} from its suffix {last or '(none)'!r}. "
+        f"Cannot tell the format of {str(path)!r} from its suffix "
+        f"{last or '(none)'!r}. "
         f"Use a file ending in {', '.join(_CSV + _TSV + _PARQUET)}, optionally "
         f"compressed ({', '.join(_COMPRESSION)}) for CSV/TSV."
     )
@@ -193,7 +194,8 @@ def infer_task(y: pd.Series, task: str = "auto") -> str:
     """
     if task not in ("auto", *TASKS):
         raise ValueError(
-            f"`task` must be 'auto', 'classification' or 'regression', but got {task!r}."
+            "`task` must be 'auto', 'classification' or 'regression', but got "
+            f"{task!r}."
         )
     numeric = pd.api.types.is_numeric_dtype(y.dtype) and not pd.api.types.is_bool_dtype(
         y.dtype
