@@ -1,0 +1,57 @@
+"""Tuning with Optuna: OptunaSearchCV, search spaces, pruning and storages.
+
+The only part of kerasopt that imports Optuna. Keras is imported only when a
+Keras estimator is tuned (or ``KerasPruningCallback`` is used), so storage and
+space helpers stay cheap for the CLI.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from ._samplers import PRUNER_NAMES, SAMPLER_NAMES, make_pruner, make_sampler
+from ._search import OptunaSearchCV
+from ._spaces import (
+    Fixed,
+    LayerSizes,
+    SearchSpace,
+    default_search_space,
+    load_search_space,
+    resolve_param_names,
+)
+from ._storage import (
+    journal_storage,
+    mask_password,
+    resolve_storage,
+    temporary_journal_storage,
+)
+
+if TYPE_CHECKING:
+    from ._pruning import KerasPruningCallback
+
+__all__ = [
+    "PRUNER_NAMES",
+    "SAMPLER_NAMES",
+    "Fixed",
+    "KerasPruningCallback",
+    "LayerSizes",
+    "OptunaSearchCV",
+    "SearchSpace",
+    "default_search_space",
+    "journal_storage",
+    "load_search_space",
+    "make_pruner",
+    "make_sampler",
+    "mask_password",
+    "resolve_param_names",
+    "resolve_storage",
+    "temporary_journal_storage",
+]
+
+
+def __getattr__(name: str) -> Any:
+    if name == "KerasPruningCallback":
+        from ._pruning import KerasPruningCallback
+
+        return KerasPruningCallback
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

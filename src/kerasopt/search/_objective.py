@@ -1,0 +1,326 @@
+"""One Optuna trial: draw parameters, cross-validate, report epochs, record why.
+
+Kept apart from :class:`OptunaSearchCV` because it is what travels to worker
+processes: a plain picklable object holding the data, the splits and the
+rules, with no reference to the search object itself.
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+import math
+import sys
+import time
+import warnings
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import optuna
+from sklearn.base import BaseEstimator, clone
+from sklearn.exceptions import FitFailedWarning
+from sklearn.utils import _safe_indexing
+from sklearn.utils.validation import _num_samples
+
+from ..exceptions import InvalidSearchSpaceError
+from ._naming import did_you_mean
+from ._spaces import SpaceFn, final_estimator_prefix, resolve_param_names
+
+__all__ = [
+    "NonFiniteLossError",
+    "Objective",
+    "is_keras_estimator",
+    "release_memory",
+    "trial_seed",
+]
+
+#: Share of the training data held out for per-epoch pruning when the Keras
+#: estimator has no validation split of its own.
+PRUNING_VALIDATION_FRACTION = 0.2
+
+
+class NonFiniteLossError(FloatingPointError):
+    """The training loss of a trial became NaN or infinite."""
+
+
+def is_keras_estimator(estimator: Any) -> bool:
+    """Whether ``estimator`` is a kerasopt Keras estimator.
+
+    Looks the class up in ``sys.modules`` so that searching a scikit-learn
+    model never imports TensorFlow: a kerasopt estimator instance implies its
+    module is already imported.
+    """
+    module = sys.modules.get("kerasopt.estimators")
+    base = getattr(module, "BaseKerasEstimator", None)
+    return base is not None and isinstance(estimator, base)
+
+
+def release_memory() -> None:
+    """Free what the last trial left behind: Keras' global state, then garbage.
+
+    Called after every trial. ``keras.backend.clear_session`` is only called
+    when Keras is already imported.
+    """
+    keras = sys.modules.get("keras")
+    if keras is not None:
+        keras.backend.clear_session()
+    gc.collect()
+
+
+def trial_seed(seed: int | None, number: int) -> int | None:
+    """Derive the ``random_state`` of trial ``number`` from the search's seed."""
+    if seed is None:
+        return None
+    return int(np.random.SeedSequence([seed, number]).generate_state(1)[0] % (2**31 - 1))
+
+
+def _is_per_sample(value: Any, n: int) -> bool:
+    if hasattr(value, "shape"):
+        return len(value.shape) >= 1 and value.shape[0] == n
+    # Plain lists of numbers (sample_weight=[...]); lists of callbacks stay whole.
+    return (
+        isinstance(value, (list, tuple))
+        and len(value) == n
+        and all(isinstance(v, (int, float, np.number)) for v in value)
+    )
+
+
+def _fold_params(params: Mapping[str, Any], indices: np.ndarray, n: int) -> dict[str, Any]:
+    """Index the per-sample fit parameters (``sample_weight``) by ``indices``."""
+    return {
+        key: _safe_indexing(value, indices) if _is_per_sample(value, n) else value
+        for key, value in params.items()
+    }
+
+
+def _jsonable(value: Any) -> bool:
+    try:
+        json.dumps(value)
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
+def set_params_checked(estimator: BaseEstimator, params: Mapping[str, Any]) -> None:
+    """``estimator.set_params(**params)``, naming the search-space key that fails.
+
+    Raises
+    ------
+    InvalidSearchSpaceError
+        If a name is not a parameter of ``estimator``.
+    """
+    for key, value in params.items():
+        try:
+            estimator.set_params(**{key: value})
+        except (ValueError, TypeError, AttributeError) as exc:
+            valid = list(estimator.get_params(deep=True))
+            raise InvalidSearchSpaceError(
+                f"Search space parameter {key!r} cannot be set on "
+                f"{type(estimator).__name__}.{did_you_mean(key, valid)} Use a name "
+                "from estimator.get_params() (names without a step prefix go to the "
+                f"last step of a Pipeline). Upstream error: {exc}"
+            ) from None
+
+
+class Objective:
+    """The function Optuna optimizes: mean cross-validated score of one trial.
+
+    Parameters
+    ----------
+    estimator : estimator
+        The estimator to clone for each fold.
+    space : callable
+        ``space(trial) -> dict`` of parameters (names not yet resolved).
+    X, y : array-like
+        All the training data.
+    splits : list of (train, test) index arrays
+        The CV folds, the same for every trial.
+    fit_params : dict
+        Extra ``fit`` arguments; per-sample ones are indexed by fold.
+    scorer : callable
+        ``scorer(estimator, X, y) -> float``, greater is better.
+    error_score : "raise" or float
+        What a failing fit becomes (see :class:`OptunaSearchCV`).
+    seed : int or None
+        Seed from which each trial's ``random_state`` is derived.
+    prune : bool
+        Whether a pruner is active: report per-epoch values of the first fold
+        and give Keras estimators a validation split if they have none.
+    """
+
+    def __init__(
+        self,
+        estimator: BaseEstimator,
+        space: SpaceFn,
+        X: Any,
+        y: Any,
+        splits: Sequence[tuple[np.ndarray, np.ndarray]],
+        fit_params: Mapping[str, Any],
+        scorer: Callable[..., float],
+        error_score: str | float,
+        seed: int | None,
+        prune: bool,
+    ) -> None:
+        self.estimator = estimator
+        self.space = space
+        self.X = X
+        self.y = y
+        self.splits = list(splits)
+        self.fit_params = dict(fit_params)
+        self.scorer = scorer
+        self.error_score = error_score
+        self.seed = seed
+        self.prune = prune
+
+    def params(self, trial: optuna.trial.BaseTrial) -> dict[str, Any]:
+        """Draw the trial's parameters, with names resolved for the estimator."""
+        return resolve_param_names(self.space(trial), self.estimator)
+
+    def make_estimator(
+        self, params: Mapping[str, Any], random_state: int | None
+    ) -> BaseEstimator:
+        """Clone the estimator with ``params`` (and a derived ``random_state``)."""
+        estimator = clone(self.estimator)
+        set_params_checked(estimator, params)
+        if random_state is not None:
+            estimator.set_params(**{self._seed_key(params): random_state})
+        return estimator
+
+    def _seed_key(self, params: Mapping[str, Any]) -> str:
+        prefix, _ = final_estimator_prefix(self.estimator)
+        return prefix + "random_state"
+
+    def trial_random_state(self, params: Mapping[str, Any], number: int) -> int | None:
+        """The ``random_state`` to give trial ``number``'s estimator, if any.
+
+        Only when the search has a seed, the final estimator has a
+        ``random_state`` parameter left to None, and the space does not set it.
+        """
+        _, final = final_estimator_prefix(self.estimator)
+        key = self._seed_key(params)
+        own = final.get_params(deep=False)
+        if key in params or "random_state" not in own or own["random_state"] is not None:
+            return None
+        return trial_seed(self.seed, number)
+
+    def __call__(self, trial: optuna.trial.Trial) -> float:
+        """Run one trial; return its mean CV score (NaN marks it failed)."""
+        try:
+            return self._run(trial)
+        finally:
+            release_memory()
+
+    def _fail(self, trial: optuna.trial.Trial, exc: BaseException, where: str) -> float:
+        if self.error_score == "raise":
+            raise exc
+        reason = f"{where}: {type(exc).__name__}: {exc}"
+        trial.set_user_attr("fail_reason", reason)
+        if isinstance(self.error_score, float) and math.isnan(self.error_score):
+            return math.nan
+        warnings.warn(
+            f"Trial {trial.number} failed ({reason}); its score is set to "
+            f"error_score={self.error_score}.",
+            FitFailedWarning,
+            stacklevel=2,
+        )
+        return float(self.error_score)
+
+    def _run(self, trial: optuna.trial.Trial) -> float:
+        try:
+            params = self.params(trial)
+            if _jsonable(params):
+                trial.set_user_attr("params", params)
+            random_state = self.trial_random_state(params, trial.number)
+            if random_state is not None:
+                trial.set_user_attr("random_state", random_state)
+            estimator = self.make_estimator(params, random_state)
+        except (optuna.TrialPruned, InvalidSearchSpaceError):
+            raise
+        except Exception as exc:  # a user's space callable: a failed trial
+            return self._fail(trial, exc, "search space")
+        prefix, final = final_estimator_prefix(estimator)
+        keras = is_keras_estimator(final)
+        if keras and self.prune:
+            own = final.get_params(deep=False)
+            if not own.get("validation_fraction") and not own.get("early_stopping"):
+                estimator.set_params(
+                    **{prefix + "validation_fraction": PRUNING_VALIDATION_FRACTION}
+                )
+        n = _num_samples(self.X)
+        scores: list[float] = []
+        fit_times: list[float] = []
+        score_times: list[float] = []
+        epochs = 0
+        try:
+            for fold, (train, test) in enumerate(self.splits):
+                fold_estimator = clone(estimator)
+                fit_params = _fold_params(self.fit_params, train, n)
+                callback = None
+                if keras:
+                    from ._pruning import KerasPruningCallback
+
+                    callback = KerasPruningCallback(trial, report=self.prune and fold == 0)
+                    key = prefix + "callbacks"
+                    fit_params[key] = [*(fit_params.get(key) or []), callback]
+                start = time.perf_counter()
+                try:
+                    fold_estimator.fit(
+                        _safe_indexing(self.X, train),
+                        None if self.y is None else _safe_indexing(self.y, train),
+                        **fit_params,
+                    )
+                except Exception as exc:
+                    fit_times.append(time.perf_counter() - start)
+                    score = self._fail(trial, exc, f"fit of fold {fold}")
+                    if math.isnan(score):
+                        return score
+                    scores.append(score)
+                    score_times.append(0.0)
+                    continue
+                fit_times.append(time.perf_counter() - start)
+                if keras:
+                    fitted = final_estimator_prefix(fold_estimator)[1]
+                    epochs += len(getattr(fitted, "history_", {}).get("loss", []))
+                if callback is not None and callback.nonfinite_epoch_ is not None:
+                    exc = NonFiniteLossError(
+                        f"the training loss became {callback.nonfinite_value_} at epoch "
+                        f"{callback.nonfinite_epoch_}. Lower learning_rate, scale the "
+                        "inputs or add l2/dropout."
+                    )
+                    score = self._fail(trial, exc, f"fold {fold}")
+                    if math.isnan(score):
+                        return score
+                    scores.append(score)
+                    score_times.append(0.0)
+                    continue
+                if callback is not None and callback.pruned_epoch_ is not None:
+                    trial.set_user_attr("pruned_epoch", callback.pruned_epoch_)
+                    raise optuna.TrialPruned(
+                        f"Trial {trial.number} pruned after epoch {callback.pruned_epoch_}."
+                    )
+                start = time.perf_counter()
+                try:
+                    score = float(
+                        self.scorer(
+                            fold_estimator,
+                            _safe_indexing(self.X, test),
+                            None if self.y is None else _safe_indexing(self.y, test),
+                        )
+                    )
+                except Exception as exc:
+                    score = self._fail(trial, exc, f"scoring of fold {fold}")
+                    if math.isnan(score):
+                        return score
+                score_times.append(time.perf_counter() - start)
+                scores.append(score)
+                if not math.isfinite(score):
+                    trial.set_user_attr("fail_reason", f"fold {fold}: score is {score}")
+                    return math.nan
+        finally:
+            trial.set_user_attr("split_test_scores", scores)
+            trial.set_user_attr("fit_times", fit_times)
+            trial.set_user_attr("score_times", score_times)
+            if keras:
+                trial.set_user_attr("epochs_trained", epochs)
+        return float(np.mean(scores))
