@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 from collections.abc import Callable
 
 import optuna
@@ -20,6 +21,11 @@ def _random(seed: int | None) -> optuna.samplers.BaseSampler:
 
 
 def _cmaes(seed: int | None) -> optuna.samplers.BaseSampler:
+    if importlib.util.find_spec("cmaes") is None:
+        raise ImportError(
+            "sampler='cmaes' needs the `cmaes` package, which is not installed. "
+            "Install it with `pip install cmaes`, or choose another sampler."
+        )
     # CMA-ES only handles float/int parameters; the categorical ones of the
     # default space go to a seeded random sampler without a warning per trial.
     return optuna.samplers.CmaEsSampler(
@@ -80,6 +86,8 @@ def make_sampler(
     ------
     ValueError
         If the name is unknown; the message lists the valid names.
+    ImportError
+        For ``"cmaes"`` when the optional ``cmaes`` package is missing.
     TypeError
         If ``sampler`` is neither a string nor an Optuna sampler.
     """

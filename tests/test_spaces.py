@@ -1,0 +1,233 @@
+"""Search spaces: dicts of distributions, LayerSizes, defaults, files, samplers."""
+
+from __future__ import annotations
+
+import importlib.util
+import tomllib
+
+import optuna
+import pytest
+import yaml
+from optuna.distributions import (
+    CategoricalDistribution,
+    FloatDistribution,
+    IntDistribution,
+)
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import Pipeline, make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+from kerasopt.exceptions import InvalidSearchSpaceError
+from kerasopt.search import (
+    PRUNER_NAMES,
+    SAMPLER_NAMES,
+    Fixed,
+    LayerSizes,
+    SearchSpace,
+    default_search_space,
+    load_search_space,
+    make_pruner,
+    make_sampler,
+    resolve_param_names,
+)
+
+optuna.logging.set_verbosity(optuna.logging.WARNING)
+
+
+def _draw(space: SearchSpace, n: int = 20, seed: int = 0) -> list[dict]:
+    study = optuna.create_study(sampler=optuna.samplers.RandomSampler(seed=seed))
+    out = []
+    for _ in range(n):
+        trial = study.ask()
+        out.append(space(trial))
+        study.tell(trial, 0.0)
+    return out
+
+
+def test_search_space_draws_within_bounds_and_replays() -> None:
+    space = SearchSpace(
+        {
+            "lr": FloatDistribution(1e-4, 1e-1, log=True),
+            "units": IntDistribution(4, 12, step=4),
+            "act": CategoricalDistribution(["relu", "tanh"]),
+            "layers": LayerSizes(min_layers=1, max_layers=3, min_units=2, max_units=5),
+            "epochs": Fixed(7),
+        }
+    )
+    draws = _draw(space)
+    for params in draws:
+        assert 1e-4 <= params["lr"] <= 1e-1
+        assert params["units"] in (4, 8, 12)
+        assert params["act"] in ("relu", "tanh")
+        assert 1 <= len(params["layers"]) <= 3
+        assert all(2 <= u <= 5 for u in params["layers"])
+        assert params["epochs"] == 7
+    assert len({len(p["layers"]) for p in draws}) > 1
+    study = optuna.create_study(sampler=optuna.samplers.RandomSampler(seed=1))
+    trial = study.ask()
+    params = space(trial)
+    assert space(optuna.trial.FixedTrial(trial.params)) == params
+    assert set(trial.params) >= {"layers.n_layers", "layers.units_1", "lr"}
+
+
+def test_search_space_rejects_lists_with_a_hint() -> None:
+    with pytest.raises(InvalidSearchSpaceError, match=r"'C'.*CategoricalDistribution\(\[1, 2\]\)"):
+        SearchSpace({"C": [1, 2]})  # type: ignore[dict-item]
+    with pytest.raises(InvalidSearchSpaceError, match="non-empty mapping"):
+        SearchSpace({})
+
+
+def test_layer_sizes_validation() -> None:
+    with pytest.raises(
+        InvalidSearchSpaceError,
+        match=r"`min_layers <= max_layers` must hold, but got \(min_layers=3, max_layers=1\)",
+    ):
+        LayerSizes(min_layers=3, max_layers=1)
+    with pytest.raises(InvalidSearchSpaceError, match="`min_units` must be an int >= 1"):
+        LayerSizes(min_units=0)
+
+
+def test_default_search_space() -> None:
+    space = default_search_space(max_epochs=8)
+    assert set(space.names) == {
+        "hidden_layer_sizes", "activation", "optimizer", "learning_rate",
+        "batch_size", "epochs", "early_stopping", "dropout", "l2",
+    }  # fmt: skip
+    assert set(space.dimensions["activation"].choices) == {
+        "relu", "tanh", "elu", "selu", "gelu", "leaky_relu",
+    }  # fmt: skip
+    assert set(space.dimensions["optimizer"].choices) == {
+        "adam", "adamw", "nadam", "rmsprop", "momentum",
+    }  # fmt: skip
+    for params in _draw(space, n=15):
+        assert 2 <= params["epochs"] <= 8
+        assert params["early_stopping"] is True
+        assert 1 <= len(params["hidden_layer_sizes"]) <= 4
+    with pytest.raises(InvalidSearchSpaceError, match="`max_epochs` must be an int >= 1"):
+        default_search_space(max_epochs=0)
+
+
+EXAMPLE = {
+    "learning_rate": {"type": "float", "low": 1e-4, "high": 1e-1, "log": True},
+    "dropout": {"type": "float", "low": 0.0, "high": 0.5, "step": 0.1},
+    "batch_size": {"type": "int", "low": 16, "high": 64, "step": 16},
+    "activation": {"type": "categorical", "choices": ["relu", "tanh"]},
+    "hidden_layer_sizes": {"type": "layers", "n_layers": [1, 2], "units": [8, 32]},
+    "epochs": {"type": "fixed", "value": 20},
+}
+
+
+def test_load_search_space() -> None:
+    space = load_search_space(EXAMPLE)
+    dims = space.dimensions
+    assert dims["learning_rate"] == FloatDistribution(1e-4, 1e-1, log=True)
+    assert dims["dropout"] == FloatDistribution(0.0, 0.5, step=0.1)
+    assert dims["batch_size"] == IntDistribution(16, 64, step=16)
+    assert dims["activation"] == CategoricalDistribution(("relu", "tanh"))
+    assert dims["hidden_layer_sizes"] == LayerSizes(1, 2, 8, 32)
+    assert dims["epochs"] == Fixed(20)
+
+
+def test_load_search_space_from_yaml_and_toml() -> None:
+    text = """
+learning_rate: {type: float, low: 1e-4, high: 1e-1, log: true}
+activation: {type: categorical, choices: [relu, tanh]}
+"""
+    space = load_search_space(yaml.safe_load(text))  # PyYAML reads 1e-4 as a string
+    assert space.dimensions["learning_rate"] == FloatDistribution(1e-4, 1e-1, log=True)
+    toml = """
+[learning_rate]
+type = "float"
+low = 1e-4
+high = 1e-1
+log = true
+[hidden_layer_sizes]
+type = "layers"
+n_layers = [1, 3]
+"""
+    space = load_search_space(tomllib.loads(toml))
+    assert space.dimensions["hidden_layer_sizes"] == LayerSizes(max_layers=3)
+
+
+@pytest.mark.parametrize(
+    ("structure", "match"),
+    [
+        ([1, 2], "must hold a mapping of parameter names"),
+        ({}, "The search space is empty"),
+        ({"lr": 0.1}, r"Search space key 'lr': expected a mapping with a 'type' field"),
+        ({"lr": {"type": "flaot", "low": 0, "high": 1}},
+         r"'lr': unknown type 'flaot'. Did you mean 'float'\?"),
+        ({"lr": {"type": "float", "low": 0, "hihg": 1}},
+         r"'lr': unknown field 'hihg' for type 'float'. Did you mean 'high'\?"),
+        ({"lr": {"type": "float", "low": 0}}, r"'lr': type 'float' needs the field 'high'"),
+        ({"lr": {"type": "float", "low": 0.1, "high": 0.001}},
+         r"'lr': `low <= high` must hold, but got \(low=0.1, high=0.001\)"),
+        ({"lr": {"type": "float", "low": 0.0, "high": 1.0, "log": True}},
+         r"'lr': `low > 0` must hold with log=true"),
+        ({"lr": {"type": "float", "low": 0.1, "high": 1.0, "log": True, "step": 0.1}},
+         "`log` and `step` cannot be combined"),
+        ({"lr": {"type": "float", "low": "small", "high": 1.0}},
+         r"'lr': `low` must be a number, but got 'small'"),
+        ({"n": {"type": "int", "low": 1.5, "high": 3}}, r"'n': `low` must be an int"),
+        ({"n": {"type": "int", "low": True, "high": 3}}, r"'n': `low` must be an int"),
+        ({"n": {"type": "int", "low": 1, "high": 3, "log": "yes"}},
+         "`log` must be true or false"),
+        ({"a": {"type": "categorical", "choices": []}}, "`choices` must be a non-empty list"),
+        ({"h": {"type": "categorical", "choices": [[64], [64, 32]]}},
+         r"'h': choices must be strings.*'type': 'layers'"),
+        ({"h": {"type": "layers", "n_layers": [3, 1]}},
+         r"'h': LayerSizes: `min_layers <= max_layers` must hold"),
+        ({"h": {"type": "layers", "units": 32}}, r"'h': `units` must be a list \[low, high\]"),
+    ],
+)  # fmt: skip
+def test_load_search_space_errors(structure: object, match: str) -> None:
+    with pytest.raises(InvalidSearchSpaceError, match=match):
+        load_search_space(structure)  # type: ignore[arg-type]
+
+
+def test_resolve_param_names() -> None:
+    pipe = make_pipeline(StandardScaler(), LogisticRegression())
+    params = {"C": 1.0, "standardscaler__with_mean": False, "model__units": 3}
+    assert resolve_param_names(params, pipe) == {
+        "logisticregression__C": 1.0,
+        "standardscaler__with_mean": False,
+        "logisticregression__model__units": 3,
+    }
+    nested = Pipeline([("outer", StandardScaler()), ("inner", pipe)])
+    assert resolve_param_names({"C": 2}, nested) == {"inner__logisticregression__C": 2}
+    assert resolve_param_names({"C": 2}, LogisticRegression()) == {"C": 2}
+
+
+@pytest.mark.parametrize("name", SAMPLER_NAMES)
+def test_named_samplers_are_seeded(name: str) -> None:
+    if name == "cmaes":
+        pytest.importorskip("cmaes")
+    space = SearchSpace({"x": FloatDistribution(0, 1), "c": CategoricalDistribution("ab")})
+
+    def run() -> list[dict]:
+        study = optuna.create_study(sampler=make_sampler(name, seed=3))
+        study.optimize(lambda t: sum(v for v in space(t).values() if isinstance(v, float)),
+                       n_trials=4)  # fmt: skip
+        return [t.params for t in study.trials]
+
+    assert run() == run()
+
+
+def test_sampler_and_pruner_names() -> None:
+    assert isinstance(make_sampler(None), optuna.samplers.TPESampler)
+    assert isinstance(make_sampler("Random"), optuna.samplers.RandomSampler)
+    sampler = optuna.samplers.RandomSampler()
+    assert make_sampler(sampler) is sampler
+    assert {type(make_pruner(n)).__name__ for n in PRUNER_NAMES} == {
+        "MedianPruner", "HyperbandPruner", "SuccessiveHalvingPruner", "NopPruner",
+    }  # fmt: skip
+    assert isinstance(make_pruner(None), optuna.pruners.NopPruner)
+    with pytest.raises(ValueError, match=r"sampler='tpee'. Did you mean 'tpe'\?.*qmc"):
+        make_sampler("tpee")
+    with pytest.raises(ValueError, match=r"pruner='medain'. Did you mean 'median'\?"):
+        make_pruner("medain")
+    if importlib.util.find_spec("cmaes") is None:
+        with pytest.raises(ImportError, match="pip install cmaes"):
+            make_sampler("cmaes")
+    with pytest.raises(TypeError, match="`pruner` must be a name"):
+        make_pruner(3)  # type: ignore[arg-type]
