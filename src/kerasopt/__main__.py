@@ -1,0 +1,5 @@
+"""``python -m kerasopt``: the command line."""
+
+from kerasopt.cli import main
+
+main()

@@ -1,0 +1,67 @@
+"""The ``kerasopt`` command line: tune, inspect, report, export and predict.
+
+Each command parses its options, calls the library, renders and returns.
+Heavy modules (TensorFlow, Optuna, pandas) are imported inside the commands,
+so ``kerasopt --help`` answers at once. Studies live in ``kerasopt.db`` in the
+working directory unless ``--storage`` or ``KERASOPT_STORAGE`` says otherwise.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from ._common import handle_errors, settings
+from ._inspect import report, show, studies
+from ._model import export, predict
+from ._tune import tune
+
+__all__ = ["app", "main"]
+
+app = typer.Typer(
+    name="kerasopt",
+    help=(
+        "Tune Keras models on tables with Optuna, then export and predict.\n\n"
+        "Studies are kept in kerasopt.db in the working directory unless --storage "
+        "(or KERASOPT_STORAGE) names another Optuna storage."
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        from .. import __version__
+
+        typer.echo(f"kerasopt {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    debug: Annotated[
+        bool,
+        typer.Option(
+            "--debug", envvar="KERASOPT_DEBUG", help="Show tracebacks of errors."
+        ),
+    ] = False,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Show the version."
+        ),
+    ] = False,
+) -> None:
+    settings["debug"] = debug
+
+
+for _command in (tune, studies, show, report, export, predict):
+    app.command(_command.__name__)(handle_errors(_command))
+
+
+def main() -> None:
+    """Console-script entry point (``kerasopt``)."""
+    app()

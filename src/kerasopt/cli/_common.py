@@ -1,0 +1,153 @@
+"""What several commands share: the storage option, opening studies, errors.
+
+:func:`handle_errors` is the one place where exceptions become exit codes:
+user errors (bad data, bad space, unknown study, unreachable storage) print
+one line and exit with 1; ``--debug`` adds the traceback. Usage errors exit
+with 2 before a command runs (typer/click).
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+
+from ..exceptions import KerasoptError, StorageError
+from . import _render
+
+__all__ = [
+    "DEFAULT_STORAGE",
+    "JsonOpt",
+    "StorageOpt",
+    "handle_errors",
+    "open_storage",
+    "open_study",
+    "parse_duration",
+    "settings",
+]
+
+#: Where studies live when neither ``--storage`` nor ``KERASOPT_STORAGE`` is set.
+DEFAULT_STORAGE = "kerasopt.db"
+
+StorageOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--storage",
+        envvar="KERASOPT_STORAGE",
+        help=(
+            "Optuna storage: a URL (sqlite:///x.db, postgresql://user:pw@host/db), "
+            "a .db file or a .log journal file. Default: "
+            f"{DEFAULT_STORAGE} in the working directory."
+        ),
+        show_default=False,
+    ),
+]
+JsonOpt = Annotated[
+    bool, typer.Option("--json", help="Print a machine-readable JSON summary.")
+]
+
+#: Process-wide CLI settings set by the app callback.
+settings: dict[str, Any] = {"debug": False, "secrets": []}
+
+_USER_ERRORS = (KerasoptError, ValueError, OSError, ImportError, KeyError)
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _scrub(text: str) -> str:
+    from ..search import mask_password
+
+    for url in settings["secrets"]:
+        text = text.replace(url, mask_password(url))
+        password = re.search(r"://[^:/@]*:(.*)@", url)
+        if password and password.group(1):
+            text = text.replace(password.group(1), "***")
+    return text
+
+
+def handle_errors(command: F) -> F:
+    """Turn the exceptions a user can fix into one line and exit code 1."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except typer.Exit:
+            raise
+        except KeyboardInterrupt:
+            _render.error("Interrupted.")
+            raise typer.Exit(130) from None
+        except _USER_ERRORS as exc:
+            if settings["debug"]:
+                _render.note(_scrub(traceback.format_exc()))
+            message = str(exc) if not isinstance(exc, KeyError) else str(exc.args[0])
+            _render.error(_scrub(message or type(exc).__name__))
+            raise typer.Exit(1) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def storage_url(storage: str | None) -> str:
+    """The storage to open: ``--storage``, ``$KERASOPT_STORAGE`` or the default."""
+    url = storage or DEFAULT_STORAGE
+    settings["secrets"].append(url)
+    return url
+
+
+def open_storage(storage: str | None) -> tuple[Any, str]:
+    """Open the storage; return it and a label safe to print (password masked)."""
+    from ..search import mask_password, resolve_storage
+
+    url = storage_url(storage)
+    return resolve_storage(url), mask_password(url)
+
+
+def open_study(storage: Any, label: str, name: str) -> Any:
+    """Load the study ``name``; unknown names list the studies there."""
+    import optuna
+
+    from ..search._naming import did_you_mean
+
+    names = optuna.get_all_study_names(storage)
+    if name not in names:
+        raise StorageError(
+            f"No study named {name!r} in {label}.{did_you_mean(name, names)} Studies: "
+            f"{', '.join(names) or '(none)'}. Pass --storage if the study lives "
+            "elsewhere."
+        )
+    return optuna.load_study(study_name=name, storage=storage)
+
+
+_DURATION = re.compile(r"(\d+(?:\.\d+)?)([smhd]?)")
+_UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def parse_duration(text: str | None) -> float | None:
+    """``"90"``, ``"90s"``, ``"10m"``, ``"1h30m"``, ``"2d"`` -> seconds."""
+    if text is None:
+        return None
+    compact = text.strip().lower().replace(" ", "")
+    pieces = _DURATION.findall(compact)
+    if not compact or "".join(n + u for n, u in pieces) != compact:
+        raise typer.BadParameter(
+            f"{text!r} is not a duration: use seconds (600) or a number with a unit "
+            "s, m, h or d (10m, 1h30m).",
+            param_hint="--timeout",
+        )
+    seconds = sum(float(n) * _UNITS[u] for n, u in pieces)
+    if seconds <= 0:
+        raise typer.BadParameter(
+            f"must be positive, but got {text!r}.", param_hint="--timeout"
+        )
+    return seconds
+
+
+def default_study_name(data: Path, target: str) -> str:
+    """``penguins.csv.gz`` and ``species`` -> ``penguins-species``."""
+    stem = data.name.split(".")[0] or data.stem
+    return f"{stem}-{target}"

@@ -1,0 +1,180 @@
+"""``kerasopt export`` and ``kerasopt predict``: model files in and out."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from ..exceptions import DataError
+from . import _render
+from ._common import StorageOpt, open_storage, open_study
+
+__all__ = ["MODEL_FILE", "export", "model_path", "predict", "save_model"]
+
+#: File name of the model inside a folder given as ``-o model/``.
+MODEL_FILE = "model.kerasopt"
+
+
+def model_path(path: Path, *, creating: bool) -> Path:
+    """A folder (existing, or ``name/``) means ``folder/model.kerasopt``."""
+    if path.is_dir() or (creating and str(path).endswith(("/", "\\"))):
+        return path / MODEL_FILE
+    if creating and not path.suffix:
+        return path / MODEL_FILE
+    return path
+
+
+def save_model(model: Any, path: Path) -> Path:
+    """Save ``model`` with :func:`kerasopt.save`; return the file written."""
+    from .. import save
+
+    target = model_path(path, creating=True)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    save(model, target)
+    return target
+
+
+def export(
+    study_name: Annotated[
+        str,
+        typer.Argument(help="The study whose best trial to refit.", show_default=False),
+    ],
+    output: Annotated[
+        Path,
+        typer.Option(
+            "--output",
+            "-o",
+            help=f"Model file, or a folder to hold {MODEL_FILE}.",
+            show_default=False,
+        ),
+    ],
+    data: Annotated[
+        Path | None,
+        typer.Option(
+            help="Training data; default: the file the study was tuned on.",
+            show_default=False,
+        ),
+    ] = None,
+    storage: StorageOpt = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q")] = False,
+) -> None:
+    """Refit the best pipeline of a study on all the data and save it.
+
+    The file holds the trained model, its parameters, classes, feature names
+    and library versions, in a format that loading does not execute.
+
+    Examples:
+
+      kerasopt export penguins-species -o model/
+
+      kerasopt export penguins-species -o penguins.kerasopt --data all.csv
+    """
+    from ._tune import build_pipeline, load_data, quiet_libraries, refit_best
+
+    quiet_libraries()
+
+    store, label = open_storage(storage)
+    study = open_study(store, label, study_name)
+    attrs = study.user_attrs
+    missing = [key for key in ("target", "task", "epochs") if key not in attrs]
+    if missing:
+        raise DataError(
+            f"Study {study_name!r} was not created by `kerasopt tune` (it lacks "
+            f"{', '.join(missing)}); refit it from Python with OptunaSearchCV instead."
+        )
+    source = data or Path(attrs["data"])
+    X, y = load_data(source, attrs["target"], quiet)
+    try:
+        study.best_trial  # noqa: B018 - raises when no trial completed
+    except ValueError:
+        raise DataError(
+            f"Study {study_name!r} has no complete trial yet: run `kerasopt tune` "
+            "first."
+        ) from None
+    pipeline = refit_best(study, build_pipeline(attrs["task"], attrs["epochs"]), X, y)
+    written = save_model(pipeline, output)
+    if not quiet:
+        _render.note(f"Saved the best pipeline of {study_name!r} to {written}.")
+
+
+def _write_table(frame: Any, path: Path | None) -> None:
+    import sys
+
+    from .._atomic import atomic_write, atomic_write_text
+
+    if path is None:
+        sys.stdout.write(frame.to_csv(index=False))
+        return
+    name = path.name.lower()
+    if name.endswith((".parquet", ".pq")):
+        with atomic_write(path, "wb") as fh:
+            frame.to_parquet(fh, index=False)
+        return
+    sep = "\t" if name.endswith((".tsv", ".tab")) else ","
+    atomic_write_text(path, frame.to_csv(index=False, sep=sep))
+
+
+def predict(
+    model: Annotated[
+        Path,
+        typer.Argument(
+            help="Model file or folder from `kerasopt export`.", show_default=False
+        ),
+    ],
+    data: Annotated[
+        Path,
+        typer.Argument(
+            help="CSV, TSV or Parquet file with the feature columns.",
+            show_default=False,
+        ),
+    ],
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            help="CSV, TSV or Parquet file to write; default: CSV on stdout.",
+            show_default=False,
+        ),
+    ] = None,
+    proba: Annotated[
+        bool,
+        typer.Option(
+            "--proba", help="Add one probability column per class (classifiers)."
+        ),
+    ] = False,
+) -> None:
+    """Predict with an exported model: one output row per input row.
+
+    Columns the model was not trained on are ignored; missing ones are an
+    error that lists them.
+
+    Examples:
+
+      kerasopt predict model/ new.csv -o predictions.csv --proba
+    """
+    import pandas as pd
+
+    from .. import load
+    from ..data import check_columns, read_table
+
+    path = model_path(model, creating=False)
+    if not path.is_file():
+        raise FileNotFoundError(f"Model file {str(path)!r} not found.")
+    fitted = load(path)
+    frame = read_table(data)
+    expected = getattr(fitted, "feature_names_in_", None)
+    X = frame if expected is None else check_columns(frame, list(expected))
+    result = pd.DataFrame({"prediction": fitted.predict(X)})
+    if proba:
+        if not hasattr(fitted, "predict_proba"):
+            raise DataError(
+                "--proba needs a classifier, but the model is a regressor. "
+                "Drop --proba."
+            )
+        probabilities = fitted.predict_proba(X)
+        for k, label in enumerate(fitted.classes_):
+            result[f"proba_{label}"] = probabilities[:, k]
+    _write_table(result, output)

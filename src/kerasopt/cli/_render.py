@@ -1,0 +1,198 @@
+"""Everything the CLI shows: messages, tables, the live progress bar.
+
+The only module of kerasopt that imports rich. Tables and JSON go to stdout;
+progress, notes and errors go to stderr, so ``kerasopt show x --json | jq``
+stays clean.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+from typing import TYPE_CHECKING, Any
+
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
+from rich.table import Table
+
+if TYPE_CHECKING:
+    import optuna
+    import pandas as pd
+
+__all__ = [
+    "TrialProgress",
+    "error",
+    "note",
+    "print_json",
+    "study_view",
+    "studies_table",
+]
+
+_out = Console(highlight=False, soft_wrap=True)
+_err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def _fmt(value: Any) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, float):
+        return "nan" if math.isnan(value) else f"{value:.4g}"
+    return str(value)
+
+
+def _short(name: str) -> str:
+    # Parameters of the Keras step are what users tune; drop their prefix.
+    for prefix in ("kerasclassifier__", "kerasregressor__"):
+        if name.startswith(prefix):
+            return name[len(prefix) :]
+    return name
+
+
+def error(message: str) -> None:
+    """Print a one-line error to stderr."""
+    _err.print(f"[bold red]Error:[/] {escape(message)}")
+
+
+def note(message: str) -> None:
+    """Print an informative line to stderr."""
+    _err.print(escape(message), style="dim")
+
+
+def print_json(data: Any) -> None:
+    """Print ``data`` as JSON on stdout (plain, no colours, one document)."""
+    sys.stdout.write(json.dumps(data, indent=2, default=str) + "\n")
+    sys.stdout.flush()
+
+
+def studies_table(summaries: list[dict[str, Any]], storage_label: str) -> None:
+    """A table with one row per study."""
+    table = Table(title=f"Studies in {escape(storage_label)}")
+    for column in ("study", "trials", "complete", "pruned", "failed", "best", "target"):
+        table.add_column(
+            column, justify="left" if column in ("study", "target") else "right"
+        )
+    for s in summaries:
+        states = s["states"]
+        table.add_row(
+            escape(s["study_name"]),
+            str(s["n_trials"]),
+            str(states["COMPLETE"]),
+            str(states["PRUNED"]),
+            str(states["FAIL"]),
+            _fmt(s["best_value"]),
+            escape(str(s["user_attrs"].get("target", "-"))),
+        )
+    if not summaries:
+        _err.print(f"No study in {escape(storage_label)}.")
+        return
+    _out.print(table)
+
+
+def study_view(summary: dict[str, Any], top: pd.DataFrame) -> None:
+    """Best parameters and the top trials of one study."""
+    states = summary["states"]
+    attrs = summary["user_attrs"]
+    _out.print(f"[bold]Study {escape(summary['study_name'])}[/]")
+    for key in ("data", "target", "task", "metric"):
+        if key in attrs:
+            _out.print(f"  {key}: {escape(str(attrs[key]))}")
+    _out.print(
+        f"  trials: {summary['n_trials']} ({states['COMPLETE']} complete, "
+        f"{states['PRUNED']} pruned, {states['FAIL']} failed, "
+        f"{states['RUNNING']} running)"
+    )
+    if summary["best_trial"] is None:
+        _out.print("  no complete trial yet")
+        return
+    _out.print(
+        f"  best: trial {summary['best_trial']}, value {_fmt(summary['best_value'])}"
+    )
+    params = Table(title="Best parameters")
+    params.add_column("parameter")
+    params.add_column("value")
+    for name, value in summary["best_params"].items():
+        params.add_row(escape(_short(str(name))), escape(_fmt(value)))
+    _out.print(params)
+    trials = Table(title=f"Top {len(top)} trials")
+    for column in top.columns:
+        trials.add_column(escape(_short(str(column))))
+    for row in top.itertuples(index=False):
+        trials.add_row(*(escape(_fmt(v)) for v in row))
+    _out.print(trials)
+
+
+class TrialProgress:
+    """A live progress bar fed by an Optuna study callback.
+
+    Shows trials done (complete + pruned) out of the study's target, the best
+    value so far and the pruned and failed counts. Counts come from the study
+    itself, so trials of other workers sharing the storage show up too.
+
+    Parameters
+    ----------
+    total : int or None
+        The number of trials the study should hold; ``None`` runs until the
+        timeout (the bar then only counts).
+    enabled : bool, default=True
+        ``False`` (``--quiet``) shows nothing.
+    """
+
+    def __init__(self, total: int | None, *, enabled: bool = True) -> None:
+        self.total = total
+        self.enabled = enabled
+        self._progress = Progress(
+            SpinnerColumn(),
+            TextColumn("[bold]trials"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            TextColumn("{task.description}"),
+            console=_err,
+            transient=False,
+            disable=not enabled,
+        )
+        self._task: Any = None
+
+    def __enter__(self) -> TrialProgress:
+        self._progress.start()
+        self._task = self._progress.add_task("", total=self.total)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._progress.stop()
+
+    def start(self, study: optuna.Study) -> None:
+        """Show the trials the study already holds (a resumed study)."""
+        self(study, None)
+
+    def __call__(
+        self, study: optuna.Study, trial: optuna.trial.FrozenTrial | None
+    ) -> None:
+        """Optuna callback: refresh the counts after each trial."""
+        from optuna.trial import TrialState
+
+        counts = {state: 0 for state in TrialState}
+        for t in study.get_trials(deepcopy=False):
+            counts[t.state] += 1
+        try:
+            best = f"best {_fmt(study.best_value)}"
+        except ValueError:
+            best = "best -"
+        self._progress.update(
+            self._task,
+            completed=counts[TrialState.COMPLETE] + counts[TrialState.PRUNED],
+            description=(
+                f"{best} | pruned {counts[TrialState.PRUNED]} | "
+                f"failed {counts[TrialState.FAIL]} | "
+                f"running {counts[TrialState.RUNNING]}"
+            ),
+        )

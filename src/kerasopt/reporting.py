@@ -1,0 +1,267 @@
+"""What a study holds, as plain data: summaries, trial tables and an HTML report.
+
+Nothing here prints: the CLI renders these dicts and frames (``kerasopt
+studies``, ``show``, ``report``, ``--json``), and so can a notebook.
+"""
+
+from __future__ import annotations
+
+import datetime
+import html
+import json
+import math
+from collections import Counter
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+if TYPE_CHECKING:
+    import optuna
+
+__all__ = [
+    "best_params",
+    "html_report",
+    "list_studies",
+    "study_summary",
+    "trials_frame",
+]
+
+_STATES = ("COMPLETE", "PRUNED", "FAIL", "RUNNING", "WAITING")
+
+
+def _finite(value: float | None) -> float | None:
+    return value if value is not None and math.isfinite(value) else None
+
+
+def best_params(trial: optuna.trial.FrozenTrial) -> dict[str, Any]:
+    """The estimator parameters of ``trial``.
+
+    :class:`~kerasopt.OptunaSearchCV` records them (names resolved, layer
+    sizes assembled) in the trial's ``params`` user attribute; trials of other
+    studies fall back to Optuna's raw ``trial.params``.
+    """
+    return dict(trial.user_attrs.get("params", trial.params))
+
+
+def _top_trials(study: optuna.Study, top: int) -> list[optuna.trial.FrozenTrial]:
+    complete = [
+        t
+        for t in study.get_trials(deepcopy=False)
+        if t.state.name == "COMPLETE" and t.value is not None
+    ]
+    maximize = study.directions[0].name == "MAXIMIZE"
+    complete.sort(key=lambda t: float(t.value), reverse=maximize)  # type: ignore[arg-type]
+    return complete[:top]
+
+
+def _best_trial(study: optuna.Study) -> optuna.trial.FrozenTrial | None:
+    if len(study.directions) != 1:
+        return None
+    try:
+        return study.best_trial
+    except ValueError:  # no complete trial yet
+        return None
+
+
+def study_summary(study: optuna.Study) -> dict[str, Any]:
+    """Summarize a study as a JSON-serializable dict.
+
+    Parameters
+    ----------
+    study : optuna.Study
+
+    Returns
+    -------
+    dict
+        ``study_name``, ``direction``, ``n_trials`` (all states),
+        ``states`` (counts of COMPLETE, PRUNED, FAIL, RUNNING, WAITING),
+        ``best_trial`` (number or None), ``best_value``, ``best_params``
+        and ``user_attrs`` (what ``kerasopt tune`` recorded: data file,
+        target, task, metric).
+    """
+    trials = study.get_trials(deepcopy=False)
+    counts = Counter(t.state.name for t in trials)
+    best = _best_trial(study)
+    return {
+        "study_name": study.study_name,
+        "direction": "/".join(d.name.lower() for d in study.directions),
+        "n_trials": len(trials),
+        "states": {state: counts.get(state, 0) for state in _STATES},
+        "best_trial": None if best is None else best.number,
+        "best_value": None if best is None else _finite(best.value),
+        "best_params": {} if best is None else best_params(best),
+        "user_attrs": dict(study.user_attrs),
+    }
+
+
+def trials_frame(study: optuna.Study, top: int | None = None) -> pd.DataFrame:
+    """One row per trial: number, state, value, duration and parameters.
+
+    Parameters
+    ----------
+    study : optuna.Study
+    top : int or None, default=None
+        Keep the ``top`` complete trials with the best values (best first);
+        ``None`` keeps every trial in order of their numbers.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``number``, ``state``, ``value``, ``duration_s`` and one
+        column per parameter name (see :func:`best_params`).
+    """
+    trials = (
+        study.get_trials(deepcopy=False) if top is None else _top_trials(study, top)
+    )
+    rows = []
+    for trial in trials:
+        duration = (
+            trial.duration.total_seconds() if trial.duration is not None else None
+        )
+        row: dict[str, Any] = {
+            "number": trial.number,
+            "state": trial.state.name,
+            "value": _finite(trial.value) if trial.value is not None else None,
+            "duration_s": duration,
+        }
+        for name, value in best_params(trial).items():
+            row[name] = (
+                value if isinstance(value, (int, float, str, bool)) else str(value)
+            )
+        rows.append(row)
+    return pd.DataFrame(rows, columns=None if rows else ["number", "state", "value"])
+
+
+def list_studies(storage: optuna.storages.BaseStorage) -> list[dict[str, Any]]:
+    """One summary dict per study in ``storage`` (see :func:`study_summary`)."""
+    import optuna
+
+    return [
+        study_summary(optuna.load_study(study_name=name, storage=storage))
+        for name in optuna.get_all_study_names(storage)
+    ]
+
+
+# --------------------------------------------------------------------- HTML
+def _learning_curves(study: optuna.Study, top: int) -> Any:
+    """Per-epoch values of the best trials (what the pruning callback reported)."""
+    import plotly.graph_objects as go
+
+    figure = go.Figure()
+    for trial in _top_trials(study, top):
+        if trial.intermediate_values:
+            steps = sorted(trial.intermediate_values)
+            figure.add_trace(
+                go.Scatter(
+                    x=steps,
+                    y=[trial.intermediate_values[s] for s in steps],
+                    mode="lines+markers",
+                    name=f"trial {trial.number}",
+                )
+            )
+    if not figure.data:
+        return None
+    figure.update_layout(
+        title=f"Learning curves of the {len(figure.data)} best trials",
+        xaxis_title="epoch",
+        yaxis_title="reported value (-val_loss: higher is better)",
+    )
+    return figure
+
+
+def _figures(study: optuna.Study) -> list[tuple[str, Any, str | None]]:
+    """(title, figure or None, note) for each section of the report."""
+    import optuna.visualization as vis
+
+    sections: list[tuple[str, Any, str | None]] = []
+    makers = [
+        ("Optimization history", vis.plot_optimization_history),
+        ("Parameter importances", vis.plot_param_importances),
+        ("Parallel coordinates", vis.plot_parallel_coordinate),
+        ("Slice plots", vis.plot_slice),
+    ]
+    for title, make in makers:
+        try:
+            sections.append((title, make(study), None))
+        except Exception as exc:  # too few trials, a constant space, ...
+            sections.append((title, None, f"Not available: {exc}"))
+    curves = _learning_curves(study, top=5)
+    note = (
+        None
+        if curves is not None
+        else "No per-epoch values were recorded (they are reported when a pruner is "
+        "active: --pruner median)."
+    )
+    sections.append(("Learning curves of the best trials", curves, note))
+    return sections
+
+
+def _table(rows: list[tuple[Any, Any]]) -> str:
+    cells = "".join(
+        f"<tr><th>{html.escape(str(k))}</th><td>{html.escape(str(v))}</td></tr>"
+        for k, v in rows
+    )
+    return f"<table>{cells}</table>"
+
+
+def html_report(study: optuna.Study, *, storage_label: str = "") -> str:
+    """A self-contained HTML page describing ``study``.
+
+    Sections: summary, best parameters, optimization history, parameter
+    importances, parallel coordinates, slice plots and the best trials'
+    learning curves. plotly.js is inlined once, so the file opens offline.
+    Every string that comes from the user (study name, parameter names and
+    values, column names) is HTML-escaped.
+
+    Parameters
+    ----------
+    study : optuna.Study
+    storage_label : str, default=""
+        How to name the storage in the page; pass a URL through
+        :func:`kerasopt.search.mask_password` first.
+
+    Returns
+    -------
+    str
+        The HTML document.
+    """
+    summary = study_summary(study)
+    name = html.escape(summary["study_name"])
+    parts = [
+        "<!DOCTYPE html><html><head><meta charset='utf-8'>",
+        f"<title>kerasopt report: {name}</title>",
+        "<style>body{font-family:sans-serif;max-width:1100px;margin:auto}"
+        "table{border-collapse:collapse}th,td{border:1px solid #ccc;padding:2px 8px;"
+        "text-align:left}</style></head><body>",
+        f"<h1>Study {name}</h1>",
+        _table(
+            [
+                ("storage", storage_label),
+                ("direction", summary["direction"]),
+                ("trials", summary["n_trials"]),
+                *summary["states"].items(),
+                ("best trial", summary["best_trial"]),
+                ("best value", summary["best_value"]),
+                *((f"attr: {k}", v) for k, v in summary["user_attrs"].items()),
+            ]
+        ),
+        "<h2>Best parameters</h2>",
+        _table(list(summary["best_params"].items())),
+    ]
+    inlined = False
+    for title, figure, note in _figures(study):
+        parts.append(f"<h2>{html.escape(title)}</h2>")
+        if figure is None:
+            parts.append(f"<p>{html.escape(note or '')}</p>")
+            continue
+        # Plotly escapes the JSON it embeds (titles, axis labels come from
+        # parameter names), so the figure div is safe as it is.
+        parts.append(figure.to_html(full_html=False, include_plotlyjs=not inlined))
+        inlined = True
+    stamp = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
+    parts.append(
+        f"<p><small>Generated by kerasopt at {stamp}. Summary: "
+        f"<code>{html.escape(json.dumps(summary, default=str))}</code></small></p>"
+    )
+    parts.append("</body></html>")
+    return "\n".join(parts)
