@@ -10,6 +10,7 @@ import datetime
 import html
 import json
 import math
+import warnings
 from collections import Counter
 from typing import TYPE_CHECKING, Any
 
@@ -182,7 +183,10 @@ def _figures(study: optuna.Study) -> list[tuple[str, Any, str | None]]:
     ]
     for title, make in makers:
         try:
-            sections.append((title, make(study), None))
+            with warnings.catch_warnings():
+                # "too few trials": the figure is still drawn, and says so.
+                warnings.simplefilter("ignore", UserWarning)
+                sections.append((title, make(study), None))
         except Exception as exc:  # too few trials, a constant space, ...
             sections.append((title, None, f"Not available: {exc}"))
     curves = _learning_curves(study, top=5)
