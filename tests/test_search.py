@@ -1,0 +1,527 @@
+"""OptunaSearchCV: sklearn contract, spaces, faults, resume, parallel, Keras."""
+
+from __future__ import annotations
+
+import gc
+import os
+import sys
+import tempfile
+import types
+import warnings
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import optuna
+import pandas as pd
+import pytest
+from optuna.distributions import CategoricalDistribution, FloatDistribution, IntDistribution
+from sklearn.base import clone, is_classifier, is_regressor
+from sklearn.datasets import load_iris, make_regression
+from sklearn.decomposition import PCA
+from sklearn.exceptions import FitFailedWarning
+from sklearn.linear_model import LogisticRegression, Ridge
+from sklearn.model_selection import cross_val_score
+from sklearn.pipeline import Pipeline, make_pipeline
+from sklearn.preprocessing import StandardScaler
+from sklearn.utils._param_validation import InvalidParameterError
+
+from kerasopt.exceptions import InvalidSearchSpaceError, StorageError
+from kerasopt.search import LayerSizes, OptunaSearchCV
+from kerasopt.search._parallel import effective_n_jobs, split_trials
+
+optuna.logging.set_verbosity(optuna.logging.WARNING)
+
+C_SPACE = {"C": FloatDistribution(1e-2, 1e2, log=True)}
+
+
+@pytest.fixture(scope="module")
+def iris() -> tuple[np.ndarray, np.ndarray]:
+    X, y = load_iris(return_X_y=True)
+    return X[::2], y[::2]  # 75 rows
+
+
+def _logreg() -> LogisticRegression:
+    # newton-cg: 10x faster than lbfgs on tiny data
+    return LogisticRegression(solver="newton-cg", max_iter=200)
+
+
+# --------------------------------------------------------------- contract
+def test_classification_attributes(iris: tuple[np.ndarray, np.ndarray]) -> None:
+    X, y = iris
+    search = OptunaSearchCV(_logreg(), C_SPACE, n_trials=3, cv=3, random_state=0)
+    search.fit(X, y)
+    assert is_classifier(search)
+    assert set(search.best_params_) == {"C"}
+    assert search.best_estimator_.C == search.best_params_["C"]
+    assert search.n_trials_ == 3 and search.n_splits_ == 3
+    assert search.best_trial_.number == search.cv_results_["trial_number"][search.best_index_]
+    results = search.cv_results_
+    for key in ("params", "param_C", "split2_test_score", "mean_test_score",
+                "std_test_score", "rank_test_score", "mean_fit_time", "std_score_time"):
+        assert len(results[key]) == 3, key  # fmt: skip
+    best = search.best_index_
+    assert results["rank_test_score"][best] == 1
+    assert results["mean_test_score"][best] == pytest.approx(search.best_score_)
+    splits = [results[f"split{k}_test_score"][best] for k in range(3)]
+    assert np.mean(splits) == pytest.approx(search.best_score_)
+    assert search.refit_time_ > 0
+    assert search.predict(X).shape == (len(X),)
+    assert search.predict_proba(X).shape == (len(X), 3)
+    np.testing.assert_array_equal(search.classes_, [0, 1, 2])
+    assert search.score(X, y) == pytest.approx(search.best_estimator_.score(X, y))
+    assert not hasattr(search, "transform")
+
+
+def test_regression_and_scoring() -> None:
+    X, y = make_regression(n_samples=40, n_features=3, noise=1.0, random_state=0)
+    search = OptunaSearchCV(
+        Ridge(), {"alpha": FloatDistribution(1e-3, 10, log=True)},
+        n_trials=2, cv=2, scoring="neg_mean_absolute_error", random_state=0,
+    )  # fmt: skip
+    search.fit(X, y)
+    assert is_regressor(search)
+    assert search.best_score_ < 0  # a negated error
+    assert not hasattr(search, "predict_proba")
+    assert search.score(X, y) == pytest.approx(
+        -np.mean(np.abs(search.predict(X) - y))
+    )
+
+
+def test_params_and_clone() -> None:
+    search = OptunaSearchCV(_logreg(), C_SPACE, n_trials=2, sampler="random")
+    params = search.get_params()
+    assert params["estimator__max_iter"] == 200 and params["n_trials"] == 2
+    search.set_params(estimator__max_iter=50, n_trials=4)
+    cloned = clone(search)
+    assert cloned.estimator.max_iter == 50 and cloned.n_trials == 4
+    assert cloned.search_space == C_SPACE
+
+
+def test_nested_cv_and_pipeline_step(iris: tuple[np.ndarray, np.ndarray]) -> None:
+    X, y = iris
+    search = OptunaSearchCV(_logreg(), C_SPACE, n_trials=2, cv=2, random_state=0)
+    scores = cross_val_score(search, X, y, cv=2)
+    assert scores.shape == (2,) and np.all(np.isfinite(scores))
+    pipe = make_pipeline(StandardScaler(), search).fit(X, y)
+    assert pipe.score(X, y) > 0.8
+
+
+def test_pipeline_names_without_prefix(iris: tuple[np.ndarray, np.ndarray]) -> None:
+    X, y = iris
+    pipe = make_pipeline(StandardScaler(), _logreg())
+    space = {
+        "C": FloatDistribution(1e-2, 1e2, log=True),
+        "standardscaler__with_mean": CategoricalDistribution([True, False]),
+    }
+    search = OptunaSearchCV(pipe, space, n_trials=2, cv=2, random_state=0).fit(X, y)
+    assert set(search.best_params_) == {
+        "logisticregression__C",
+        "standardscaler__with_mean",
+    }
+    assert "param_logisticregression__C" in search.cv_results_
+
+
+def test_transform_of_best_estimator(iris: tuple[np.ndarray, np.ndarray]) -> None:
+    X, _ = iris
+    search = OptunaSearchCV(
+        PCA(), {"n_components": IntDistribution(1, 3)}, n_trials=2, cv=2, random_state=0
+    ).fit(X)
+    assert search.transform(X).shape == (len(X), search.best_params_["n_components"])
+    assert not hasattr(search, "predict")
+
+
+def test_refit_false(iris: tuple[np.ndarray, np.ndarray]) -> None:
+    X, y = iris
+    search = OptunaSearchCV(_logreg(), C_SPACE, n_trials=2, cv=2, refit=False).fit(X, y)
+    assert not hasattr(search, "best_estimator_")
+    assert "C" in search.best_params_
+    with pytest.raises(AttributeError) as info:
+        search.predict(X)
+    assert "refit=False" in str(info.value.__cause__)
+
+
+def _conditional_space(trial: optuna.trial.BaseTrial) -> dict[str, Any]:
+    if trial.suggest_categorical("regularize", [True, False]):
+        return {"C": trial.suggest_float("C", 1e-2, 1.0, log=True)}
+    return {"C": 1e6}
+
+
+def test_callable_space(iris: tuple[np.ndarray, np.ndarray]) -> None:
+    X, y = iris
+    search = OptunaSearchCV(
+        _logreg(), _conditional_space, n_trials=6, cv=2, sampler="random", random_state=1
+    ).fit(X, y)
+    draws = search.cv_results_["params"]
+    assert {d["C"] == 1e6 for d in draws} == {True, False}
+    for trial, params in zip(search.study_.trials, draws):
+        assert ("C" in trial.params) == (params["C"] != 1e6)
+
+
+# ----------------------------------------------------------------- errors
+def test_unknown_parameter_fails_before_any_trial(
+    iris: tuple[np.ndarray, np.ndarray], tmp_path: Path
+) -> None:
+    X, y = iris
+    storage = f"sqlite:///{tmp_path / 's.db'}"
+    search = OptunaSearchCV(_logreg(), {"CC": FloatDistribution(0.1, 1)}, storage=storage)
+    with pytest.raises(InvalidSearchSpaceError, match=r"'CC'.*Did you mean 'C'\?"):
+        search.fit(X, y)
+    assert not os.path.exists(tmp_path / "s.db")  # nothing half-written
+
+
+def test_default_space_needs_a_kerasopt_estimator(iris: tuple[np.ndarray, np.ndarray]) -> None:
+    with pytest.raises(InvalidSearchSpaceError, match="search_space=None.*LogisticRegression"):
+        OptunaSearchCV(_logreg()).fit(*iris)
+
+
+@pytest.mark.parametrize(
+    ("params", "error", "match"),
+    [
+        ({"n_trials": 0}, InvalidParameterError, "'n_trials' parameter"),
+        ({"error_score": "ignore"}, InvalidParameterError, "'error_score' parameter"),
+        ({"sampler": "tpee"}, ValueError, r"Did you mean 'tpe'\?"),
+        ({"pruner": "hyperbad"}, ValueError, r"Did you mean 'hyperband'\?"),
+        ({"n_jobs": 0}, ValueError, "n_jobs must be a positive int"),
+        ({"search_space": 3}, InvalidSearchSpaceError, "search_space must be None"),
+    ],
+)  # fmt: skip
+def test_invalid_parameters(
+    iris: tuple[np.ndarray, np.ndarray], params: dict[str, Any], error: type, match: str
+) -> None:
+    search = OptunaSearchCV(_logreg(), C_SPACE, n_trials=1, cv=2).set_params(**params)
+    with pytest.raises(error, match=match):
+        search.fit(*iris)
+
+
+def _every_other_invalid(trial: optuna.trial.BaseTrial) -> dict[str, Any]:
+    c = trial.suggest_float("C", 0.1, 1.0)
+    return {"C": -1.0 if trial.number % 2 else c}  # C < 0: LogisticRegression raises
+
+
+def test_failed_trials_are_recorded_and_search_goes_on(
+    iris: tuple[np.ndarray, np.ndarray],
+) -> None:
+    X, y = iris
+    search = OptunaSearchCV(_logreg(), _every_other_invalid, n_trials=4, cv=2).fit(X, y)
+    states = list(search.cv_results_["state"])
+    assert states == ["COMPLETE", "FAIL", "COMPLETE", "FAIL"]
+    failed = search.study_.trials[1]
+    assert "fit of fold 0" in failed.user_attrs["fail_reason"]
+    assert "'C'" in failed.user_attrs["fail_reason"]
+    assert np.isnan(search.cv_results_["mean_test_score"][1])
+    assert search.cv_results_["rank_test_score"][1] > 2
+    assert search.best_params_["C"] > 0
+
+
+def test_error_score_raise_and_number(iris: tuple[np.ndarray, np.ndarray]) -> None:
+    X, y = iris
+    search = OptunaSearchCV(_logreg(), _every_other_invalid, n_trials=2, cv=2,
+                            error_score="raise")  # fmt: skip
+    with pytest.raises(InvalidParameterError, match="'C' parameter"):
+        search.fit(X, y)
+    search.set_params(error_score=-1.0)
+    with pytest.warns(FitFailedWarning, match=r"Trial 1 failed.*error_score=-1.0"):
+        search.fit(X, y)
+    assert list(search.cv_results_["mean_test_score"])[1] == -1.0
+    assert list(search.cv_results_["state"]) == ["COMPLETE", "COMPLETE"]
+
+
+def test_all_trials_failing_is_a_clear_error(iris: tuple[np.ndarray, np.ndarray]) -> None:
+    search = OptunaSearchCV(_logreg(), {"C": FloatDistribution(-2, -1)}, n_trials=2, cv=2)
+    with pytest.raises(ValueError, match=r"No trial .* completed .*'C' parameter"):
+        search.fit(*iris)
+
+
+def _interrupt_at_trial_2(trial: optuna.trial.BaseTrial) -> dict[str, Any]:
+    if trial.number == 2 and isinstance(trial, optuna.trial.Trial):
+        raise KeyboardInterrupt
+    return {"C": trial.suggest_float("C", 0.1, 1.0)}
+
+
+def _interrupt_at_once(trial: optuna.trial.BaseTrial) -> dict[str, Any]:
+    raise KeyboardInterrupt
+
+
+def test_keyboard_interrupt_keeps_completed_trials(
+    iris: tuple[np.ndarray, np.ndarray],
+) -> None:
+    X, y = iris
+    search = OptunaSearchCV(_logreg(), _interrupt_at_trial_2, n_trials=5, cv=2)
+    with pytest.warns(UserWarning, match="interrupted"):
+        search.fit(X, y)
+    assert search.interrupted_
+    assert list(search.cv_results_["state"]) == ["COMPLETE", "COMPLETE", "FAIL"]
+    assert search.predict(X).shape == (len(X),)
+    with pytest.raises(KeyboardInterrupt):
+        OptunaSearchCV(_logreg(), _interrupt_at_once, n_trials=2, cv=2).fit(X, y)
+
+
+def test_reproducible_with_random_state(iris: tuple[np.ndarray, np.ndarray]) -> None:
+    X, y = iris
+
+    def run(seed: int) -> list[dict[str, Any]]:
+        search = OptunaSearchCV(_logreg(), C_SPACE, n_trials=3, cv=2, refit=False,
+                                random_state=seed).fit(X, y)  # fmt: skip
+        return [t.params for t in search.study_.trials]
+
+    assert run(0) == run(0)
+    assert run(0) != run(1)
+
+
+# ------------------------------------------------------- storage & resume
+def test_resume_counts_trials_in_total(
+    iris: tuple[np.ndarray, np.ndarray], tmp_path: Path
+) -> None:
+    X, y = iris
+    kwargs = {"storage": f"sqlite:///{tmp_path / 'study.db'}", "study_name": "iris",
+              "cv": 2, "random_state": 0}  # fmt: skip
+    first = OptunaSearchCV(_logreg(), C_SPACE, n_trials=2, **kwargs).fit(X, y)
+    first_params = [t.params for t in first.study_.trials]
+    second = OptunaSearchCV(_logreg(), C_SPACE, n_trials=5, **kwargs).fit(X, y)
+    assert second.n_trials_ == 5
+    assert [t.params for t in second.study_.trials[:2]] == first_params
+    third = OptunaSearchCV(_logreg(), C_SPACE, n_trials=5, **kwargs).fit(X, y)
+    assert third.n_trials_ == 5  # already done: no new trial
+    assert third.best_params_ == second.best_params_
+
+
+def test_resume_refuses_a_minimizing_study(
+    iris: tuple[np.ndarray, np.ndarray], tmp_path: Path
+) -> None:
+    storage = f"sqlite:///{tmp_path / 'study.db'}"
+    optuna.create_study(storage=storage, study_name="loss", direction="minimize")
+    search = OptunaSearchCV(_logreg(), C_SPACE, storage=storage, study_name="loss")
+    with pytest.raises(StorageError, match="'loss'.*minimizes.*another study_name"):
+        search.fit(*iris)
+
+
+# --------------------------------------------------------------- parallel
+def test_n_jobs_helpers() -> None:
+    assert effective_n_jobs(-1) == (os.cpu_count() or 1)
+    assert effective_n_jobs(None) == 1
+    assert split_trials(5, 2) == [3, 2]
+    assert split_trials(1, 4) == [1]
+    assert split_trials(None, 2) == [None, None]
+
+
+def _pid_space(trial: optuna.trial.BaseTrial) -> dict[str, Any]:
+    if isinstance(trial, optuna.trial.Trial):
+        trial.set_user_attr("pid", os.getpid())
+    return {"C": trial.suggest_float("C", 1e-2, 1e2, log=True)}
+
+
+def test_parallel_processes_share_a_temporary_journal(
+    iris: tuple[np.ndarray, np.ndarray], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    X, y = iris
+    search = OptunaSearchCV(_logreg(), _pid_space, n_trials=4, cv=2, n_jobs=2,
+                            random_state=0).fit(X, y)  # fmt: skip
+    assert search.n_trials_ == 4
+    assert list(search.cv_results_["state"]) == ["COMPLETE"] * 4
+    pids = {t.user_attrs["pid"] for t in search.study_.trials}
+    assert len(pids) == 2 and os.getpid() not in pids
+    assert search.predict(X).shape == (len(X),)
+    assert list(tmp_path.iterdir()) == []  # temporary journal removed
+
+
+def test_parallel_refuses_an_in_memory_storage(
+    iris: tuple[np.ndarray, np.ndarray],
+) -> None:
+    memory = optuna.storages.InMemoryStorage()
+    search = OptunaSearchCV(_logreg(), C_SPACE, n_trials=2, n_jobs=2, storage=memory)
+    with pytest.raises(StorageError, match="cannot share an in-memory storage"):
+        search.fit(*iris)
+
+
+# ----------------------------------------------------------------- memory
+def test_keras_state_released_after_each_trial(
+    iris: tuple[np.ndarray, np.ndarray], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls = {"clear_session": 0, "gc": 0}
+    collect = gc.collect
+
+    def clear_session(*args: Any, **kwargs: Any) -> None:
+        calls["clear_session"] += 1
+
+    def gc_collect(*args: Any) -> int:
+        calls["gc"] += 1
+        return collect(*args)
+
+    # A stand-in for an imported Keras (importing the real one costs seconds;
+    # the Keras tests below run with the real one).
+    fake_keras = types.SimpleNamespace(
+        backend=types.SimpleNamespace(clear_session=clear_session)
+    )
+    monkeypatch.setitem(sys.modules, "keras", fake_keras)
+    monkeypatch.setattr(gc, "collect", gc_collect)
+    OptunaSearchCV(_logreg(), C_SPACE, n_trials=3, cv=2, refit=False).fit(*iris)
+    assert calls["clear_session"] == 3
+    assert calls["gc"] >= 3
+
+
+# ------------------------------------------------------------------ Keras
+@pytest.fixture(scope="module")
+def table() -> tuple[pd.DataFrame, np.ndarray]:
+    rng = np.random.default_rng(0)
+    n = 60
+    X = pd.DataFrame({
+        "a": rng.normal(size=n),
+        "b": rng.normal(size=n),
+        "color": rng.choice(["red", "green", "blue"], n),
+    })  # fmt: skip
+    y = np.where(X["a"] + (X["color"] == "red") > 0.3, "yes", "no")
+    return X, y
+
+
+@pytest.mark.slow
+def test_keras_pipeline_with_categoricals_default_space(
+    table: tuple[pd.DataFrame, np.ndarray],
+) -> None:
+    from kerasopt.estimators import KerasClassifier
+    from kerasopt.preprocessing import make_tabular_pipeline
+
+    X, y = table
+    pipe = make_tabular_pipeline(KerasClassifier(epochs=2))
+    search = OptunaSearchCV(pipe, n_trials=2, cv=2, random_state=0).fit(X, y)
+    assert is_classifier(search)
+    assert all(k.startswith("kerasclassifier__") for k in search.best_params_)
+    sizes = search.best_params_["kerasclassifier__hidden_layer_sizes"]
+    assert isinstance(sizes, tuple) and 1 <= len(sizes) <= 4
+    assert search.best_params_["kerasclassifier__epochs"] <= 2
+    assert set(search.predict(X)) <= {"yes", "no"}
+    assert search.predict_proba(X).shape == (len(X), 2)
+    random_state = search.best_trial_.user_attrs["random_state"]
+    assert search.best_estimator_[-1].random_state == random_state
+
+
+def _builder(units: int = 4, meta: dict[str, Any] | None = None) -> Any:
+    import keras
+
+    model = keras.Sequential([
+        keras.Input((meta["n_features_in_"],)),
+        keras.layers.Dense(units, activation="relu"),
+        keras.layers.Dense(1),
+    ])  # fmt: skip
+    return model
+
+
+def _builder_space(trial: optuna.trial.BaseTrial) -> dict[str, Any]:
+    return {
+        "model__units": trial.suggest_int("units", 2, 6),
+        "learning_rate": trial.suggest_float("learning_rate", 1e-3, 1e-2, log=True),
+    }
+
+
+@pytest.mark.slow
+def test_keras_regressor_custom_builder_and_user_space() -> None:
+    from kerasopt.estimators import KerasRegressor
+
+    X, y = make_regression(n_samples=40, n_features=3, noise=1.0, random_state=0)
+    search = OptunaSearchCV(
+        KerasRegressor(model=_builder, loss="mse", epochs=2, random_state=0),
+        _builder_space, n_trials=2, cv=2, random_state=0,
+    ).fit(X, y)  # fmt: skip
+    assert is_regressor(search)
+    units = search.best_params_["model__units"]
+    assert search.best_estimator_.model_.layers[0].units == units
+    assert np.isfinite(search.score(X, y))
+
+
+@pytest.mark.slow
+def test_keras_layer_sizes_dict_space() -> None:
+    from kerasopt.estimators import KerasRegressor
+
+    X, y = make_regression(n_samples=40, n_features=3, noise=1.0, random_state=0)
+    space = {"hidden_layer_sizes": LayerSizes(max_layers=2, min_units=2, max_units=4),
+             "learning_rate": FloatDistribution(1e-3, 1e-2, log=True)}  # fmt: skip
+    search = OptunaSearchCV(KerasRegressor(epochs=1), space, n_trials=2, cv=2,
+                            random_state=0).fit(X, y)  # fmt: skip
+    assert all(2 <= u <= 4 for u in search.best_params_["hidden_layer_sizes"])
+
+
+class _PruneOddTrialsAfterEpoch1(optuna.pruners.BasePruner):
+    def prune(self, study: optuna.Study, trial: optuna.trial.FrozenTrial) -> bool:
+        return trial.number % 2 == 1 and (trial.last_step or 0) >= 1
+
+
+@pytest.mark.slow
+def test_keras_pruning_stops_training_per_epoch() -> None:
+    from kerasopt.estimators import KerasRegressor
+
+    X, y = make_regression(n_samples=40, n_features=3, noise=1.0, random_state=0)
+    search = OptunaSearchCV(
+        KerasRegressor(hidden_layer_sizes=(4,), epochs=5, random_state=0),
+        {"learning_rate": FloatDistribution(1e-3, 1e-2, log=True)},
+        n_trials=2, cv=2, pruner=_PruneOddTrialsAfterEpoch1(), random_state=0,
+    ).fit(X, y)  # fmt: skip
+    complete, pruned = search.study_.trials
+    assert complete.state.name == "COMPLETE" and pruned.state.name == "PRUNED"
+    assert sorted(complete.intermediate_values) == [0, 1, 2, 3, 4]  # first fold only
+    assert all(v < 0 for v in complete.intermediate_values.values())  # -val_loss
+    assert complete.user_attrs["epochs_trained"] == 10  # 2 folds x 5 epochs
+    assert sorted(pruned.intermediate_values) == [0, 1]
+    assert pruned.user_attrs["pruned_epoch"] == 1
+    assert pruned.user_attrs["epochs_trained"] == 2
+    assert list(search.cv_results_["state"]) == ["COMPLETE", "PRUNED"]
+    assert np.isnan(search.cv_results_["mean_test_score"][1])
+
+
+def _diverging_space(trial: optuna.trial.BaseTrial) -> dict[str, Any]:
+    if trial.number == 1:
+        return {"learning_rate": 1e12, "optimizer": "sgd"}
+    return {"learning_rate": trial.suggest_float("learning_rate", 1e-3, 1e-2)}
+
+
+@pytest.mark.slow
+def test_keras_nan_loss_fails_the_trial_only() -> None:
+    from kerasopt.estimators import KerasRegressor
+
+    X, y = make_regression(n_samples=40, n_features=3, noise=1.0, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        search = OptunaSearchCV(
+            KerasRegressor(hidden_layer_sizes=(8,), epochs=3, target_scaling=False,
+                           random_state=0),
+            _diverging_space, n_trials=2, cv=2, pruner="none",
+        ).fit(X, y)  # fmt: skip
+    first, diverged = search.study_.trials
+    assert first.state.name == "COMPLETE"
+    assert diverged.state.name == "FAIL"
+    assert "NonFiniteLossError" in diverged.user_attrs["fail_reason"]
+    assert search.best_params_["learning_rate"] < 1
+
+
+@pytest.mark.slow
+def test_keras_search_is_reproducible(table: tuple[pd.DataFrame, np.ndarray]) -> None:
+    from kerasopt.estimators import KerasClassifier
+    from kerasopt.preprocessing import make_tabular_pipeline
+
+    X, y = table
+
+    def run() -> tuple[dict[str, Any], float]:
+        pipe = make_tabular_pipeline(KerasClassifier(epochs=1))
+        search = OptunaSearchCV(pipe, n_trials=2, cv=2, refit=False, random_state=3)
+        search.fit(X, y)
+        return search.best_params_, search.best_score_
+
+    assert run() == run()
+
+
+@pytest.mark.slow
+def test_keras_parallel_search_on_sqlite(
+    table: tuple[pd.DataFrame, np.ndarray], tmp_path: Path
+) -> None:
+    from kerasopt.estimators import KerasClassifier
+    from kerasopt.preprocessing import make_tabular_pipeline
+
+    X, y = table
+    storage = f"sqlite:///{tmp_path / 'p.db'}"
+    pipe = make_tabular_pipeline(KerasClassifier(epochs=1))
+    search = OptunaSearchCV(pipe, n_trials=2, cv=2, n_jobs=2, random_state=0,
+                            storage=storage, study_name="p", refit=False)  # fmt: skip
+    search.fit(X, y)
+    assert search.n_trials_ == 2
+    assert set(search.cv_results_["state"]) <= {"COMPLETE", "PRUNED"}
+    assert len(optuna.load_study(study_name="p", storage=storage).trials) == 2
