@@ -269,12 +269,12 @@ def tune(
 
       kerasopt tune big.csv -t y --storage postgresql://user@host/db
     """
+    seconds = parse_duration(timeout)  # usage errors before the slow imports
     from ..data import infer_task
     from ..search import OptunaSearchCV, make_sampler
     from ._workers import HeartbeatSampler, TrialBudget, fail_stale_trials
 
     quiet_libraries()
-    seconds = parse_duration(timeout)
     content = read_space_file(space) if space is not None else None
     X, y = load_data(data, target, quiet or json_)
     task_name = infer_task(y, task.value)

@@ -151,7 +151,14 @@ def fail_stale_trials(study: optuna.Study, grace: float) -> list[int]:
         beat = trial.system_attrs.get(HEARTBEAT_KEY)
         if beat is None or now - float(beat) <= grace:
             continue
+        # The reason first: a finished trial's attributes can no longer change.
         try:
+            study._storage.set_trial_user_attr(
+                trial._trial_id,
+                "fail_reason",
+                f"worker {trial.system_attrs.get(WORKER_KEY)} stopped sending "
+                f"heartbeats (none for {now - float(beat):.0f} s)",
+            )
             changed = study._storage.set_trial_state_values(
                 trial._trial_id, state=TrialState.FAIL
             )
@@ -159,12 +166,6 @@ def fail_stale_trials(study: optuna.Study, grace: float) -> list[int]:
             continue
         if not changed:
             continue
-        study._storage.set_trial_user_attr(
-            trial._trial_id,
-            "fail_reason",
-            f"worker {trial.system_attrs.get(WORKER_KEY)} stopped sending heartbeats "
-            f"(none for {now - float(beat):.0f} s)",
-        )
         study.enqueue_trial(trial.params, user_attrs={"retry_of": trial.number})
         failed.append(trial.number)
     return failed

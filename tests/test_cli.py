@@ -1,0 +1,418 @@
+"""The kerasopt command line: CliRunner for most, real subprocesses for the rest."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import numpy as np
+import optuna
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from kerasopt.cli import app
+from kerasopt.cli._common import default_study_name, parse_duration
+from kerasopt.cli._workers import (
+    HEARTBEAT_KEY,
+    WORKER_KEY,
+    HeartbeatSampler,
+    TrialBudget,
+    fail_stale_trials,
+)
+
+optuna.logging.set_verbosity(optuna.logging.WARNING)
+runner = CliRunner()
+
+SPACE = """\
+hidden_layer_sizes: {type: layers, n_layers: [1, 1], units: [4, 8]}
+learning_rate: {type: float, low: 1e-3, high: 1e-1, log: true}
+epochs: {type: fixed, value: %d}
+"""
+
+
+def run(*args: str, env: dict[str, str] | None = None):
+    return runner.invoke(app, list(args), env=env)
+
+
+@pytest.fixture
+def workdir(tmp_path, monkeypatch):
+    """A working directory with tiny penguin-like data and a tiny space."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("KERASOPT_STORAGE", raising=False)
+    rng = np.random.default_rng(0)
+    n = 48
+    frame = pd.DataFrame(
+        {
+            "bill": rng.normal(40, 5, n).round(1),
+            "island": rng.choice(["Biscoe", "Dream", None], n),
+            "mass": rng.normal(4000, 300, n).round(),
+        }
+    )
+    frame["species"] = np.where(frame["bill"] > 40, "Gentoo", "Adelie")
+    frame["weight"] = frame["mass"] / 1000 + rng.normal(0, 0.1, n)
+    frame.loc[3, "bill"] = np.nan
+    frame.to_csv(tmp_path / "penguins.csv", index=False)
+    (tmp_path / "space.yaml").write_text(SPACE % 2)
+    return tmp_path
+
+
+def make_study(storage: str, name: str = "penguins-species") -> optuna.Study:
+    study = optuna.create_study(storage=storage, study_name=name, direction="maximize")
+    study.set_user_attr("target", "species")
+    study.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=3)
+    return study
+
+
+# ------------------------------------------------------------------ helpers
+@pytest.mark.parametrize(
+    "text, seconds",
+    [("600", 600), ("90s", 90), ("10m", 600), ("1h30m", 5400), ("1.5h", 5400)],
+)
+def test_parse_duration(text, seconds):
+    assert parse_duration(text) == seconds
+
+
+def test_timeout_that_is_not_a_duration_is_a_usage_error(workdir):
+    result = run("tune", "penguins.csv", "-t", "species", "--timeout", "soon")
+    assert result.exit_code == 2, result.output
+    assert "'soon' is not a duration" in result.output
+
+
+def test_default_study_name():
+    assert (
+        default_study_name(Path("d/penguins.csv.gz"), "species") == "penguins-species"
+    )
+
+
+# --------------------------------------------------------- help and imports
+@pytest.mark.parametrize(
+    "command", ["tune", "studies", "show", "report", "export", "predict"]
+)
+def test_every_command_has_help_with_examples(command):
+    result = run(command, "--help")
+    assert result.exit_code == 0, result.output
+    assert "Examples" in result.output and "kerasopt " + command in result.output
+
+
+def test_help_does_not_import_tensorflow():
+    code = (
+        "import sys\n"
+        "from typer.testing import CliRunner\n"
+        "from kerasopt.cli import app\n"
+        "r = CliRunner().invoke(app, ['tune', '--help'])\n"
+        "assert r.exit_code == 0, r.output\n"
+        "heavy = [m for m in ('tensorflow', 'keras', 'optuna') if m in sys.modules]\n"
+        "assert not heavy, heavy\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=60)
+
+
+# --------------------------------------------------------- inspect commands
+def test_studies_show_report_on_default_storage(workdir):
+    make_study("sqlite:///kerasopt.db")
+    result = run("studies")
+    assert result.exit_code == 0, result.output
+    assert "penguins-species" in result.output and "kerasopt.db" in result.output
+    listed = json.loads(run("studies", "--json").stdout)
+    assert [s["study_name"] for s in listed] == ["penguins-species"]
+    assert listed[0]["states"]["COMPLETE"] == 3
+    shown = json.loads(run("show", "penguins-species", "--top", "2", "--json").stdout)
+    assert len(shown["top_trials"]) == 2 and shown["best_params"].keys() == {"x"}
+    result = run("show", "penguins-species")
+    assert result.exit_code == 0 and "Best parameters" in result.output, result.output
+    result = run("report", "penguins-species", "-o", "r.html")
+    assert result.exit_code == 0, result.output
+    assert "plotly.js v" in (workdir / "r.html").read_text()
+
+
+def test_storage_from_environment(workdir):
+    make_study(f"sqlite:///{workdir / 'other.db'}", name="elsewhere")
+    result = run("studies", env={"KERASOPT_STORAGE": str(workdir / "other.db")})
+    assert result.exit_code == 0 and "elsewhere" in result.output, result.output
+
+
+def test_unknown_study_lists_studies(workdir):
+    make_study("sqlite:///kerasopt.db")
+    result = run("show", "penguins-specie")
+    assert result.exit_code == 1, result.output
+    assert "No study named 'penguins-specie'" in result.output
+    assert "Did you mean 'penguins-species'?" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_debug_shows_traceback(workdir):
+    make_study("sqlite:///kerasopt.db")
+    result = run("--debug", "report", "nope")
+    assert result.exit_code == 1 and "Traceback" in result.output, result.output
+
+
+@pytest.mark.parametrize("debug", [[], ["--debug"]])
+def test_password_never_printed(workdir, debug):
+    url = "postgresql://ana:s3cr3t-pw@127.0.0.1:9/optuna"
+    result = run(*debug, "studies", "--storage", url)
+    assert result.exit_code == 1, result.output
+    assert "s3cr3t" not in result.output
+    assert "postgresql://ana:***@127.0.0.1:9/optuna" in result.output
+
+
+# ---------------------------------------------------------- tune: errors
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["missing.csv", "-t", "species"], "Data file 'missing.csv' not found"),
+        (["penguins.csv", "-t", "specie"], "Did you mean 'species'? Columns: bill"),
+        (["penguins.csv", "-t", "species", "--space", "nope.yaml"], "nope.yaml"),
+    ],
+)
+def test_tune_user_errors(workdir, args, message):
+    result = run("tune", *args)
+    assert result.exit_code == 1, result.output
+    assert message in result.output and "Traceback" not in result.output
+
+
+def test_tune_bad_space_file_names_the_key(workdir):
+    (workdir / "bad.toml").write_text('[learning_rate]\ntype = "flot"\n')
+    result = run("tune", "penguins.csv", "-t", "species", "--space", "bad.toml")
+    assert result.exit_code == 1, result.output
+    assert "'learning_rate'" in result.output and "'float'" in result.output
+
+
+def test_tune_target_with_one_value(workdir):
+    (workdir / "one.csv").write_text("a,y\n1,k\n2,k\n3,k\n")
+    result = run("tune", "one.csv", "-t", "y")
+    assert result.exit_code == 1 and "1 distinct value" in result.output, result.output
+
+
+# ------------------------------------------------------- heartbeat, budget
+def _running_trial(study: optuna.Study, beat: float | None) -> optuna.Trial:
+    trial = study.ask()
+    trial.suggest_float("x", 0, 1)
+    if beat is not None:
+        study._storage.set_trial_system_attr(trial._trial_id, HEARTBEAT_KEY, beat)
+    return trial
+
+
+def test_fail_stale_trials_fails_and_requeues_only_stale_ones():
+    study = optuna.create_study()
+    stale = _running_trial(study, time.time() - 100)
+    fresh = _running_trial(study, time.time())
+    foreign = _running_trial(study, None)  # not started by a HeartbeatSampler
+    assert fail_stale_trials(study, grace=10) == [stale.number]
+    states = {t.number: t.state.name for t in study.trials}
+    assert states[stale.number] == "FAIL"
+    assert states[fresh.number] == states[foreign.number] == "RUNNING"
+    (retry,) = study.get_trials(states=(optuna.trial.TrialState.WAITING,))
+    assert retry.user_attrs["retry_of"] == stale.number
+    assert retry.system_attrs["fixed_params"] == {"x": stale.params["x"]}
+    assert (
+        "stopped sending heartbeats"
+        in study.trials[stale.number].user_attrs["fail_reason"]
+    )
+    assert fail_stale_trials(study, grace=10) == []  # already failed: nothing new
+
+
+def test_trial_budget_settle():
+    study = optuna.create_study()
+    study.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=2)
+    assert TrialBudget(2, grace=10).settle(study) is False
+    assert TrialBudget(3, grace=10).settle(study) is True
+    assert TrialBudget(None, grace=10).settle(study) is True
+    _running_trial(study, time.time())  # another worker runs the last trial
+    assert TrialBudget(3, grace=10, deadline=time.time() - 1).settle(study) is False
+
+
+def test_trial_budget_stops_at_total_count():
+    study = optuna.create_study()
+    study.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=2)
+    study.optimize(
+        lambda t: t.suggest_float("x", 0, 1),
+        n_trials=10,
+        callbacks=[TrialBudget(5, grace=10)],
+    )
+    assert len(study.trials) == 5
+
+
+def test_heartbeat_sampler_beats_while_trial_runs():
+    sampler = HeartbeatSampler(optuna.samplers.RandomSampler(seed=0), interval=0.05)
+    study = optuna.create_study(sampler=sampler)
+
+    def objective(trial):
+        x = trial.suggest_float("x", 0, 1)
+        time.sleep(0.4)
+        return x
+
+    study.optimize(objective, n_trials=1)
+    (trial,) = study.trials
+    assert trial.system_attrs[WORKER_KEY].endswith(f":{os.getpid()}")
+    start = trial.datetime_start.timestamp()
+    assert trial.system_attrs[HEARTBEAT_KEY] > start + 0.2
+    assert trial.params["x"] == pytest.approx(
+        optuna.samplers.RandomSampler(seed=0).sample_independent(
+            study, trial, "x", optuna.distributions.FloatDistribution(0, 1)
+        ),
+    )
+
+
+# ----------------------------------------------------- tune, resume, export
+@pytest.mark.slow
+def test_tune_resume_export_predict(workdir):
+    args = ["tune", "penguins.csv", "-t", "species", "--space", "space.yaml"]
+    args += ["--cv", "2", "--seed", "0"]
+    result = run(*args, "-n", "2", "--json")
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
+    assert summary["study_name"] == "penguins-species"
+    assert summary["states"]["COMPLETE"] == 2
+    assert summary["storage"] == "kerasopt.db" and (workdir / "kerasopt.db").is_file()
+    assert summary["user_attrs"]["task"] == "classification"
+    # Same command with a larger target: resumes, runs one more.
+    result = run(*args, "-n", "3", "--quiet")
+    assert result.exit_code == 0, result.output
+    assert result.stdout == ""
+    study = optuna.load_study(
+        study_name="penguins-species", storage="sqlite:///kerasopt.db"
+    )
+    assert len(study.trials) == 3
+    # Again: the study is complete, nothing runs.
+    result = run(*args, "-n", "3")
+    assert result.exit_code == 0 and "Best parameters" in result.output, result.output
+    assert len(study.trials) == 3
+    pytest.importorskip("kerasopt.estimators._persistence")
+    result = run("export", "penguins-species", "-o", "model/")
+    assert result.exit_code == 0, result.output
+    assert (workdir / "model" / "model.kerasopt").is_file()
+    new = pd.read_csv(workdir / "penguins.csv").drop(columns=["species"]).iloc[::-1]
+    new.to_csv(workdir / "new.csv", index=False)
+    result = run("predict", "model", "new.csv", "-o", "pred.csv", "--proba")
+    assert result.exit_code == 0, result.output
+    predictions = pd.read_csv(workdir / "pred.csv")
+    assert len(predictions) == len(new)
+    assert list(predictions.columns) == ["prediction", "proba_Adelie", "proba_Gentoo"]
+    np.testing.assert_allclose(
+        predictions[["proba_Adelie", "proba_Gentoo"]].sum(axis=1), 1, rtol=1e-5
+    )
+    assert set(predictions["prediction"]) <= {"Adelie", "Gentoo"}
+    new.drop(columns=["island"]).to_csv(workdir / "bad.csv", index=False)
+    result = run("predict", "model", "bad.csv")
+    assert result.exit_code == 1, result.output
+    assert "lacks 1 column(s)" in result.output and "island" in result.output
+
+
+@pytest.mark.slow
+def test_tune_regression_with_validation_fraction(workdir):
+    result = run(
+        "tune", "penguins.csv", "-t", "weight", "--space", "space.yaml", "-n", "1",
+        "--validation-fraction", "0.25", "--metric", "neg_mean_absolute_error",
+        "--study-name", "w", "--pruner", "none", "--json",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
+    assert summary["user_attrs"]["task"] == "regression"
+    assert summary["user_attrs"]["metric"] == "neg_mean_absolute_error"
+    assert summary["best_value"] <= 0
+
+
+# ----------------------------------------- several workers, one of them killed
+def _worker(storage: str, name: str, workdir: Path) -> subprocess.Popen:
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", "TF_NUM_INTRAOP_THREADS": "1"}
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "kerasopt",
+            "tune",
+            "penguins.csv",
+            "-t",
+            "species",
+            "--space",
+            "space.yaml",
+            "--cv",
+            "2",
+            "-n",
+            "5",
+            "--pruner",
+            "none",
+            "--storage",
+            storage,
+            "--study-name",
+            name,
+            "--quiet",
+            "--heartbeat-interval",
+            "0.5",
+            "--grace-period",
+            "4",
+        ],  # fmt: skip
+        cwd=workdir,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+
+
+def _three_workers_one_killed(storage: str, workdir: Path) -> None:
+    (workdir / "space.yaml").write_text(SPACE % 40)  # trials long enough to kill
+    name = f"shared-{uuid.uuid4().hex[:8]}"
+    workers = [_worker(storage, name, workdir) for _ in range(3)]
+    victim = workers[0]
+    try:
+        deadline = time.time() + 240
+        killed = False
+        while not killed and time.time() < deadline and victim.poll() is None:
+            time.sleep(0.3)
+            try:
+                study = optuna.load_study(study_name=name, storage=storage)
+            except KeyError:  # not created yet
+                continue
+            for trial in study.get_trials(states=(optuna.trial.TrialState.RUNNING,)):
+                if trial.system_attrs.get(WORKER_KEY, "").endswith(f":{victim.pid}"):
+                    victim.send_signal(signal.SIGKILL)
+                    killed = True
+        assert killed, "the first worker never ran a trial"
+        for worker in workers[1:]:
+            output, _ = worker.communicate(timeout=max(1, deadline - time.time()))
+            assert worker.returncode == 0, output
+        victim.wait(timeout=10)
+        assert victim.returncode == -signal.SIGKILL
+        result = subprocess.run(
+            [sys.executable, "-m", "kerasopt", "show", name, "--storage", storage,
+             "--json"],  # fmt: skip
+            cwd=workdir, capture_output=True, text=True, timeout=120,
+        )  # fmt: skip
+        assert result.returncode == 0, result.stderr
+        summary = json.loads(result.stdout)
+        study = optuna.load_study(study_name=name, storage=storage)
+        states = summary["states"]
+        assert states["COMPLETE"] + states["PRUNED"] == 5, states
+        assert states["RUNNING"] == states["WAITING"] == 0, states
+        (failed,) = [t for t in study.trials if t.state.name == "FAIL"]
+        assert failed.system_attrs[WORKER_KEY].endswith(f":{victim.pid}")
+        (retry,) = [t for t in study.trials if t.user_attrs.get("retry_of") is not None]
+        assert retry.user_attrs["retry_of"] == failed.number
+        assert retry.state.name == "COMPLETE" and retry.params == failed.params
+    finally:
+        for worker in workers:
+            if worker.poll() is None:
+                worker.kill()
+                worker.wait()
+
+
+@pytest.mark.slow
+def test_three_workers_on_a_journal_file(workdir):
+    _three_workers_one_killed(str(workdir / "study.log"), workdir)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(
+    not os.environ.get("KERASOPT_TEST_POSTGRES_URL"),
+    reason="set KERASOPT_TEST_POSTGRES_URL to a PostgreSQL database to run",
+)
+def test_three_workers_on_postgresql(workdir):
+    _three_workers_one_killed(os.environ["KERASOPT_TEST_POSTGRES_URL"], workdir)
