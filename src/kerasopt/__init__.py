@@ -16,7 +16,7 @@ except PackageNotFoundError:  # running from a source tree
     __version__ = "0.0.0"
 
 if TYPE_CHECKING:
-    from .estimators import KerasClassifier, KerasRegressor
+    from .estimators import KerasClassifier, KerasRegressor, load, save
     from .preprocessing import make_tabular_pipeline, make_tabular_preprocessor
     from .search import OptunaSearchCV
 
@@ -24,8 +24,10 @@ __all__ = [
     "KerasClassifier",
     "KerasRegressor",
     "OptunaSearchCV",
+    "load",
     "make_tabular_pipeline",
     "make_tabular_preprocessor",
+    "save",
 ]
 
 _LOCATIONS = {
@@ -34,6 +36,8 @@ _LOCATIONS = {
     "OptunaSearchCV": "search",
     "make_tabular_pipeline": "preprocessing",
     "make_tabular_preprocessor": "preprocessing",
+    "load": "estimators",
+    "save": "estimators",
 }
 
 

@@ -10,6 +10,7 @@ __all__ = [
     "DataError",
     "InvalidSearchSpaceError",
     "KerasoptError",
+    "ModelFileError",
     "StorageError",
 ]
 
@@ -28,3 +29,7 @@ class InvalidSearchSpaceError(KerasoptError, ValueError):
 
 class StorageError(KerasoptError, ValueError):
     """An Optuna storage URL or study cannot be opened."""
+
+
+class ModelFileError(KerasoptError, ValueError):
+    """A saved model file is unreadable, unsafe to load or from an unknown format."""

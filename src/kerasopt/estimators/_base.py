@@ -438,6 +438,22 @@ class BaseKerasEstimator(BaseWrapper):
             return keras.ops.convert_to_numpy(self.model_(X, training=False))
         return self.model_.predict(X, batch_size=4096, verbose=0)
 
+    # -- persistence --------------------------------------------------------
+    def save(self, path: str | os.PathLike[str]) -> None:
+        """Save the fitted estimator to one file that loads without running code.
+
+        Same as ``kerasopt.save(self, path)``; read it back with
+        :func:`kerasopt.load`.
+
+        Parameters
+        ----------
+        path : str or path-like
+            Destination file, written atomically.
+        """
+        from ._persistence import save  # imports this module
+
+        save(self, path)
+
     # -- pickling -----------------------------------------------------------
     def __getstate__(self) -> dict[str, Any]:
         state = self.__dict__.copy()

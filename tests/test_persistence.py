@@ -1,0 +1,376 @@
+"""kerasopt.save / kerasopt.load: identical predictions, no code run from files."""
+
+from __future__ import annotations
+
+import json
+import os
+import pickle
+import warnings
+import zipfile
+from pathlib import Path
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import keras  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+import pytest  # noqa: E402
+from sklearn.exceptions import NotFittedError  # noqa: E402
+from sklearn.linear_model import LogisticRegression  # noqa: E402
+
+import kerasopt  # noqa: E402
+from kerasopt import (  # noqa: E402
+    KerasClassifier,
+    KerasRegressor,
+    load,
+    make_tabular_pipeline,
+    save,
+)
+from kerasopt.estimators import LoadedSearch, ModelFileVersionWarning, read_metadata  # noqa: E402
+from kerasopt.exceptions import KerasoptError, ModelFileError  # noqa: E402
+
+RNG = np.random.RandomState(0)
+X = RNG.normal(size=(40, 3)).astype("float32")
+Y_LABELS = np.where(X[:, 0] + X[:, 1] > 0, "yes", "no")
+Y_VALUES = 3.0 * X[:, 0] - X[:, 2] + 100.0
+
+
+def _table() -> tuple[pd.DataFrame, np.ndarray]:
+    frame = pd.DataFrame({
+        "color": pd.Series(["red", "blue", None, "green"] * 10, dtype="str"),
+        "size": [1.0, np.nan, 3.0, 4.5] * 10,
+        "count": np.arange(40),
+    })  # fmt: skip
+    return frame, np.array(["a", "b", "c", "a"] * 10)
+
+
+def _small(cls=KerasClassifier, **params):
+    params = {"hidden_layer_sizes": (4,), "epochs": 2, "random_state": 0, **params}
+    return cls(**params)
+
+
+@pytest.fixture(scope="module")
+def fitted_classifier():
+    return _small(batch_size=8).fit(X, Y_LABELS)
+
+
+def _rewrite(path: Path, member: str, data: bytes) -> None:
+    """Replace one member of the archive, keeping the others."""
+    with zipfile.ZipFile(path) as zf:
+        members = {name: zf.read(name) for name in zf.namelist()}
+    members[member] = data
+    with zipfile.ZipFile(path, "w") as zf:
+        for name, content in members.items():
+            zf.writestr(name, content)
+
+
+def _metadata(path: Path) -> dict:
+    with zipfile.ZipFile(path) as zf:
+        return json.loads(zf.read("metadata.json"))
+
+
+# -- round trips -------------------------------------------------------------
+def test_classifier_round_trip(tmp_path, fitted_classifier):
+    path = tmp_path / "clf.kerasopt"
+    save(fitted_classifier, path)
+    loaded = load(path)
+    assert type(loaded) is KerasClassifier
+    np.testing.assert_array_equal(loaded.predict(X), fitted_classifier.predict(X))
+    np.testing.assert_array_equal(
+        loaded.predict_proba(X), fitted_classifier.predict_proba(X)
+    )
+    assert loaded.get_params() == fitted_classifier.get_params()
+    np.testing.assert_array_equal(loaded.classes_, ["no", "yes"])
+    assert loaded.history_ == fitted_classifier.history_
+
+
+def test_regressor_round_trip_with_method(tmp_path):
+    reg = _small(KerasRegressor, hidden_layer_sizes=(5, 3), l2=1e-4).fit(X, Y_VALUES)
+    path = tmp_path / "reg.kerasopt"
+    reg.save(path)
+    loaded = kerasopt.load(path)
+    np.testing.assert_array_equal(loaded.predict(X), reg.predict(X))
+    assert loaded.hidden_layer_sizes == (5, 3)
+    assert loaded.n_features_in_ == 3
+
+
+def test_pipeline_round_trip_with_categoricals_nan_and_keras_scaler(tmp_path):
+    frame, y = _table()
+    pipe = make_tabular_pipeline(_small(), scaler="keras").fit(frame, y)
+    path = tmp_path / "pipe.kerasopt"
+    save(pipe, path)
+    loaded = load(path)
+    new = pd.DataFrame({
+        "color": pd.Series(["purple", None, "red"], dtype="str"),  # purple: unseen
+        "size": [np.nan, 2.0, 1e6],
+        "count": [0, 1, 2],
+    })  # fmt: skip
+    for data in (frame, new):
+        np.testing.assert_array_equal(
+            loaded.predict_proba(data), pipe.predict_proba(data)
+        )
+    assert list(loaded.named_steps) == ["preprocessor", "kerasclassifier"]
+    assert loaded[-1].normalize is True
+    assert list(loaded.feature_names_in_) == ["color", "size", "count"]
+
+
+def test_search_result_is_saved_with_best_params(tmp_path, fitted_classifier):
+    class FakeSearch:  # duck-typed: only best_estimator_ & co are read
+        best_estimator_ = fitted_classifier
+        best_params_ = {"epochs": np.int64(2), "hidden_layer_sizes": (4,)}
+        best_score_ = np.float64(0.75)
+
+    path = tmp_path / "search.kerasopt"
+    save(FakeSearch(), path)
+    loaded = load(path)
+    assert isinstance(loaded, LoadedSearch)
+    assert loaded.best_params_ == {"epochs": 2, "hidden_layer_sizes": (4,)}
+    assert loaded.best_score_ == 0.75
+    assert loaded.search_class == "FakeSearch"
+    np.testing.assert_array_equal(loaded.predict(X), fitted_classifier.predict(X))
+    assert read_metadata(path)["search"]["best_score"] == 0.75
+
+
+def test_custom_builder_is_not_saved_but_predictions_are(tmp_path):
+    def build(units=3):
+        inputs = keras.Input((3,))
+        hidden = keras.layers.Dense(units, activation="tanh")(inputs)
+        return keras.Model(inputs, keras.layers.Dense(1)(hidden))
+
+    reg = KerasRegressor(build, model__units=2, epochs=1, random_state=0)
+    reg.fit(X, Y_VALUES)
+    path = tmp_path / "custom.kerasopt"
+    with pytest.warns(UserWarning, match=r"\['model'\].*not plain data"):
+        save(reg, path)
+    loaded = load(path)
+    assert loaded.model is None
+    assert loaded.get_params()["model__units"] == 2
+    assert _metadata(path)["estimator"]["unsaved_params"] == ["model"]
+    np.testing.assert_array_equal(loaded.predict(X), reg.predict(X))
+
+
+def test_class_weight_with_int_keys_round_trips(tmp_path):
+    y = (X[:, 0] > 0).astype(int)
+    clf = _small(class_weight={0: 1.0, 1: 2.0}).fit(X, y)
+    save(clf, tmp_path / "cw.kerasopt")
+    loaded = load(tmp_path / "cw.kerasopt")
+    assert loaded.class_weight == {0: 1.0, 1: 2.0}
+    np.testing.assert_array_equal(loaded.predict(X), clf.predict(X))
+
+
+def test_metadata_is_plain_json(tmp_path, fitted_classifier):
+    save(fitted_classifier, tmp_path / "m.kerasopt")
+    meta = read_metadata(tmp_path / "m.kerasopt")
+    assert meta["format"] == "kerasopt-model"
+    assert meta["versions"]["keras"] == keras.__version__
+    assert meta["estimator"]["class"] == "KerasClassifier"
+    assert meta["estimator"]["summary"]["classes_"] == ["no", "yes"]
+    assert meta["estimator"]["summary"]["n_features_in_"] == 3
+    assert meta["estimator"]["params"]["epochs"] == 2
+
+
+def test_pickle_still_works(fitted_classifier):
+    again = pickle.loads(pickle.dumps(fitted_classifier))
+    np.testing.assert_array_equal(again.predict(X), fitted_classifier.predict(X))
+
+
+def test_save_replaces_atomically(tmp_path, fitted_classifier, monkeypatch):
+    path = tmp_path / "model.kerasopt"
+    save(fitted_classifier, path)
+    good = path.read_bytes()
+
+    writestr = zipfile.ZipFile.writestr
+
+    def disk_full_at_model(self, name, data, *args, **kwargs):
+        if name == "model.keras":  # after metadata.json went into the file
+            raise OSError(28, "No space left on device")
+        return writestr(self, name, data, *args, **kwargs)
+
+    monkeypatch.setattr(zipfile.ZipFile, "writestr", disk_full_at_model)
+    with pytest.raises(OSError, match="No space left"):
+        save(fitted_classifier, path)
+    assert path.read_bytes() == good
+    assert [p.name for p in tmp_path.iterdir()] == ["model.kerasopt"]
+
+
+# -- what cannot be saved ----------------------------------------------------
+def test_unfitted_estimator_is_refused(tmp_path):
+    with pytest.raises(NotFittedError):
+        save(KerasClassifier(), tmp_path / "x.kerasopt")
+    assert not (tmp_path / "x.kerasopt").exists()
+
+
+def test_foreign_estimator_is_refused(tmp_path):
+    logistic = LogisticRegression().fit(X, Y_LABELS)
+    with pytest.raises(
+        TypeError, match="Received: LogisticRegression.*skops.io or joblib"
+    ):
+        save(logistic, tmp_path / "x.kerasopt")
+
+
+# -- what cannot be loaded ---------------------------------------------------
+def test_other_versions_warn(tmp_path, fitted_classifier):
+    path = tmp_path / "old.kerasopt"
+    save(fitted_classifier, path)
+    meta = _metadata(path)
+    meta["versions"].update({"keras": "3.0.0", "kerasopt": "0.0.1"})
+    _rewrite(path, "metadata.json", json.dumps(meta).encode())
+    with pytest.warns(ModelFileVersionWarning, match=r"keras 3\.0\.0 \(now .*\)"):
+        loaded = load(path)
+    np.testing.assert_array_equal(loaded.predict(X), fitted_classifier.predict(X))
+
+
+def test_same_versions_do_not_warn(tmp_path, fitted_classifier):
+    save(fitted_classifier, tmp_path / "m.kerasopt")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ModelFileVersionWarning)
+        load(tmp_path / "m.kerasopt")
+
+
+def test_newer_format_is_refused(tmp_path, fitted_classifier):
+    path = tmp_path / "future.kerasopt"
+    save(fitted_classifier, path)
+    meta = _metadata(path)
+    meta["format_version"] = 99
+    _rewrite(path, "metadata.json", json.dumps(meta).encode())
+    with pytest.raises(ModelFileError, match="format 99.*Upgrade kerasopt"):
+        load(path)
+
+
+def test_lambda_layer_is_refused_and_never_run(tmp_path, fitted_classifier):
+    marker = tmp_path / "pwned"
+
+    # A lambda, not a def: Keras stores its bytecode, which an unsafe load runs
+    # (a def is stored by name only). The path is a literal inside that code.
+    payload = eval(
+        f"lambda x: (__import__('pathlib').Path({str(marker)!r}).touch(), x)[1]"
+    )  # noqa: S307
+
+    inputs = keras.Input((3,))
+    outputs = keras.layers.Dense(1, activation="sigmoid")(
+        keras.layers.Lambda(payload)(inputs)
+    )
+    evil = pickle.loads(pickle.dumps(fitted_classifier))
+    evil.model_ = keras.Model(inputs, outputs)
+    path = tmp_path / "evil.kerasopt"
+    save(evil, path)
+    marker.unlink()  # building the model above ran the payload once
+    with pytest.raises(ModelFileError, match="Lambda layer.*never runs"):
+        load(path)
+    assert not marker.exists()
+
+
+class _Payload:
+    """Writes a marker file when it is unpickled or its state is restored."""
+
+    marker = ""
+
+    def __reduce__(self):
+        return (Path.touch, (Path(self.marker),))
+
+    def __setstate__(self, state):
+        Path(self.marker).touch()
+
+
+def test_pickle_payload_in_state_is_refused(tmp_path, fitted_classifier):
+    marker = tmp_path / "pwned"
+    _Payload.marker = str(marker)
+    path = tmp_path / "evil.kerasopt"
+    save(fitted_classifier, path)
+    _rewrite(path, "state.skops", pickle.dumps(_Payload()))
+    with pytest.raises(ModelFileError, match="damaged or foreign state part"):
+        load(path)
+    assert not marker.exists()
+
+
+def test_untrusted_type_in_state_is_refused(tmp_path, fitted_classifier):
+    import skops.io as sio
+
+    marker = tmp_path / "pwned"
+    _Payload.marker = str(marker)
+    path = tmp_path / "evil.kerasopt"
+    save(fitted_classifier, path)
+    state = {"estimator_state": {"payload_": _Payload()}, "pipeline": None}
+    _rewrite(path, "state.skops", sio.dumps(state))
+    with pytest.raises(ModelFileError, match=r"not trusted: \[.*_Payload'\]"):
+        load(path)
+    assert not marker.exists()
+
+
+def test_swapped_function_in_pipeline_is_refused(tmp_path):
+    frame, y = _table()
+    pipe = make_tabular_pipeline(_small()).fit(frame, y)
+    path = tmp_path / "evil.kerasopt"
+    save(pipe, path)
+    with zipfile.ZipFile(path) as zf:
+        inner = zf.read("state.skops")
+    tampered = Path(tmp_path / "inner.skops")
+    tampered.write_bytes(inner)
+    _rewrite(
+        tampered,
+        "schema.json",
+        zipfile.ZipFile(tampered).read("schema.json")
+        .replace(b"kerasopt.preprocessing._tabular", b"os")
+        .replace(b"_as_text", b"system"),
+    )  # fmt: skip
+    _rewrite(path, "state.skops", tampered.read_bytes())
+    with pytest.raises(ModelFileError, match=r"not trusted: .*os\.system"):
+        load(path)
+
+
+def test_unknown_class_name_is_refused(tmp_path, fitted_classifier):
+    path = tmp_path / "evil.kerasopt"
+    save(fitted_classifier, path)
+    meta = _metadata(path)
+    meta["estimator"]["class"] = "os.system"
+    _rewrite(path, "metadata.json", json.dumps(meta).encode())
+    with pytest.raises(ModelFileError, match="'os.system'.*only loads"):
+        load(path)
+
+
+def test_own_types_can_be_trusted_by_name(tmp_path, fitted_classifier):
+    import skops.io as sio
+
+    path = tmp_path / "own.kerasopt"
+    save(fitted_classifier, path)
+    state = {"estimator_state": {"note_": LogisticRegression()}, "pipeline": None}
+    _rewrite(path, "state.skops", sio.dumps(state))
+    loaded = load(path, trusted=["not.needed"])  # sklearn types need no listing
+    assert isinstance(loaded.note_, LogisticRegression)
+
+
+@pytest.mark.parametrize("trusted", [True, "mypkg.Thing", [1]])
+def test_trusted_must_be_names(tmp_path, trusted):
+    with pytest.raises(TypeError, match="trusted must be a list of type names"):
+        load(tmp_path / "x.kerasopt", trusted=trusted)
+
+
+def test_not_a_model_file(tmp_path):
+    path = tmp_path / "model.pkl"
+    path.write_bytes(pickle.dumps({"a": 1}))
+    with pytest.raises(
+        ModelFileError, match="not a kerasopt model file.*joblib"
+    ) as err:
+        load(path)
+    assert isinstance(err.value, (KerasoptError, ValueError))
+
+
+def test_missing_member(tmp_path):
+    path = tmp_path / "part.kerasopt"
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr(
+            "metadata.json",
+            json.dumps({"format": "kerasopt-model", "format_version": 1}),
+        )
+    with pytest.raises(ModelFileError, match="'state.skops' is missing"):
+        load(path)
+
+
+def test_unknown_parameter_name_is_refused(tmp_path, fitted_classifier):
+    path = tmp_path / "evil.kerasopt"
+    save(fitted_classifier, path)
+    meta = _metadata(path)
+    meta["estimator"]["params"]["predict"] = "shadowed"
+    _rewrite(path, "metadata.json", json.dumps(meta).encode())
+    with pytest.raises(ModelFileError, match=r"does not accept: \['predict'\]"):
+        load(path)
