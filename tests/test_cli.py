@@ -264,26 +264,26 @@ def test_heartbeat_sampler_beats_while_trial_runs():
 @pytest.mark.slow
 def test_tune_resume_export_predict(workdir):
     args = ["tune", "penguins.csv", "-t", "species", "--space", "space.yaml"]
-    args += ["--cv", "2", "--seed", "0"]
-    result = run(*args, "-n", "2", "--json")
+    args += ["--validation-fraction", "0.3", "--seed", "0"]
+    result = run(*args, "-n", "1", "--json")
     assert result.exit_code == 0, result.output
     summary = json.loads(result.stdout)
     assert summary["study_name"] == "penguins-species"
-    assert summary["states"]["COMPLETE"] == 2
+    assert summary["states"]["COMPLETE"] == 1
     assert summary["storage"] == "kerasopt.db" and (workdir / "kerasopt.db").is_file()
     assert summary["user_attrs"]["task"] == "classification"
     # Same command with a larger target: resumes, runs one more.
-    result = run(*args, "-n", "3", "--quiet")
+    result = run(*args, "-n", "2", "--quiet")
     assert result.exit_code == 0, result.output
     assert result.stdout == ""
     study = optuna.load_study(
         study_name="penguins-species", storage="sqlite:///kerasopt.db"
     )
-    assert len(study.trials) == 3
+    assert len(study.trials) == 2
     # Again: the study is complete, nothing runs.
-    result = run(*args, "-n", "3")
+    result = run(*args, "-n", "2")
     assert result.exit_code == 0 and "Best parameters" in result.output, result.output
-    assert len(study.trials) == 3
+    assert len(study.trials) == 2
     pytest.importorskip("kerasopt.estimators._persistence")
     result = run("export", "penguins-species", "-o", "model/")
     assert result.exit_code == 0, result.output
@@ -310,7 +310,7 @@ def test_tune_regression_with_validation_fraction(workdir):
     result = run(
         "tune", "penguins.csv", "-t", "weight", "--space", "space.yaml", "-n", "1",
         "--validation-fraction", "0.25", "--metric", "neg_mean_absolute_error",
-        "--study-name", "w", "--pruner", "none", "--json",
+        "--study-name", "w", "--pruner", "none", "--seed", "1", "--json",
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     summary = json.loads(result.stdout)
@@ -322,33 +322,13 @@ def test_tune_regression_with_validation_fraction(workdir):
 # ----------------------------------------- several workers, one of them killed
 def _worker(storage: str, name: str, workdir: Path) -> subprocess.Popen:
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", "TF_NUM_INTRAOP_THREADS": "1"}
+    args = (
+        "tune penguins.csv -t species --space space.yaml --validation-fraction 0.3 "
+        "-n 4 --pruner none --quiet --heartbeat-interval 0.5 --grace-period 4"
+    ).split()
     return subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "kerasopt",
-            "tune",
-            "penguins.csv",
-            "-t",
-            "species",
-            "--space",
-            "space.yaml",
-            "--cv",
-            "2",
-            "-n",
-            "5",
-            "--pruner",
-            "none",
-            "--storage",
-            storage,
-            "--study-name",
-            name,
-            "--quiet",
-            "--heartbeat-interval",
-            "0.5",
-            "--grace-period",
-            "4",
-        ],  # fmt: skip
+        [sys.executable, "-m", "kerasopt", *args, "--storage", storage]
+        + ["--study-name", name],
         cwd=workdir,
         env=env,
         stdout=subprocess.PIPE,
@@ -358,7 +338,7 @@ def _worker(storage: str, name: str, workdir: Path) -> subprocess.Popen:
 
 
 def _three_workers_one_killed(storage: str, workdir: Path) -> None:
-    (workdir / "space.yaml").write_text(SPACE % 40)  # trials long enough to kill
+    (workdir / "space.yaml").write_text(SPACE % 5)
     name = f"shared-{uuid.uuid4().hex[:8]}"
     workers = [_worker(storage, name, workdir) for _ in range(3)]
     victim = workers[0]
@@ -390,7 +370,7 @@ def _three_workers_one_killed(storage: str, workdir: Path) -> None:
         summary = json.loads(result.stdout)
         study = optuna.load_study(study_name=name, storage=storage)
         states = summary["states"]
-        assert states["COMPLETE"] + states["PRUNED"] == 5, states
+        assert states["COMPLETE"] + states["PRUNED"] == 4, states
         assert states["RUNNING"] == states["WAITING"] == 0, states
         (failed,) = [t for t in study.trials if t.state.name == "FAIL"]
         assert failed.system_attrs[WORKER_KEY].endswith(f":{victim.pid}")
