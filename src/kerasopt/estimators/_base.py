@@ -121,9 +121,7 @@ class BaseKerasEstimator(BaseWrapper):
         self.shuffle = shuffle
         self.verbose = verbose
         self.random_state = random_state
-        for name, value in kwargs.items():
-            if name.split("__", 1)[0] not in ROUTING_PREFIXES or "__" not in name:
-                raise TypeError(self._unknown_param_message(name))
+        for name, value in kwargs.items():  # routed parameters, checked in fit
             setattr(self, name, value)
 
     # -- parameters ---------------------------------------------------------
@@ -151,6 +149,11 @@ class BaseKerasEstimator(BaseWrapper):
 
     def _check_params(self) -> None:
         """Validate hyper-parameters before any data is touched."""
+        known = set(inspect.signature(type(self).__init__).parameters)
+        for name in self.get_params(deep=False):
+            routed = "__" in name and name.split("__", 1)[0] in ROUTING_PREFIXES
+            if name not in known and not routed:
+                raise TypeError(self._unknown_param_message(name))
         if self.model is None:
             check_activation(self.activation)
             sizes = self.hidden_layer_sizes
@@ -218,6 +221,11 @@ class BaseKerasEstimator(BaseWrapper):
             raise DataError(
                 f"X has samples of shape {X.shape[1:]}, but {type(self).__name__} was "
                 f"fitted on samples of shape {self.X_shape_[1:]}."
+            )
+        if y is None and reset:
+            raise ValueError(
+                f"{type(self).__name__} requires y to be passed, but the target y "
+                "is None."
             )
         if y is not None and reset:
             y = self._validate_target(y)
@@ -351,7 +359,11 @@ class BaseKerasEstimator(BaseWrapper):
         self._check_params()
         self._extra_callbacks = callbacks
         try:
-            BaseWrapper.fit(self, X, y, sample_weight=sample_weight)
+            resume = self.warm_start and hasattr(self, "model_")
+            BaseWrapper.fit(
+                self, X, y, sample_weight=sample_weight,
+                initial_epoch=self.current_epoch if resume else 0,
+            )  # fmt: skip
         finally:
             del self._extra_callbacks
         return self
@@ -471,6 +483,7 @@ class BaseKerasEstimator(BaseWrapper):
         tags.non_deterministic = self.random_state is None
         tags.input_tags.allow_nan = False
         tags.target_tags.required = True
+        tags.target_tags.multi_output = True
         return tags
 
     # scikeras prints every parameter; sklearn's repr shows only changed ones.

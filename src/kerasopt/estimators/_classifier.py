@@ -7,9 +7,9 @@ from typing import Any
 
 import keras
 import numpy as np
-from scikeras.wrappers import KerasClassifier as _ScikerasClassifier
+from scikeras.utils.transformers import ClassifierLabelEncoder
 from sklearn.base import ClassifierMixin
-from sklearn.utils import ClassifierTags, compute_sample_weight
+from sklearn.utils import compute_sample_weight
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 
 from ..exceptions import DataError
@@ -19,7 +19,7 @@ from ._docs import COMMON_ATTRIBUTES, COMMON_PARAMETERS
 __all__ = ["KerasClassifier"]
 
 
-class KerasClassifier(BaseKerasEstimator, _ScikerasClassifier):
+class KerasClassifier(ClassifierMixin, BaseKerasEstimator):
     __doc__ = f"""Keras model as a scikit-learn classifier.
 
     Binary, multiclass (string, int or bool labels), one-hot and multilabel
@@ -144,7 +144,7 @@ class KerasClassifier(BaseKerasEstimator, _ScikerasClassifier):
             if labels.size < 2:
                 raise DataError(
                     f"{type(self).__name__} needs at least 2 classes in y, but y has "
-                    f"only 1: {labels.tolist()}. Check the target column or the "
+                    f"1 class: {labels.tolist()}. Check the target column or the "
                     "train/test split."
                 )
         return y
@@ -221,13 +221,44 @@ class KerasClassifier(BaseKerasEstimator, _ScikerasClassifier):
         -------
         ndarray of shape (n_samples,) or (n_samples, n_labels)
         """
-        return self.target_encoder_.inverse_transform(self._predict_raw(X))
+        raw = self._predict_raw(X)
+        return self.target_encoder_.inverse_transform(raw)
 
-    score = ClassifierMixin.score
+    def partial_fit(
+        self, X: Any, y: Any, classes: Any = None, sample_weight: Any = None
+    ) -> KerasClassifier:
+        """Train for one epoch, keeping the model and history of earlier calls.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,)
+        classes : array-like, default=None
+            Every class of the whole data set; needed on the first call when a
+            batch may miss some classes.
+        sample_weight : array-like of shape (n_samples,), default=None
+
+        Returns
+        -------
+        self
+        """
+        if classes is not None:
+            self.classes_ = np.asarray(classes)
+        elif not hasattr(self, "classes_"):
+            self.classes_ = None
+        self._check_params()
+        super().partial_fit(X, y, sample_weight=sample_weight)
+        return self
+
+    @property
+    def target_encoder(self) -> ClassifierLabelEncoder:
+        """Transformer between class labels and the network's targets."""
+        classes = getattr(self, "classes_", None)
+        categories = "auto" if classes is None else [classes]
+        return ClassifierLabelEncoder(loss=self.loss, categories=categories)
 
     def __sklearn_tags__(self):  # type: ignore[no-untyped-def]
         tags = super().__sklearn_tags__()
-        tags.estimator_type = "classifier"
-        tags.classifier_tags = ClassifierTags()
-        tags.regressor_tags = None
+        tags.classifier_tags.multi_label = True
+        tags.classifier_tags.poor_score = True
         return tags

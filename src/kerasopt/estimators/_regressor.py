@@ -7,9 +7,7 @@ from typing import Any
 
 import keras
 import numpy as np
-from scikeras.wrappers import KerasRegressor as _ScikerasRegressor
 from sklearn.base import BaseEstimator, RegressorMixin, TransformerMixin
-from sklearn.utils import RegressorTags
 
 from ..exceptions import DataError
 from ._base import BaseKerasEstimator
@@ -46,7 +44,7 @@ class _TargetEncoder(TransformerMixin, BaseEstimator):
         return {"n_outputs_": self.n_outputs_, "n_outputs_expected_": 1}
 
 
-class KerasRegressor(BaseKerasEstimator, _ScikerasRegressor):
+class KerasRegressor(RegressorMixin, BaseKerasEstimator):
     __doc__ = f"""Keras model as a scikit-learn regressor.
 
     Single and multi-output targets; the built-in MLP ends in one linear unit
@@ -170,13 +168,10 @@ class KerasRegressor(BaseKerasEstimator, _ScikerasRegressor):
         -------
         ndarray of shape (n_samples,) or (n_samples, n_outputs)
         """
-        return self.target_encoder_.inverse_transform(self._predict_raw(X))
-
-    score = RegressorMixin.score
+        raw = self._predict_raw(X)
+        return self.target_encoder_.inverse_transform(raw)
 
     def __sklearn_tags__(self):  # type: ignore[no-untyped-def]
         tags = super().__sklearn_tags__()
-        tags.estimator_type = "regressor"
-        tags.regressor_tags = RegressorTags()
-        tags.classifier_tags = None
+        tags.regressor_tags.poor_score = True
         return tags
