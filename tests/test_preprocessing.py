@@ -1,0 +1,117 @@
+"""make_tabular_preprocessor / make_tabular_pipeline on real-looking tables."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.linear_model import LogisticRegression
+
+from kerasopt import KerasClassifier, KerasRegressor, make_tabular_pipeline
+from kerasopt.exceptions import DataError
+from kerasopt.preprocessing import categorical_columns, make_tabular_preprocessor
+
+
+def test_column_types_are_inferred(tiny_table):
+    X, _ = tiny_table
+    assert categorical_columns(X) == ["color", "fresh", "grade"]
+    assert categorical_columns(np.array([[1, "a"], [2, "b"]], dtype=object)) == [1]
+    assert categorical_columns(np.ones((3, 2))) == []
+
+
+def test_preprocessor_output_is_finite_and_named(tiny_table):
+    X, _ = tiny_table
+    pre = make_tabular_preprocessor().fit(X)
+    out = pre.transform(X)
+    names = list(pre.get_feature_names_out())
+    assert out.shape == (len(X), len(names))
+    assert np.isfinite(out).all()
+    # one column per category, "missing" for the holes, numeric columns last
+    assert "color_missing" in names and "color_red" in names
+    assert names[-2:] == ["size", "weight"]
+    np.testing.assert_allclose(out[:, -2].mean(), 0, atol=1e-9)  # standard-scaled
+
+
+def test_unseen_categories_and_nan_at_predict_time(tiny_table):
+    X, _ = tiny_table
+    pre = make_tabular_preprocessor().fit(X)
+    new = pd.DataFrame({"size": [np.nan], "color": ["purple"], "weight": [np.nan],
+                        "fresh": [None], "grade": ["z"]})  # fmt: skip
+    out = pre.transform(new)
+    assert np.isfinite(out).all()
+    color = [i for i, n in enumerate(pre.get_feature_names_out()) if n.startswith("color_")]
+    assert out[0, color].sum() == 0  # unknown category -> all zeros
+
+
+@pytest.mark.parametrize("scaler", ["minmax", "none"])
+def test_other_scalers(tiny_table, scaler):
+    X, _ = tiny_table
+    out = make_tabular_preprocessor(scaler=scaler).fit_transform(X)
+    size = out[:, -2]
+    if scaler == "minmax":
+        assert size.min() == pytest.approx(0) and size.max() == pytest.approx(1)
+    else:
+        np.testing.assert_allclose(size, X["size"])
+
+
+def test_explicit_categorical_columns(tiny_table):
+    X, _ = tiny_table
+    pre = make_tabular_preprocessor(categorical=["grade"]).fit(X[["size", "grade"]])
+    assert list(pre.get_feature_names_out()) == ["grade_a", "grade_b", "size"]
+
+
+def test_numeric_integer_codes_can_be_declared_categorical():
+    frame = pd.DataFrame({"zip": [10, 20, 10, 30], "x": [1.0, 2.0, 3.0, 4.0]})
+    pre = make_tabular_preprocessor(categorical=["zip"], numeric=["x"]).fit(frame)
+    assert list(pre.get_feature_names_out()) == ["zip_10", "zip_20", "zip_30", "x"]
+
+
+def test_all_missing_column_keeps_the_width():
+    frame = pd.DataFrame({"a": [1.0, 2.0, 3.0], "empty": [np.nan] * 3})
+    assert make_tabular_preprocessor().fit_transform(frame).shape == (3, 2)
+
+
+def test_datetime_columns_get_a_clear_error():
+    frame = pd.DataFrame({"when": pd.date_range("2024-01-01", periods=3)})
+    with pytest.raises(DataError, match="Date/time columns.*'when'.*Convert"):
+        make_tabular_preprocessor().fit(frame)
+
+
+def test_unknown_scaler():
+    with pytest.raises(ValueError, match="Unknown scaler.*'robust'.*standard, minmax"):
+        make_tabular_preprocessor(scaler="robust")
+
+
+def test_pipeline_fits_a_table_with_string_labels(tiny_table):
+    X, y = tiny_table
+    pipe = make_tabular_pipeline(KerasClassifier(hidden_layer_sizes=(8,), epochs=2,
+                                                 random_state=0))  # fmt: skip
+    assert [name for name, _ in pipe.steps] == ["preprocessor", "kerasclassifier"]
+    pipe.fit(X, y)
+    assert set(pipe.predict(X)) <= {"big", "small"}
+    np.testing.assert_allclose(pipe.predict_proba(X).sum(axis=1), 1.0)
+
+
+def test_pipeline_accepts_numpy_input(iris):
+    X, y = iris
+    pipe = make_tabular_pipeline(LogisticRegression()).fit(X, y)
+    assert pipe.score(X, y) > 0.9
+
+
+def test_keras_scaler_moves_normalization_into_the_model():
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame({"a": rng.normal(1000, 50, 40), "b": rng.normal(size=40)})
+    y = X["a"] / 100
+    est = KerasRegressor(hidden_layer_sizes=(4,), epochs=1, random_state=0)
+    pipe = make_tabular_pipeline(est, scaler="keras").fit(X, y)
+    assert est.normalize is False  # the user's estimator is not modified
+    reg = pipe[-1]
+    assert reg.normalize is True
+    norm = [layer for layer in reg.model_.layers if "normalization" in layer.name]
+    assert norm and np.allclose(np.ravel(norm[0].mean)[0], X["a"].mean(), rtol=1e-4)
+    np.testing.assert_allclose(pipe[0].transform(X)[:, 0], X["a"])  # imputed only
+
+
+def test_keras_scaler_needs_a_kerasopt_estimator():
+    with pytest.raises(ValueError, match='scaler="keras" needs a kerasopt estimator'):
+        make_tabular_pipeline(LogisticRegression(), scaler="keras")
