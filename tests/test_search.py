@@ -15,14 +15,18 @@ import numpy as np
 import optuna
 import pandas as pd
 import pytest
-from optuna.distributions import CategoricalDistribution, FloatDistribution, IntDistribution
+from optuna.distributions import (
+    CategoricalDistribution,
+    FloatDistribution,
+    IntDistribution,
+)
 from sklearn.base import clone, is_classifier, is_regressor
 from sklearn.datasets import load_iris, make_regression
 from sklearn.decomposition import PCA
 from sklearn.exceptions import FitFailedWarning
 from sklearn.linear_model import LogisticRegression, Ridge
-from sklearn.model_selection import cross_val_score
-from sklearn.pipeline import Pipeline, make_pipeline
+from sklearn.model_selection import ShuffleSplit, cross_val_score
+from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils._param_validation import InvalidParameterError
 
@@ -55,10 +59,21 @@ def test_classification_attributes(iris: tuple[np.ndarray, np.ndarray]) -> None:
     assert set(search.best_params_) == {"C"}
     assert search.best_estimator_.C == search.best_params_["C"]
     assert search.n_trials_ == 3 and search.n_splits_ == 3
-    assert search.best_trial_.number == search.cv_results_["trial_number"][search.best_index_]
+    assert (
+        search.best_trial_.number
+        == search.cv_results_["trial_number"][search.best_index_]
+    )
     results = search.cv_results_
-    for key in ("params", "param_C", "split2_test_score", "mean_test_score",
-                "std_test_score", "rank_test_score", "mean_fit_time", "std_score_time"):
+    for key in (
+        "params",
+        "param_C",
+        "split2_test_score",
+        "mean_test_score",
+        "std_test_score",
+        "rank_test_score",
+        "mean_fit_time",
+        "std_score_time",
+    ):
         assert len(results[key]) == 3, key  # fmt: skip
     best = search.best_index_
     assert results["rank_test_score"][best] == 1
@@ -83,9 +98,7 @@ def test_regression_and_scoring() -> None:
     assert is_regressor(search)
     assert search.best_score_ < 0  # a negated error
     assert not hasattr(search, "predict_proba")
-    assert search.score(X, y) == pytest.approx(
-        -np.mean(np.abs(search.predict(X) - y))
-    )
+    assert search.score(X, y) == pytest.approx(-np.mean(np.abs(search.predict(X) - y)))
 
 
 def test_params_and_clone() -> None:
@@ -150,11 +163,16 @@ def _conditional_space(trial: optuna.trial.BaseTrial) -> dict[str, Any]:
 def test_callable_space(iris: tuple[np.ndarray, np.ndarray]) -> None:
     X, y = iris
     search = OptunaSearchCV(
-        _logreg(), _conditional_space, n_trials=6, cv=2, sampler="random", random_state=1
+        _logreg(),
+        _conditional_space,
+        n_trials=6,
+        cv=2,
+        sampler="random",
+        random_state=1,
     ).fit(X, y)
     draws = search.cv_results_["params"]
     assert {d["C"] == 1e6 for d in draws} == {True, False}
-    for trial, params in zip(search.study_.trials, draws):
+    for trial, params in zip(search.study_.trials, draws, strict=True):
         assert ("C" in trial.params) == (params["C"] != 1e6)
 
 
@@ -164,14 +182,20 @@ def test_unknown_parameter_fails_before_any_trial(
 ) -> None:
     X, y = iris
     storage = f"sqlite:///{tmp_path / 's.db'}"
-    search = OptunaSearchCV(_logreg(), {"CC": FloatDistribution(0.1, 1)}, storage=storage)
+    search = OptunaSearchCV(
+        _logreg(), {"CC": FloatDistribution(0.1, 1)}, storage=storage
+    )
     with pytest.raises(InvalidSearchSpaceError, match=r"'CC'.*Did you mean 'C'\?"):
         search.fit(X, y)
     assert not os.path.exists(tmp_path / "s.db")  # nothing half-written
 
 
-def test_default_space_needs_a_kerasopt_estimator(iris: tuple[np.ndarray, np.ndarray]) -> None:
-    with pytest.raises(InvalidSearchSpaceError, match="search_space=None.*LogisticRegression"):
+def test_default_space_needs_a_kerasopt_estimator(
+    iris: tuple[np.ndarray, np.ndarray],
+) -> None:
+    with pytest.raises(
+        InvalidSearchSpaceError, match="search_space=None.*LogisticRegression"
+    ):
         OptunaSearchCV(_logreg()).fit(*iris)
 
 
@@ -227,8 +251,12 @@ def test_error_score_raise_and_number(iris: tuple[np.ndarray, np.ndarray]) -> No
     assert list(search.cv_results_["state"]) == ["COMPLETE", "COMPLETE"]
 
 
-def test_all_trials_failing_is_a_clear_error(iris: tuple[np.ndarray, np.ndarray]) -> None:
-    search = OptunaSearchCV(_logreg(), {"C": FloatDistribution(-2, -1)}, n_trials=2, cv=2)
+def test_all_trials_failing_is_a_clear_error(
+    iris: tuple[np.ndarray, np.ndarray],
+) -> None:
+    search = OptunaSearchCV(
+        _logreg(), {"C": FloatDistribution(-2, -1)}, n_trials=2, cv=2
+    )
     with pytest.raises(ValueError, match=r"No trial .* completed .*'C' parameter"):
         search.fit(*iris)
 
@@ -362,6 +390,10 @@ def test_keras_state_released_after_each_trial(
 
 
 # ------------------------------------------------------------------ Keras
+# One train/test split instead of k folds: each Keras fit costs a graph trace.
+HOLDOUT = ShuffleSplit(n_splits=1, test_size=0.3, random_state=0)
+
+
 @pytest.fixture(scope="module")
 def table() -> tuple[pd.DataFrame, np.ndarray]:
     rng = np.random.default_rng(0)
@@ -384,7 +416,7 @@ def test_keras_pipeline_with_categoricals_default_space(
 
     X, y = table
     pipe = make_tabular_pipeline(KerasClassifier(epochs=2))
-    search = OptunaSearchCV(pipe, n_trials=2, cv=2, random_state=0).fit(X, y)
+    search = OptunaSearchCV(pipe, n_trials=2, cv=HOLDOUT, random_state=0).fit(X, y)
     assert is_classifier(search)
     assert all(k.startswith("kerasclassifier__") for k in search.best_params_)
     sizes = search.best_params_["kerasclassifier__hidden_layer_sizes"]
@@ -421,7 +453,7 @@ def test_keras_regressor_custom_builder_and_user_space() -> None:
     X, y = make_regression(n_samples=40, n_features=3, noise=1.0, random_state=0)
     search = OptunaSearchCV(
         KerasRegressor(model=_builder, loss="mse", epochs=2, random_state=0),
-        _builder_space, n_trials=2, cv=2, random_state=0,
+        _builder_space, n_trials=2, cv=HOLDOUT, random_state=0,
     ).fit(X, y)  # fmt: skip
     assert is_regressor(search)
     units = search.best_params_["model__units"]
@@ -436,8 +468,8 @@ def test_keras_layer_sizes_dict_space() -> None:
     X, y = make_regression(n_samples=40, n_features=3, noise=1.0, random_state=0)
     space = {"hidden_layer_sizes": LayerSizes(max_layers=2, min_units=2, max_units=4),
              "learning_rate": FloatDistribution(1e-3, 1e-2, log=True)}  # fmt: skip
-    search = OptunaSearchCV(KerasRegressor(epochs=1), space, n_trials=2, cv=2,
-                            random_state=0).fit(X, y)  # fmt: skip
+    search = OptunaSearchCV(KerasRegressor(epochs=1), space, n_trials=2, cv=HOLDOUT,
+                            refit=False, random_state=0).fit(X, y)  # fmt: skip
     assert all(2 <= u <= 4 for u in search.best_params_["hidden_layer_sizes"])
 
 
@@ -454,7 +486,8 @@ def test_keras_pruning_stops_training_per_epoch() -> None:
     search = OptunaSearchCV(
         KerasRegressor(hidden_layer_sizes=(4,), epochs=5, random_state=0),
         {"learning_rate": FloatDistribution(1e-3, 1e-2, log=True)},
-        n_trials=2, cv=2, pruner=_PruneOddTrialsAfterEpoch1(), random_state=0,
+        n_trials=2, cv=2, pruner=_PruneOddTrialsAfterEpoch1(), refit=False,
+        random_state=0,
     ).fit(X, y)  # fmt: skip
     complete, pruned = search.study_.trials
     assert complete.state.name == "COMPLETE" and pruned.state.name == "PRUNED"
@@ -484,7 +517,7 @@ def test_keras_nan_loss_fails_the_trial_only() -> None:
         search = OptunaSearchCV(
             KerasRegressor(hidden_layer_sizes=(8,), epochs=3, target_scaling=False,
                            random_state=0),
-            _diverging_space, n_trials=2, cv=2, pruner="none",
+            _diverging_space, n_trials=2, cv=HOLDOUT, pruner="none", refit=False,
         ).fit(X, y)  # fmt: skip
     first, diverged = search.study_.trials
     assert first.state.name == "COMPLETE"
@@ -502,7 +535,8 @@ def test_keras_search_is_reproducible(table: tuple[pd.DataFrame, np.ndarray]) ->
 
     def run() -> tuple[dict[str, Any], float]:
         pipe = make_tabular_pipeline(KerasClassifier(epochs=1))
-        search = OptunaSearchCV(pipe, n_trials=2, cv=2, refit=False, random_state=3)
+        search = OptunaSearchCV(pipe, n_trials=2, cv=HOLDOUT, refit=False,
+                                random_state=3)  # fmt: skip
         search.fit(X, y)
         return search.best_params_, search.best_score_
 
@@ -519,7 +553,7 @@ def test_keras_parallel_search_on_sqlite(
     X, y = table
     storage = f"sqlite:///{tmp_path / 'p.db'}"
     pipe = make_tabular_pipeline(KerasClassifier(epochs=1))
-    search = OptunaSearchCV(pipe, n_trials=2, cv=2, n_jobs=2, random_state=0,
+    search = OptunaSearchCV(pipe, n_trials=2, cv=HOLDOUT, n_jobs=2, random_state=0,
                             storage=storage, study_name="p", refit=False)  # fmt: skip
     search.fit(X, y)
     assert search.n_trials_ == 2

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import importlib.util
-import tomllib
 
 import optuna
 import pytest
+import tomllib
 import yaml
 from optuna.distributions import (
     CategoricalDistribution,
@@ -71,7 +71,9 @@ def test_search_space_draws_within_bounds_and_replays() -> None:
 
 
 def test_search_space_rejects_lists_with_a_hint() -> None:
-    with pytest.raises(InvalidSearchSpaceError, match=r"'C'.*CategoricalDistribution\(\[1, 2\]\)"):
+    with pytest.raises(
+        InvalidSearchSpaceError, match=r"'C'.*CategoricalDistribution\(\[1, 2\]\)"
+    ):
         SearchSpace({"C": [1, 2]})  # type: ignore[dict-item]
     with pytest.raises(InvalidSearchSpaceError, match="non-empty mapping"):
         SearchSpace({})
@@ -80,10 +82,13 @@ def test_search_space_rejects_lists_with_a_hint() -> None:
 def test_layer_sizes_validation() -> None:
     with pytest.raises(
         InvalidSearchSpaceError,
-        match=r"`min_layers <= max_layers` must hold, but got \(min_layers=3, max_layers=1\)",
+        match=r"`min_layers <= max_layers` must hold, but got "
+        r"\(min_layers=3, max_layers=1\)",
     ):
         LayerSizes(min_layers=3, max_layers=1)
-    with pytest.raises(InvalidSearchSpaceError, match="`min_units` must be an int >= 1"):
+    with pytest.raises(
+        InvalidSearchSpaceError, match="`min_units` must be an int >= 1"
+    ):
         LayerSizes(min_units=0)
 
 
@@ -103,7 +108,9 @@ def test_default_search_space() -> None:
         assert 2 <= params["epochs"] <= 8
         assert params["early_stopping"] is True
         assert 1 <= len(params["hidden_layer_sizes"]) <= 4
-    with pytest.raises(InvalidSearchSpaceError, match="`max_epochs` must be an int >= 1"):
+    with pytest.raises(
+        InvalidSearchSpaceError, match="`max_epochs` must be an int >= 1"
+    ):
         default_search_space(max_epochs=0)
 
 
@@ -159,7 +166,8 @@ n_layers = [1, 3]
          r"'lr': unknown type 'flaot'. Did you mean 'float'\?"),
         ({"lr": {"type": "float", "low": 0, "hihg": 1}},
          r"'lr': unknown field 'hihg' for type 'float'. Did you mean 'high'\?"),
-        ({"lr": {"type": "float", "low": 0}}, r"'lr': type 'float' needs the field 'high'"),
+        ({"lr": {"type": "float", "low": 0}},
+         r"'lr': type 'float' needs the field 'high'"),
         ({"lr": {"type": "float", "low": 0.1, "high": 0.001}},
          r"'lr': `low <= high` must hold, but got \(low=0.1, high=0.001\)"),
         ({"lr": {"type": "float", "low": 0.0, "high": 1.0, "log": True}},
@@ -172,12 +180,14 @@ n_layers = [1, 3]
         ({"n": {"type": "int", "low": True, "high": 3}}, r"'n': `low` must be an int"),
         ({"n": {"type": "int", "low": 1, "high": 3, "log": "yes"}},
          "`log` must be true or false"),
-        ({"a": {"type": "categorical", "choices": []}}, "`choices` must be a non-empty list"),
+        ({"a": {"type": "categorical", "choices": []}},
+         "`choices` must be a non-empty list"),
         ({"h": {"type": "categorical", "choices": [[64], [64, 32]]}},
          r"'h': choices must be strings.*'type': 'layers'"),
         ({"h": {"type": "layers", "n_layers": [3, 1]}},
          r"'h': LayerSizes: `min_layers <= max_layers` must hold"),
-        ({"h": {"type": "layers", "units": 32}}, r"'h': `units` must be a list \[low, high\]"),
+        ({"h": {"type": "layers", "units": 32}},
+         r"'h': `units` must be a list \[low, high\]"),
     ],
 )  # fmt: skip
 def test_load_search_space_errors(structure: object, match: str) -> None:
@@ -202,12 +212,16 @@ def test_resolve_param_names() -> None:
 def test_named_samplers_are_seeded(name: str) -> None:
     if name == "cmaes":
         pytest.importorskip("cmaes")
-    space = SearchSpace({"x": FloatDistribution(0, 1), "c": CategoricalDistribution("ab")})
+    space = SearchSpace(
+        {"x": FloatDistribution(0, 1), "c": CategoricalDistribution("ab")}
+    )
+
+    def objective(trial: optuna.trial.Trial) -> float:
+        return float(space(trial)["x"])
 
     def run() -> list[dict]:
         study = optuna.create_study(sampler=make_sampler(name, seed=3))
-        study.optimize(lambda t: sum(v for v in space(t).values() if isinstance(v, float)),
-                       n_trials=4)  # fmt: skip
+        study.optimize(objective, n_trials=4)
         return [t.params for t in study.trials]
 
     assert run() == run()

@@ -56,7 +56,9 @@ def test_journal_path_is_shared_between_storages(tmp_path: Path) -> None:
     path = tmp_path / "study.log"
     first = resolve_storage(path)
     assert isinstance(first, optuna.storages.JournalStorage)
-    optuna.create_study(storage=first, study_name="j").optimize(lambda t: 1.0, n_trials=2)
+    optuna.create_study(storage=first, study_name="j").optimize(
+        lambda t: 1.0, n_trials=2
+    )
     study = optuna.load_study(study_name="j", storage=journal_storage(path))
     assert len(study.trials) == 2
 
@@ -94,14 +96,18 @@ def test_wrong_type() -> None:
     ],
 )
 def test_bad_scheme_hides_password(url: str, hint: str) -> None:
-    with pytest.raises(StorageError, match=f"Unsupported storage URL scheme.*{hint}") as info:
+    with pytest.raises(
+        StorageError, match=f"Unsupported storage URL scheme.*{hint}"
+    ) as info:
         resolve_storage(url)
     assert "hunter2" not in str(info.value)
 
 
 def test_unreachable_database_hides_password() -> None:
     url = "postgresql://bob:hunter2@127.0.0.1:1/optuna"
-    with pytest.raises(StorageError, match=r"Cannot open storage='postgresql://bob:\*\*\*@") as info:
+    with pytest.raises(
+        StorageError, match=r"Cannot open storage='postgresql://bob:\*\*\*@"
+    ) as info:
         resolve_storage(url)
     printed = "".join(traceback.format_exception(info.value))
     assert "hunter2" not in printed

@@ -14,6 +14,7 @@ import sys
 import time
 import warnings
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -72,7 +73,9 @@ def trial_seed(seed: int | None, number: int) -> int | None:
     """Derive the ``random_state`` of trial ``number`` from the search's seed."""
     if seed is None:
         return None
-    return int(np.random.SeedSequence([seed, number]).generate_state(1)[0] % (2**31 - 1))
+    return int(
+        np.random.SeedSequence([seed, number]).generate_state(1)[0] % (2**31 - 1)
+    )
 
 
 def _is_per_sample(value: Any, n: int) -> bool:
@@ -86,7 +89,9 @@ def _is_per_sample(value: Any, n: int) -> bool:
     )
 
 
-def _fold_params(params: Mapping[str, Any], indices: np.ndarray, n: int) -> dict[str, Any]:
+def _fold_params(
+    params: Mapping[str, Any], indices: np.ndarray, n: int
+) -> dict[str, Any]:
     """Index the per-sample fit parameters (``sample_weight``) by ``indices``."""
     return {
         key: _safe_indexing(value, indices) if _is_per_sample(value, n) else value
@@ -200,7 +205,11 @@ class Objective:
         _, final = final_estimator_prefix(self.estimator)
         key = self._seed_key(params)
         own = final.get_params(deep=False)
-        if key in params or "random_state" not in own or own["random_state"] is not None:
+        if (
+            key in params
+            or "random_state" not in own
+            or own["random_state"] is not None
+        ):
             return None
         return trial_seed(self.seed, number)
 
@@ -247,80 +256,99 @@ class Objective:
                 estimator.set_params(
                     **{prefix + "validation_fraction": PRUNING_VALIDATION_FRACTION}
                 )
-        n = _num_samples(self.X)
-        scores: list[float] = []
-        fit_times: list[float] = []
-        score_times: list[float] = []
-        epochs = 0
+        record = _Record()
         try:
             for fold, (train, test) in enumerate(self.splits):
-                fold_estimator = clone(estimator)
-                fit_params = _fold_params(self.fit_params, train, n)
-                callback = None
-                if keras:
-                    from ._pruning import KerasPruningCallback
-
-                    callback = KerasPruningCallback(trial, report=self.prune and fold == 0)
-                    key = prefix + "callbacks"
-                    fit_params[key] = [*(fit_params.get(key) or []), callback]
-                start = time.perf_counter()
                 try:
-                    fold_estimator.fit(
-                        _safe_indexing(self.X, train),
-                        None if self.y is None else _safe_indexing(self.y, train),
-                        **fit_params,
-                    )
-                except Exception as exc:
-                    fit_times.append(time.perf_counter() - start)
-                    score = self._fail(trial, exc, f"fit of fold {fold}")
+                    score = self._fold(trial, estimator, fold, train, test, record)
+                except _FoldFailure as failure:
+                    score = self._fail(trial, failure.error, failure.where)
                     if math.isnan(score):
                         return score
-                    scores.append(score)
-                    score_times.append(0.0)
-                    continue
-                fit_times.append(time.perf_counter() - start)
-                if keras:
-                    fitted = final_estimator_prefix(fold_estimator)[1]
-                    epochs += len(getattr(fitted, "history_", {}).get("loss", []))
-                if callback is not None and callback.nonfinite_epoch_ is not None:
-                    exc = NonFiniteLossError(
-                        f"the training loss became {callback.nonfinite_value_} at epoch "
-                        f"{callback.nonfinite_epoch_}. Lower learning_rate, scale the "
-                        "inputs or add l2/dropout."
-                    )
-                    score = self._fail(trial, exc, f"fold {fold}")
-                    if math.isnan(score):
-                        return score
-                    scores.append(score)
-                    score_times.append(0.0)
-                    continue
-                if callback is not None and callback.pruned_epoch_ is not None:
-                    trial.set_user_attr("pruned_epoch", callback.pruned_epoch_)
-                    raise optuna.TrialPruned(
-                        f"Trial {trial.number} pruned after epoch {callback.pruned_epoch_}."
-                    )
-                start = time.perf_counter()
-                try:
-                    score = float(
-                        self.scorer(
-                            fold_estimator,
-                            _safe_indexing(self.X, test),
-                            None if self.y is None else _safe_indexing(self.y, test),
-                        )
-                    )
-                except Exception as exc:
-                    score = self._fail(trial, exc, f"scoring of fold {fold}")
-                    if math.isnan(score):
-                        return score
-                score_times.append(time.perf_counter() - start)
-                scores.append(score)
+                record.scores.append(score)
                 if not math.isfinite(score):
                     trial.set_user_attr("fail_reason", f"fold {fold}: score is {score}")
                     return math.nan
         finally:
-            trial.set_user_attr("split_test_scores", scores)
-            trial.set_user_attr("fit_times", fit_times)
-            trial.set_user_attr("score_times", score_times)
-            if keras:
-                trial.set_user_attr("epochs_trained", epochs)
-        return float(np.mean(scores))
+            record.save(trial, keras)
+        return float(np.mean(record.scores))
+
+    def _fold(
+        self,
+        trial: optuna.trial.Trial,
+        estimator: BaseEstimator,
+        fold: int,
+        train: np.ndarray,
+        test: np.ndarray,
+        record: _Record,
+    ) -> float:
+        """Fit and score one fold; raise ``_FoldFailure`` or ``TrialPruned``."""
+        estimator = clone(estimator)
+        prefix, final = final_estimator_prefix(estimator)
+        fit_params = _fold_params(self.fit_params, train, _num_samples(self.X))
+        callback = None
+        if is_keras_estimator(final):
+            from ._pruning import KerasPruningCallback
+
+            callback = KerasPruningCallback(trial, report=self.prune and fold == 0)
+            key = prefix + "callbacks"
+            fit_params[key] = [*(fit_params.get(key) or []), callback]
+        start = time.perf_counter()
+        try:
+            estimator.fit(*self._rows(train), **fit_params)
+        except Exception as exc:
+            raise _FoldFailure(exc, f"fit of fold {fold}") from exc
+        finally:
+            record.fit_times.append(time.perf_counter() - start)
+        if callback is not None:
+            fitted = final_estimator_prefix(estimator)[1]
+            record.epochs += len(getattr(fitted, "history_", {}).get("loss", []))
+            if callback.nonfinite_epoch_ is not None:
+                error = NonFiniteLossError(
+                    f"the training loss became {callback.nonfinite_value_} at epoch "
+                    f"{callback.nonfinite_epoch_}. Lower learning_rate, scale the "
+                    "inputs or add l2/dropout."
+                )
+                raise _FoldFailure(error, f"fold {fold}")
+            if callback.pruned_epoch_ is not None:
+                trial.set_user_attr("pruned_epoch", callback.pruned_epoch_)
+                raise optuna.TrialPruned(
+                    f"Trial {trial.number} pruned after epoch {callback.pruned_epoch_}."
+                )
+        start = time.perf_counter()
+        try:
+            return float(self.scorer(estimator, *self._rows(test)))
+        except Exception as exc:
+            raise _FoldFailure(exc, f"scoring of fold {fold}") from exc
+        finally:
+            record.score_times.append(time.perf_counter() - start)
+
+    def _rows(self, indices: np.ndarray) -> tuple[Any, Any]:
+        y = None if self.y is None else _safe_indexing(self.y, indices)
+        return _safe_indexing(self.X, indices), y
+
+
+class _FoldFailure(Exception):
+    """A fold's fit or scoring failed: ``error`` is what the user should see."""
+
+    def __init__(self, error: Exception, where: str) -> None:
+        super().__init__(where)
+        self.error = error
+        self.where = where
+
+
+@dataclass
+class _Record:
+    """Per-fold measurements of one trial, saved as the trial's user attributes."""
+
+    scores: list[float] = field(default_factory=list)
+    fit_times: list[float] = field(default_factory=list)
+    score_times: list[float] = field(default_factory=list)
+    epochs: int = 0
+
+    def save(self, trial: optuna.trial.Trial, keras: bool) -> None:
+        trial.set_user_attr("split_test_scores", self.scores)
+        trial.set_user_attr("fit_times", self.fit_times)
+        trial.set_user_attr("score_times", self.score_times)
+        if keras:
+            trial.set_user_attr("epochs_trained", self.epochs)

@@ -37,7 +37,9 @@ def split_trials(n_trials: int | None, n_workers: int) -> list[int | None]:
     if n_trials is None:
         return [None] * n_workers
     n_workers = max(1, min(n_workers, n_trials))
-    return [n_trials // n_workers + (i < n_trials % n_workers) for i in range(n_workers)]
+    return [
+        n_trials // n_workers + (i < n_trials % n_workers) for i in range(n_workers)
+    ]
 
 
 def worker_seeds(seed: int | None, n_workers: int) -> list[int | None]:
@@ -132,10 +134,18 @@ def run_workers(
     ) as pool:
         futures = [
             pool.submit(
-                _work, storage, study_name, objective, share, timeout,
-                sampler, pruner, worker_seed, callbacks,
+                _work,
+                storage,
+                study_name,
+                objective,
+                share,
+                timeout,
+                sampler,
+                pruner,
+                worker_seed,
+                callbacks,
             )  # fmt: skip
-            for share, worker_seed in zip(shares, seeds)
+            for share, worker_seed in zip(shares, seeds, strict=True)
         ]
         try:
             done, _ = wait(futures, return_when=FIRST_EXCEPTION)

@@ -387,10 +387,21 @@ pruner, default="median"
         with contextlib.ExitStack() as stack:
             temporary = n_workers > 1 and self.storage is None
             if temporary:
-                storage, worker_storage = stack.enter_context(temporary_journal_storage())
+                storage, worker_storage = stack.enter_context(
+                    temporary_journal_storage()
+                )
             else:
                 storage = resolve_storage(self.storage)
                 worker_storage = self.storage
+                if n_workers > 1 and isinstance(
+                    storage, optuna.storages.InMemoryStorage
+                ):
+                    raise StorageError(
+                        f"n_jobs={self.n_jobs} runs trials in separate processes, "
+                        "which cannot share an in-memory storage. Pass storage=None "
+                        "(a temporary journal file), a journal file path, or a "
+                        "database URL."
+                    )
             study = self._create_study(storage, seed)
             try:
                 self._optimize(study, objective, worker_storage, n_workers, seed)
@@ -435,12 +446,6 @@ pruner, default="median"
                 callbacks=self.callbacks,
             )  # fmt: skip
             return
-        if isinstance(study._storage, optuna.storages.InMemoryStorage):
-            raise StorageError(
-                f"n_jobs={self.n_jobs} runs trials in separate processes, which cannot "
-                "share an in-memory storage. Pass storage=None (a temporary journal "
-                "file), a journal file path, or a database URL."
-            )
         run_workers(
             storage=worker_storage, study_name=study.study_name, objective=objective,
             n_trials=n_trials, n_workers=n_workers, timeout=self.timeout,
@@ -484,7 +489,9 @@ pruner, default="median"
         splits = np.full((n, self.n_splits_), np.nan)
         for i, t in enumerate(trials):
             if t.state == TrialState.COMPLETE:
-                scores = list(t.user_attrs.get("split_test_scores", []))[: self.n_splits_]
+                scores = list(t.user_attrs.get("split_test_scores", []))[
+                    : self.n_splits_
+                ]
                 splits[i, : len(scores)] = scores
         for k in range(self.n_splits_):
             results[f"split{k}_test_score"] = splits[:, k]
@@ -519,7 +526,9 @@ pruner, default="median"
         self.best_params_ = params[self.best_index_]
         self.best_score_ = float(self.best_trial_.value)
 
-    def _refit(self, objective: Objective, X: Any, y: Any, fit_params: dict[str, Any]) -> None:
+    def _refit(
+        self, objective: Objective, X: Any, y: Any, fit_params: dict[str, Any]
+    ) -> None:
         estimator = objective.make_estimator(
             self.best_params_, self.best_trial_.user_attrs.get("random_state")
         )
@@ -582,4 +591,3 @@ pruner, default="median"
         """Score of the best estimator on ``(X, y)`` with the search's scorer."""
         check_is_fitted(self)
         return float(self.scorer_(self.best_estimator_, X, y))
-

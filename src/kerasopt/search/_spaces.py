@@ -20,7 +20,7 @@ import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from numbers import Integral, Real
-from typing import TYPE_CHECKING, Any, Union
+from typing import TYPE_CHECKING, Any
 
 from optuna.distributions import (
     BaseDistribution,
@@ -143,7 +143,9 @@ class LayerSizes:
         -------
         tuple of int
         """
-        n_layers = trial.suggest_int(f"{name}.n_layers", self.min_layers, self.max_layers)
+        n_layers = trial.suggest_int(
+            f"{name}.n_layers", self.min_layers, self.max_layers
+        )
         return tuple(
             trial.suggest_int(
                 f"{name}.units_{i}", self.min_units, self.max_units, log=self.log
@@ -152,7 +154,7 @@ class LayerSizes:
         )
 
 
-Dimension = Union[BaseDistribution, LayerSizes, Fixed]
+Dimension = BaseDistribution | LayerSizes | Fixed
 
 
 def _suggest(trial: optuna.trial.BaseTrial, name: str, dim: Dimension) -> Any:
@@ -222,7 +224,8 @@ class SearchSpace:
                 )
             if not isinstance(dim, (BaseDistribution, LayerSizes, Fixed)):
                 hint = (
-                    f" Write optuna.distributions.CategoricalDistribution({list(dim)!r})"
+                    " Write optuna.distributions.CategoricalDistribution("
+                    f"{list(dim)!r})"
                     " to choose among these values."
                     if isinstance(dim, (list, tuple))
                     else " Use an optuna.distributions object, LayerSizes(...) or "
@@ -241,7 +244,9 @@ class SearchSpace:
 
     def __call__(self, trial: optuna.trial.BaseTrial) -> dict[str, Any]:
         """Draw one set of parameters with ``trial``."""
-        return {name: _suggest(trial, name, dim) for name, dim in self.dimensions.items()}
+        return {
+            name: _suggest(trial, name, dim) for name, dim in self.dimensions.items()
+        }
 
     def representative_params(self) -> dict[str, Any]:
         """Return one valid set of parameters without a trial (for name checks)."""
@@ -301,7 +306,9 @@ def default_search_space(max_epochs: int = 200) -> SearchSpace:
             "optimizer": CategoricalDistribution(OPTIMIZERS),
             "learning_rate": FloatDistribution(1e-4, 1e-1, log=True),
             "batch_size": CategoricalDistribution(BATCH_SIZES),
-            "epochs": IntDistribution(max(1, int(max_epochs) // 4), int(max_epochs), log=True),
+            "epochs": IntDistribution(
+                max(1, int(max_epochs) // 4), int(max_epochs), log=True
+            ),
             "early_stopping": Fixed(True),
             "dropout": FloatDistribution(0.0, 0.5),
             "l2": FloatDistribution(1e-7, 1e-2, log=True),
@@ -420,7 +427,9 @@ def _range(key: str, spec: Mapping[str, Any], *, integer: bool) -> BaseDistribut
             raise _fail(key, f"`step` must be > 0, but got {step!r}.")
         if log and step != 1:
             raise _fail(
-                key, f"`log` and `step` cannot be combined, but got (log=true, step={step})."
+                key,
+                "`log` and `step` cannot be combined, but got "
+                f"(log=true, step={step}).",
             )
     if log and low <= 0:
         raise _fail(key, f"`low > 0` must hold with log=true, but got (low={low}).")
@@ -471,7 +480,9 @@ def _dimension(key: str, spec: Any) -> Dimension:
     if kind == "categorical":
         choices = spec["choices"]
         if not isinstance(choices, (list, tuple)) or not choices:
-            raise _fail(key, f"`choices` must be a non-empty list, but got {choices!r}.")
+            raise _fail(
+                key, f"`choices` must be a non-empty list, but got {choices!r}."
+            )
         for choice in choices:
             if not isinstance(choice, _SCALAR):
                 raise _fail(
@@ -543,7 +554,9 @@ def load_search_space(structure: Mapping[str, Any]) -> SearchSpace:
             f"specifications, but got {type(structure).__name__} ({structure!r})."
         )
     if not structure:
-        raise InvalidSearchSpaceError("The search space is empty: add at least one key.")
+        raise InvalidSearchSpaceError(
+            "The search space is empty: add at least one key."
+        )
     dimensions: dict[str, Dimension] = {}
     for key, spec in structure.items():
         if not isinstance(key, str) or not key:

@@ -38,7 +38,6 @@ __all__ = [
 ]
 
 
-
 SQLITE_SUFFIXES: tuple[str, ...] = (".db", ".sqlite", ".sqlite3")
 JOURNAL_SUFFIXES: tuple[str, ...] = (".log", ".jsonl", ".journal")
 _RDB_DIALECTS: tuple[str, ...] = (
