@@ -302,6 +302,11 @@ def tune(
         )
     pipeline = build_pipeline(task_name, epochs)
     sampler_seed = _sampler_seed(seed, len(study.trials))
+    heartbeat = (
+        HeartbeatSampler(make_sampler(sampler, sampler_seed), heartbeat_interval)
+        if n_jobs == 1
+        else sampler
+    )
     with _render.TrialProgress(n_trials, enabled=show) as progress:
         progress.start(study)
         if budget.settle(study):
@@ -313,13 +318,7 @@ def tune(
                 cv=_cv(cv, validation_fraction, task_name, seed),
                 scoring=metric,
                 refit=False,
-                sampler=(
-                    HeartbeatSampler(
-                        make_sampler(sampler, sampler_seed), heartbeat_interval
-                    )
-                    if n_jobs == 1
-                    else sampler
-                ),
+                sampler=heartbeat,
                 pruner=pruner,
                 storage=store if n_jobs == 1 else storage_text(storage),
                 study_name=name,
@@ -327,7 +326,21 @@ def tune(
                 random_state=seed,
                 callbacks=[budget, progress] if n_jobs == 1 else [budget],
             )
-            search.fit(X, y)
+            while True:
+                try:
+                    search.fit(X, y)
+                    break
+                except Exception:
+                    if not (
+                        isinstance(heartbeat, HeartbeatSampler)
+                        and heartbeat.lost_trial(study)
+                    ):
+                        raise
+                    _render.note(
+                        "Another worker failed this worker's trial for lack of "
+                        "heartbeats (see --grace-period); it was queued again. "
+                        "Going on."
+                    )
         progress.start(study)
     from ..reporting import study_summary, trials_frame
 

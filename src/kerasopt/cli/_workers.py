@@ -43,6 +43,7 @@ __all__ = [
 
 HEARTBEAT_KEY = "kerasopt:heartbeat"
 WORKER_KEY = "kerasopt:worker"
+STALE_REASON = "no heartbeat"
 _COUNTED = (TrialState.COMPLETE, TrialState.PRUNED)
 
 
@@ -69,6 +70,7 @@ class HeartbeatSampler(optuna.samplers.BaseSampler):
         self.sampler = sampler
         self.interval = interval
         self._current: tuple[Any, int] | None = None
+        self.last_trial_id: int | None = None
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
 
@@ -92,6 +94,7 @@ class HeartbeatSampler(optuna.samplers.BaseSampler):
         storage.set_trial_system_attr(trial._trial_id, HEARTBEAT_KEY, time.time())
         with self._lock:
             self._current = (storage, trial._trial_id)
+            self.last_trial_id = trial._trial_id
             if self._thread is None:
                 self._thread = threading.Thread(
                     target=self._beat, name="kerasopt-heartbeat", daemon=True
@@ -109,6 +112,20 @@ class HeartbeatSampler(optuna.samplers.BaseSampler):
         with self._lock:
             self._current = None
         self.sampler.after_trial(study, trial, state, values)
+
+    def lost_trial(self, study: optuna.Study) -> bool:
+        """Whether another worker failed this worker's last trial as stale.
+
+        That happens when this process could not send heartbeats for
+        ``grace`` seconds (an overloaded machine, a long pause); Optuna then
+        fails when it records the trial's result, and the trial has been
+        queued again elsewhere, so the worker may go on.
+        """
+        if self.last_trial_id is None:
+            return False
+        trial = study._storage.get_trial(self.last_trial_id)
+        reason = str(trial.user_attrs.get("fail_reason", ""))
+        return trial.state == TrialState.FAIL and reason.startswith(STALE_REASON)
 
     def _beat(self) -> None:
         while True:
@@ -156,8 +173,8 @@ def fail_stale_trials(study: optuna.Study, grace: float) -> list[int]:
             study._storage.set_trial_user_attr(
                 trial._trial_id,
                 "fail_reason",
-                f"worker {trial.system_attrs.get(WORKER_KEY)} stopped sending "
-                f"heartbeats (none for {now - float(beat):.0f} s)",
+                f"{STALE_REASON}: worker {trial.system_attrs.get(WORKER_KEY)} sent "
+                f"none for {now - float(beat):.0f} s",
             )
             changed = study._storage.set_trial_state_values(
                 trial._trial_id, state=TrialState.FAIL
