@@ -91,12 +91,28 @@ def read_table(path: str | os.PathLike[str]) -> pd.DataFrame:
         else:
             frame = pd.read_csv(path, sep="\t" if kind == "tsv" else ",")
     except Exception as exc:  # parsers raise many types; all mean "unreadable"
+        hint = (
+            " The file is not UTF-8: re-save it as UTF-8 (e.g. `iconv -f latin1 "
+            "-t utf-8 in.csv > out.csv`)."
+            if isinstance(exc, UnicodeDecodeError)
+            else ""
+        )
         raise DataError(
             f"Cannot read {str(path)!r} as {kind.upper()}: {type(exc).__name__}: "
-            f"{str(exc).splitlines()[0] if str(exc) else ''}"
+            f"{str(exc).splitlines()[0] if str(exc) else ''}{hint}"
         ) from exc
     if frame.empty:
         raise DataError(f"{str(path)!r} has no rows (columns: {list(frame.columns)}).")
+    if kind != "parquet" and frame.shape[1] == 1:
+        other = [sep for sep in (";", "\t", "|") if sep in str(frame.columns[0])]
+        if other:
+            raise DataError(
+                f"{str(path)!r} was read as one column {str(frame.columns[0])!r}: it "
+                f"seems to use {other[0]!r} as delimiter, but {kind.upper()} files "
+                "must be separated by "
+                f"{'tabs' if kind == 'tsv' else 'commas'}. Convert the file, or name "
+                "it .tsv if it is tab-separated."
+            )
     return frame
 
 
