@@ -12,6 +12,7 @@ import os
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import functools  # noqa: E402
+import pickle  # noqa: E402
 from collections.abc import Callable  # noqa: E402
 from pathlib import Path  # noqa: E402
 from typing import Any  # noqa: E402
@@ -161,7 +162,6 @@ API_CASES: list[tuple[str, Callable[[], Any], type[BaseException], str]] = [
 
 
 def _pickle_file() -> Path:
-    import pickle
     import tempfile
 
     path = Path(tempfile.mkdtemp()) / "model.pkl"
@@ -194,7 +194,7 @@ CLI_FILES: dict[str, bytes] = {
     "no-target.csv": b"a,y\n1,\n2,\n3,\n",
     "code.yaml": b"lr: !!python/object/apply:os.system ['touch pwned']\n",
     "list.yaml": b"- 1\n- 2\n",
-    "model.pkl": b"\x80\x04\x95\x0b\x00\x00\x00\x00\x00\x00\x00}\x94\x8c\x01a\x94K\x01s.",
+    "model.pkl": pickle.dumps({"a": 1}),
 }
 
 TUNE = ("tune", "good.csv", "-t", "y", "-n", "1", "--epochs", "1")
