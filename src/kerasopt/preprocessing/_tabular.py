@@ -135,7 +135,9 @@ def make_tabular_preprocessor(
         )
     categorical_pipeline = Pipeline([
         ("as_text", FunctionTransformer(_as_text, feature_names_out="one-to-one")),
-        ("impute", SimpleImputer(strategy="constant", fill_value="missing")),
+        ("impute", SimpleImputer(
+            strategy="constant", fill_value="missing", keep_empty_features=True
+        )),
         ("onehot", OneHotEncoder(
             handle_unknown="infrequent_if_exist" if max_categories else "ignore",
             max_categories=max_categories, sparse_output=False,
