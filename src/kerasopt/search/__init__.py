@@ -1,6 +1,6 @@
 """Tuning with Optuna: OptunaSearchCV, search spaces, pruning and storages.
 
-The only part of kerasopt that imports Optuna. Keras is imported only when a
+The estimators never import Optuna; this package does. Keras is imported only when a
 Keras estimator is tuned (or ``KerasPruningCallback`` is used), so storage and
 space helpers stay cheap for the CLI.
 """

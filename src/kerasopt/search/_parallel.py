@@ -11,6 +11,7 @@ import multiprocessing
 import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_EXCEPTION, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
 import numpy as np
@@ -153,8 +154,16 @@ def run_workers(
             pool.shutdown(wait=True, cancel_futures=True)
             raise
         for future in done:
-            if future.exception() is not None:
-                pool.shutdown(wait=True, cancel_futures=True)
-                raise future.exception()  # type: ignore[misc]
+            error = future.exception()
+            if error is None:
+                continue
+            pool.shutdown(wait=True, cancel_futures=True)
+            if isinstance(error, BrokenProcessPool):
+                raise RuntimeError(
+                    f"A worker process of n_jobs={n_workers} died. In a script, call "
+                    "fit under `if __name__ == '__main__':` (worker processes import "
+                    "the main module); if memory ran out, lower n_jobs."
+                ) from error
+            raise error
         for future in futures:
             future.result()

@@ -160,12 +160,17 @@ pruner, default="median"
         threads); ``-1`` uses all cores. With ``n_jobs > 1`` and no
         ``storage``, the processes share a journal file in a temporary folder,
         removed afterwards (``study_`` is then an in-memory copy); an
-        in-memory storage object cannot be shared.
+        in-memory storage object cannot be shared. Workers are started with
+        ``spawn`` and import the main module: in a script, call ``fit`` under
+        ``if __name__ == "__main__":``, and define callable spaces and model
+        builders at module level so that they can be pickled.
     random_state : int, RandomState or None, default=None
         Seeds the sampler and, when the final estimator has a ``random_state``
         left to None, gives each trial a ``random_state`` derived from it and
-        the trial number. With ``n_jobs=1``, two searches then run the same
-        trials and find the same best parameters.
+        the trial number (kept in the trial's ``random_state`` user attribute
+        and reused by the refit, but not part of ``best_params_``). With
+        ``n_jobs=1``, two searches then run the same trials and find the same
+        best parameters.
     callbacks : list of callable or None, default=None
         Optuna study callbacks ``callback(study, frozen_trial)``, called after
         each trial (in the worker processes when ``n_jobs > 1``).
