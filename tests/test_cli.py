@@ -133,6 +133,13 @@ def test_studies_show_report_on_default_storage(workdir):
     assert "plotly.js v" in (workdir / "r.html").read_text()
 
 
+def test_read_commands_do_not_create_a_storage(workdir):
+    result = run("studies")
+    assert result.exit_code == 1, result.output
+    assert "No storage file 'kerasopt.db'" in result.output
+    assert not (workdir / "kerasopt.db").exists()
+
+
 def test_storage_from_environment(workdir):
     make_study(f"sqlite:///{workdir / 'other.db'}", name="elsewhere")
     result = run("studies", env={"KERASOPT_STORAGE": str(workdir / "other.db")})
@@ -295,11 +302,15 @@ def test_tune_resume_export_predict(workdir):
         study_name="penguins-species", storage="sqlite:///kerasopt.db"
     )
     assert len(study.trials) == 2
-    # Again: the study is complete, nothing runs.
-    result = run(*args, "-n", "2")
+    pytest.importorskip("kerasopt.estimators._persistence")
+    # Again: the study is complete, nothing runs; --output refits and saves.
+    result = run(*args, "-n", "2", "--output", "out")
     assert result.exit_code == 0 and "Best parameters" in result.output, result.output
     assert len(study.trials) == 2
-    pytest.importorskip("kerasopt.estimators._persistence")
+    written = json.loads((workdir / "out" / "summary.json").read_text())
+    assert written["n_trials"] == 2 and written["best_value"] == study.best_value
+    assert len(pd.read_csv(workdir / "out" / "trials.csv")) == 2
+    assert (workdir / "out" / "model" / "model.kerasopt").is_file()
     result = run("export", "penguins-species", "-o", "model/")
     assert result.exit_code == 0, result.output
     assert (workdir / "model" / "model.kerasopt").is_file()

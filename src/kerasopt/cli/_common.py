@@ -99,12 +99,24 @@ def storage_url(storage: str | None) -> str:
     return url
 
 
-def open_storage(storage: str | None) -> tuple[Any, str]:
-    """Open the storage; return it and a label safe to print (password masked)."""
+def open_storage(storage: str | None, *, create: bool = False) -> tuple[Any, str]:
+    """Open the storage; return it and a label safe to print (password masked).
+
+    Without ``create``, a SQLite or journal file that does not exist is an
+    error rather than an empty new file (``kerasopt studies`` in the wrong
+    folder should say so, not leave a ``kerasopt.db`` behind).
+    """
     from ..search import mask_password, resolve_storage
 
     url = storage_url(storage)
-    return resolve_storage(url), mask_password(url)
+    label = mask_password(url)
+    path = url[len("sqlite:///") :] if url.startswith("sqlite:///") else url
+    if not create and "://" not in path and not Path(path).exists():
+        raise StorageError(
+            f"No storage file {label!r} in {str(Path.cwd())!r}: run `kerasopt tune` "
+            "here first, or pass --storage (or set KERASOPT_STORAGE)."
+        )
+    return resolve_storage(url), label
 
 
 def open_study(storage: Any, label: str, name: str) -> Any:

@@ -278,7 +278,7 @@ def tune(
     content = read_space_file(space) if space is not None else None
     X, y = load_data(data, target, quiet or json_)
     task_name = infer_task(y, task.value)
-    store, label = open_storage(storage)
+    store, label = open_storage(storage, create=True)
     name = study_name or default_study_name(data, target)
     attrs = {
         "data": str(data.resolve()),
