@@ -21,23 +21,25 @@ def tables(draw):
     n_rows = draw(st.integers(1, 15))
     kinds = draw(st.lists(st.sampled_from(["text", "float", "int", "bool"]),
                           min_size=1, max_size=5))  # fmt: skip
+    size = {"min_size": n_rows, "max_size": n_rows}
     columns = {}
     for i, kind in enumerate(kinds):
-        missing = draw(st.lists(st.booleans(), min_size=n_rows, max_size=n_rows))
+        missing = draw(st.lists(st.booleans(), **size))
         if kind == "text":
-            values = draw(st.lists(WORDS, min_size=n_rows, max_size=n_rows))
+            values = draw(st.lists(WORDS, **size))
             column = pd.Series(
-                [None if m else v for v, m in zip(values, missing, strict=True)], dtype="str"
+                [None if m else v for v, m in zip(values, missing, strict=True)],
+                dtype="str",
             )
         elif kind == "float":
-            values = draw(st.lists(NUMBERS, min_size=n_rows, max_size=n_rows))
-            column = pd.Series([np.nan if m else v for v, m in zip(values, missing, strict=True)])
+            values = draw(st.lists(NUMBERS, **size))
+            column = pd.Series(
+                [np.nan if m else v for v, m in zip(values, missing, strict=True)]
+            )
         elif kind == "int":
-            column = pd.Series(draw(st.lists(st.integers(-1000, 1000),
-                                             min_size=n_rows, max_size=n_rows)))  # fmt: skip
+            column = pd.Series(draw(st.lists(st.integers(-1000, 1000), **size)))
         else:
-            column = pd.Series(draw(st.lists(st.booleans(),
-                                             min_size=n_rows, max_size=n_rows)))  # fmt: skip
+            column = pd.Series(draw(st.lists(st.booleans(), **size)))
         columns[f"{kind}_{i}"] = column
     return pd.DataFrame(columns)
 
