@@ -23,7 +23,9 @@ from . import _render
 __all__ = [
     "DEFAULT_STORAGE",
     "JsonOpt",
+    "QuietOpt",
     "StorageOpt",
+    "StudyArg",
     "handle_errors",
     "open_storage",
     "open_study",
@@ -46,6 +48,13 @@ StorageOpt = Annotated[
         ),
         show_default=False,
     ),
+]
+StudyArg = Annotated[
+    str,
+    typer.Argument(help="Study name (see `kerasopt studies`).", show_default=False),
+]
+QuietOpt = Annotated[
+    bool, typer.Option("--quiet", "-q", help="Print only errors (and --json).")
 ]
 JsonOpt = Annotated[
     bool, typer.Option("--json", help="Print a machine-readable JSON summary.")

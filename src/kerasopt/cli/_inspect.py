@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from . import _render
-from ._common import JsonOpt, StorageOpt, open_storage, open_study
+from ._common import JsonOpt, StorageOpt, StudyArg, open_storage, open_study
 
 __all__ = ["report", "show", "studies"]
 
@@ -33,10 +33,7 @@ def studies(storage: StorageOpt = None, json_: JsonOpt = False) -> None:
 
 
 def show(
-    study_name: Annotated[
-        str,
-        typer.Argument(help="Study name (see `kerasopt studies`).", show_default=False),
-    ],
+    study_name: StudyArg,
     top: Annotated[
         int, typer.Option(min=1, help="Number of best trials to list.")
     ] = 10,
@@ -63,10 +60,7 @@ def show(
 
 
 def report(
-    study_name: Annotated[
-        str,
-        typer.Argument(help="Study name (see `kerasopt studies`).", show_default=False),
-    ],
+    study_name: StudyArg,
     output: Annotated[
         Path, typer.Option("--output", "-o", help="HTML file to write.")
     ] = Path("report.html"),

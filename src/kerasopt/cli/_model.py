@@ -9,7 +9,7 @@ import typer
 
 from ..exceptions import DataError
 from . import _render
-from ._common import StorageOpt, open_storage, open_study
+from ._common import QuietOpt, StorageOpt, StudyArg, open_storage, open_study
 
 __all__ = ["MODEL_FILE", "export", "model_path", "predict", "save_model"]
 
@@ -37,10 +37,7 @@ def save_model(model: Any, path: Path) -> Path:
 
 
 def export(
-    study_name: Annotated[
-        str,
-        typer.Argument(help="The study whose best trial to refit.", show_default=False),
-    ],
+    study_name: StudyArg,
     output: Annotated[
         Path,
         typer.Option(
@@ -58,7 +55,7 @@ def export(
         ),
     ] = None,
     storage: StorageOpt = None,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q")] = False,
+    quiet: QuietOpt = False,
 ) -> None:
     """Refit the best pipeline of a study on all the data and save it.
 

@@ -15,6 +15,7 @@ from ..exceptions import DataError, InvalidSearchSpaceError
 from . import _render
 from ._common import (
     JsonOpt,
+    QuietOpt,
     StorageOpt,
     default_study_name,
     open_storage,
@@ -248,9 +249,7 @@ def tune(
             "retries a trial.",
         ),
     ] = 60.0,
-    quiet: Annotated[
-        bool, typer.Option("--quiet", "-q", help="No progress bar, no tables.")
-    ] = False,
+    quiet: QuietOpt = False,
     json_: JsonOpt = False,
 ) -> None:
     """Tune a Keras model on a table with an Optuna study.
