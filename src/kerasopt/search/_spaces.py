@@ -265,7 +265,7 @@ class SearchSpace:
 def default_search_space(max_epochs: int = 200) -> SearchSpace:
     """Return the search space used for kerasopt estimators when none is given.
 
-    ===================== ==========================================================
+    ====================== ==========================================================
     ``hidden_layer_sizes`` 1-4 layers of 8-256 units each (log scale), via
                            :class:`LayerSizes`
     ``activation``         relu, tanh, elu, selu, gelu, leaky_relu
@@ -277,7 +277,7 @@ def default_search_space(max_epochs: int = 200) -> SearchSpace:
                            stops when the validation loss stops improving
     ``dropout``            0.0 to 0.5
     ``l2``                 1e-7 to 1e-2, log scale
-    ===================== ==========================================================
+    ====================== ==========================================================
 
     Parameters
     ----------
