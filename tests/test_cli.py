@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import pickle
 import signal
 import subprocess
 import sys
@@ -265,6 +266,16 @@ def test_heartbeat_sampler_beats_while_trial_runs():
             study, trial, "x", optuna.distributions.FloatDistribution(0, 1)
         ),
     )
+
+
+def test_heartbeat_sampler_copies_in_workers_draw_differently():
+    sampler = HeartbeatSampler(optuna.samplers.RandomSampler(seed=0), interval=1)
+    draws = []
+    for copy in (sampler, pickle.loads(pickle.dumps(sampler))):
+        study = optuna.create_study(sampler=copy)
+        study.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=1)
+        draws.append(study.trials[0].params["x"])
+    assert draws[0] != draws[1]
 
 
 def test_lost_trial_is_detected():

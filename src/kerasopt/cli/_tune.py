@@ -301,10 +301,8 @@ def tune(
         )
     pipeline = build_pipeline(task_name, epochs)
     sampler_seed = _sampler_seed(seed, len(study.trials))
-    heartbeat = (
-        HeartbeatSampler(make_sampler(sampler, sampler_seed), heartbeat_interval)
-        if n_jobs == 1
-        else sampler
+    heartbeat = HeartbeatSampler(
+        make_sampler(sampler, sampler_seed), heartbeat_interval
     )
     with _render.TrialProgress(n_trials, enabled=show) as progress:
         progress.start(study)
@@ -330,10 +328,7 @@ def tune(
                     search.fit(X, y)
                     break
                 except Exception:
-                    if not (
-                        isinstance(heartbeat, HeartbeatSampler)
-                        and heartbeat.lost_trial(study)
-                    ):
+                    if not heartbeat.lost_trial(study):
                         raise
                     _render.note(
                         "Another worker failed this worker's trial for lack of "

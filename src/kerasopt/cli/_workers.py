@@ -143,11 +143,14 @@ class HeartbeatSampler(optuna.samplers.BaseSampler):
                     pass
 
     def __getstate__(self) -> dict[str, Any]:
-        # Worker processes (n_jobs > 1) get their own lock and thread.
         return {"sampler": self.sampler, "interval": self.interval}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
+        # A copy in a worker process (n_jobs > 1) gets its own lock and thread,
+        # and fresh randomness: copies with one seed would propose the same
+        # parameters in every worker.
         self.__init__(state["sampler"], state["interval"])  # type: ignore[misc]
+        self.sampler.reseed_rng()
 
 
 def fail_stale_trials(study: optuna.Study, grace: float) -> list[int]:
