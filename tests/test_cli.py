@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import pickle
+import re
 import signal
 import subprocess
 import sys
@@ -20,6 +21,7 @@ from typer.testing import CliRunner
 
 from kerasopt.cli import app
 from kerasopt.cli._common import default_study_name, parse_duration
+from kerasopt.cli._render import TrialProgress
 from kerasopt.cli._workers import (
     HEARTBEAT_KEY,
     WORKER_KEY,
@@ -197,6 +199,24 @@ def test_tune_target_with_one_value(workdir):
     (workdir / "one.csv").write_text("a,y\n1,k\n2,k\n3,k\n")
     result = run("tune", "one.csv", "-t", "y")
     assert result.exit_code == 1 and "1 distinct value" in result.output, result.output
+
+
+def test_progress_counts_trials_of_the_study():
+    study = optuna.create_study(direction="maximize")
+
+    def objective(trial):
+        x = trial.suggest_float("x", 0, 1)
+        if trial.number == 1:
+            raise optuna.TrialPruned()
+        return float("nan") if trial.number == 2 else x
+
+    with TrialProgress(5, deadline=time.time() + 125) as progress:
+        study.optimize(objective, n_trials=4, callbacks=[progress])
+    (task,) = progress._progress.tasks
+    assert task.completed == 3 and task.total == 5  # complete + pruned
+    assert "pruned 1 | failed 1" in task.description
+    assert f"best {study.best_value:.4g}" in task.description
+    assert re.search(r"\dm\d\ds left", task.description), task.description
 
 
 # ------------------------------------------------------- heartbeat, budget

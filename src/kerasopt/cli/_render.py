@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import math
 import sys
+import time
 from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
@@ -142,12 +143,21 @@ class TrialProgress:
     total : int or None
         The number of trials the study should hold; ``None`` runs until the
         timeout (the bar then only counts).
+    deadline : float or None, default=None
+        ``time.time()`` of the ``--timeout``: the time left is shown.
     enabled : bool, default=True
         ``False`` (``--quiet``) shows nothing.
     """
 
-    def __init__(self, total: int | None, *, enabled: bool = True) -> None:
+    def __init__(
+        self,
+        total: int | None,
+        *,
+        deadline: float | None = None,
+        enabled: bool = True,
+    ) -> None:
         self.total = total
+        self.deadline = deadline
         self.enabled = enabled
         self._progress = Progress(
             SpinnerColumn(),
@@ -187,6 +197,9 @@ class TrialProgress:
             best = f"best {_fmt(study.best_value)}"
         except ValueError:
             best = "best -"
+        if self.deadline is not None:
+            left = max(0, int(self.deadline - time.time()))
+            best = f"{left // 60}m{left % 60:02d}s left | {best}"
         self._progress.update(
             self._task,
             completed=counts[TrialState.COMPLETE] + counts[TrialState.PRUNED],

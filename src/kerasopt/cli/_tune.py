@@ -304,7 +304,7 @@ def tune(
     heartbeat = HeartbeatSampler(
         make_sampler(sampler, sampler_seed), heartbeat_interval
     )
-    with _render.TrialProgress(n_trials, enabled=show) as progress:
+    with _render.TrialProgress(n_trials, deadline=deadline, enabled=show) as progress:
         progress.start(study)
         if budget.settle(study):
             search = OptunaSearchCV(
