@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import os
+import pickle
 import sys
 import tempfile
 import types
@@ -86,6 +87,8 @@ def test_classification_attributes(iris: tuple[np.ndarray, np.ndarray]) -> None:
     np.testing.assert_array_equal(search.classes_, [0, 1, 2])
     assert search.score(X, y) == pytest.approx(search.best_estimator_.score(X, y))
     assert not hasattr(search, "transform")
+    restored = pickle.loads(pickle.dumps(search))
+    np.testing.assert_array_equal(restored.predict(X), search.predict(X))
 
 
 def test_regression_and_scoring() -> None:
@@ -461,18 +464,6 @@ def test_keras_regressor_custom_builder_and_user_space() -> None:
     assert np.isfinite(search.score(X, y))
 
 
-@pytest.mark.slow
-def test_keras_layer_sizes_dict_space() -> None:
-    from kerasopt.estimators import KerasRegressor
-
-    X, y = make_regression(n_samples=40, n_features=3, noise=1.0, random_state=0)
-    space = {"hidden_layer_sizes": LayerSizes(max_layers=2, min_units=2, max_units=4),
-             "learning_rate": FloatDistribution(1e-3, 1e-2, log=True)}  # fmt: skip
-    search = OptunaSearchCV(KerasRegressor(epochs=1), space, n_trials=2, cv=HOLDOUT,
-                            refit=False, random_state=0).fit(X, y)  # fmt: skip
-    assert all(2 <= u <= 4 for u in search.best_params_["hidden_layer_sizes"])
-
-
 class _PruneOddTrialsAfterEpoch1(optuna.pruners.BasePruner):
     def prune(self, study: optuna.Study, trial: optuna.trial.FrozenTrial) -> bool:
         return trial.number % 2 == 1 and (trial.last_step or 0) >= 1
@@ -527,20 +518,24 @@ def test_keras_nan_loss_fails_the_trial_only() -> None:
 
 
 @pytest.mark.slow
-def test_keras_search_is_reproducible(table: tuple[pd.DataFrame, np.ndarray]) -> None:
-    from kerasopt.estimators import KerasClassifier
-    from kerasopt.preprocessing import make_tabular_pipeline
+def test_keras_search_is_reproducible_with_layer_sizes() -> None:
+    from kerasopt.estimators import KerasRegressor
 
-    X, y = table
+    X, y = make_regression(n_samples=40, n_features=3, noise=1.0, random_state=0)
+    space = {
+        "hidden_layer_sizes": LayerSizes(max_layers=2, min_units=2, max_units=4),
+        "learning_rate": FloatDistribution(1e-3, 1e-2, log=True),
+    }
 
     def run() -> tuple[dict[str, Any], float]:
-        pipe = make_tabular_pipeline(KerasClassifier(epochs=1))
-        search = OptunaSearchCV(pipe, n_trials=2, cv=HOLDOUT, refit=False,
-                                random_state=3)  # fmt: skip
+        search = OptunaSearchCV(KerasRegressor(epochs=2), space, n_trials=2,
+                                cv=HOLDOUT, refit=False, random_state=3)  # fmt: skip
         search.fit(X, y)
         return search.best_params_, search.best_score_
 
-    assert run() == run()
+    first = run()
+    assert all(2 <= u <= 4 for u in first[0]["hidden_layer_sizes"])
+    assert run() == first  # same trials, same seeds, same scores
 
 
 @pytest.mark.slow
