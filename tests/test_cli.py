@@ -138,8 +138,11 @@ def test_studies_show_report_on_default_storage(workdir):
 
 def test_read_commands_do_not_create_a_storage(workdir):
     result = run("studies")
+    assert result.exit_code == 0, result.output
+    assert "kerasopt.db does not exist" in result.output
+    result = run("show", "penguins-species")
     assert result.exit_code == 1, result.output
-    assert "No storage file 'kerasopt.db'" in result.output
+    assert "No study named 'penguins-species'" in result.output
     assert not (workdir / "kerasopt.db").exists()
 
 

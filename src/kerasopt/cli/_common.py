@@ -111,9 +111,10 @@ def storage_url(storage: str | None) -> str:
 def open_storage(storage: str | None, *, create: bool = False) -> tuple[Any, str]:
     """Open the storage; return it and a label safe to print (password masked).
 
-    Without ``create``, a SQLite or journal file that does not exist is an
-    error rather than an empty new file (``kerasopt studies`` in the wrong
-    folder should say so, not leave a ``kerasopt.db`` behind).
+    Without ``create``, a SQLite or journal file that does not exist is
+    read as an empty storage, with a note, rather than created
+    (``kerasopt studies`` in the wrong folder should not leave a
+    ``kerasopt.db`` behind).
     """
     from ..search import mask_password, resolve_storage
 
@@ -121,10 +122,13 @@ def open_storage(storage: str | None, *, create: bool = False) -> tuple[Any, str
     label = mask_password(url)
     path = url[len("sqlite:///") :] if url.startswith("sqlite:///") else url
     if not create and "://" not in path and not Path(path).exists():
-        raise StorageError(
-            f"No storage file {label!r} in {str(Path.cwd())!r}: run `kerasopt tune` "
-            "here first, or pass --storage (or set KERASOPT_STORAGE)."
+        import optuna
+
+        _render.note(
+            f"{path} does not exist in {Path.cwd()}: no study yet. Run `kerasopt "
+            "tune` here first, or pass --storage (or set KERASOPT_STORAGE)."
         )
+        return optuna.storages.InMemoryStorage(), label
     return resolve_storage(url), label
 
 
