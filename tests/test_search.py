@@ -111,7 +111,7 @@ def test_params_and_clone() -> None:
     search.set_params(estimator__max_iter=50, n_trials=4)
     cloned = clone(search)
     assert cloned.estimator.max_iter == 50 and cloned.n_trials == 4
-    assert cloned.search_space == C_SPACE
+    assert cloned.param_distributions == C_SPACE
 
 
 def test_nested_cv_and_pipeline_step(iris: tuple[np.ndarray, np.ndarray]) -> None:
@@ -197,7 +197,7 @@ def test_default_space_needs_a_kerasopt_estimator(
     iris: tuple[np.ndarray, np.ndarray],
 ) -> None:
     with pytest.raises(
-        InvalidSearchSpaceError, match="search_space=None.*LogisticRegression"
+        InvalidSearchSpaceError, match="param_distributions=None.*LogisticRegression"
     ):
         OptunaSearchCV(_logreg()).fit(*iris)
 
@@ -210,7 +210,8 @@ def test_default_space_needs_a_kerasopt_estimator(
         ({"sampler": "tpee"}, ValueError, r"Did you mean 'tpe'\?"),
         ({"pruner": "hyperbad"}, ValueError, r"Did you mean 'hyperband'\?"),
         ({"n_jobs": 0}, ValueError, "n_jobs must be a positive int"),
-        ({"search_space": 3}, InvalidSearchSpaceError, "search_space must be None"),
+        ({"param_distributions": 3}, InvalidSearchSpaceError,
+         "param_distributions must be None"),
     ],
 )  # fmt: skip
 def test_invalid_parameters(

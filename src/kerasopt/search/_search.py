@@ -63,12 +63,13 @@ def _search_estimator_has(attr: str) -> Callable[[OptunaSearchCV], bool]:
 
 
 def _as_space(space: Any, estimator: BaseEstimator) -> SpaceFn:
-    """Turn ``search_space`` into a callable ``space(trial) -> params``."""
+    """Turn ``param_distributions`` into a callable ``space(trial) -> params``."""
     if space is None:
         _, final = final_estimator_prefix(estimator)
         if not is_keras_estimator(final):
             raise InvalidSearchSpaceError(
-                "search_space=None uses the default space of kerasopt estimators, but "
+                "param_distributions=None uses the default space of kerasopt "
+                "estimators, but "
                 f"the estimator to tune is {type(final).__name__}. Pass a dict of "
                 "optuna.distributions or a callable(trial) -> dict of parameters."
             )
@@ -82,8 +83,8 @@ def _as_space(space: Any, estimator: BaseEstimator) -> SpaceFn:
     if callable(space):
         return space  # type: ignore[no-any-return]
     raise InvalidSearchSpaceError(
-        "search_space must be None, a dict of optuna distributions, a parsed space "
-        f"file (dict of dicts) or a callable(trial) -> dict, but got "
+        "param_distributions must be None, a dict of optuna distributions, a "
+        "parsed space file (dict of dicts) or a callable(trial) -> dict, but got "
         f"{type(space).__name__} ({space!r})."
     )
 
@@ -91,7 +92,7 @@ def _as_space(space: Any, estimator: BaseEstimator) -> SpaceFn:
 class OptunaSearchCV(MetaEstimatorMixin, BaseEstimator):
     """Hyper-parameter search with Optuna, as a scikit-learn meta-estimator.
 
-    Each Optuna trial draws parameters from ``search_space``, cross-validates
+    Each Optuna trial draws parameters from ``param_distributions``, cross-validates
     a clone of ``estimator`` with them and returns the mean score, which the
     study maximizes. Keras estimators report their validation loss every epoch
     so that the pruner can stop unpromising trials early. The best parameters
@@ -101,8 +102,8 @@ class OptunaSearchCV(MetaEstimatorMixin, BaseEstimator):
     ----------
     estimator : estimator
         A kerasopt estimator, a Pipeline ending in one, or any scikit-learn
-        estimator (then ``search_space`` is required).
-    search_space : dict, SearchSpace, callable or None, default=None
+        estimator (then ``param_distributions`` is required).
+    param_distributions : dict, SearchSpace, callable or None, default=None
         * ``None``: :func:`default_search_space` (kerasopt estimators only),
           with the estimator's ``epochs`` as upper bound of ``epochs``;
         * a dict of ``optuna.distributions`` (or :class:`LayerSizes` /
@@ -234,7 +235,7 @@ pruner, default="median"
 
     _parameter_constraints: dict[str, list[Any]] = {
         "estimator": [HasMethods(["fit"])],
-        "search_space": "no_validation",
+        "param_distributions": "no_validation",
         "n_trials": [Interval(Integral, 1, None, closed="left"), None],
         "timeout": [Interval(Real, 0, None, closed="neither"), None],
         "cv": ["cv_object"],
@@ -253,7 +254,7 @@ pruner, default="median"
     def __init__(
         self,
         estimator: BaseEstimator,
-        search_space: Mapping[str, Any] | SearchSpace | SpaceFn | None = None,
+        param_distributions: Mapping[str, Any] | SearchSpace | SpaceFn | None = None,
         *,
         n_trials: int | None = 10,
         timeout: float | None = None,
@@ -270,7 +271,7 @@ pruner, default="median"
         callbacks: list[Callable[[optuna.Study, FrozenTrial], None]] | None = None,
     ) -> None:
         self.estimator = estimator
-        self.search_space = search_space
+        self.param_distributions = param_distributions
         self.n_trials = n_trials
         self.timeout = timeout
         self.cv = cv
@@ -373,7 +374,7 @@ pruner, default="median"
                 f"n_jobs must be a positive int, -1 (all cores) or None, but got "
                 f"n_jobs={self.n_jobs}."
             )
-        space = _as_space(self.search_space, self.estimator)
+        space = _as_space(self.param_distributions, self.estimator)
         self._check_names(space)
         make_sampler(self.sampler)  # name errors before any storage is touched
         make_pruner(self.pruner)
