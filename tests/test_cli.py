@@ -191,6 +191,24 @@ def test_tune_user_errors(workdir, args, message):
     assert message in result.output and "Traceback" not in result.output
 
 
+@pytest.mark.parametrize(
+    "option, message",
+    [
+        (
+            ["--metric", "acuracy"],
+            "Unknown --metric 'acuracy'. Did you mean 'accuracy'?",
+        ),
+        (["--sampler", "tpee"], "Unknown sampler='tpee'. Did you mean 'tpe'?"),
+        (["--pruner", "medain"], "Unknown pruner='medain'. Did you mean 'median'?"),
+    ],
+)
+def test_tune_bad_names_write_no_study(workdir, option, message):
+    result = run("tune", "penguins.csv", "-t", "species", *option)
+    assert result.exit_code == 1, result.output
+    assert message in result.output
+    assert not (workdir / "kerasopt.db").exists()
+
+
 def test_tune_bad_space_file_names_the_key(workdir):
     (workdir / "bad.toml").write_text('[learning_rate]\ntype = "flot"\n')
     result = run("tune", "penguins.csv", "-t", "species", "--space", "bad.toml")

@@ -25,6 +25,10 @@ from ._common import (
 __all__ = ["build_pipeline", "load_data", "read_space_file", "tune"]
 
 
+#: Trials of a study when neither --n-trials nor --timeout is given.
+DEFAULT_N_TRIALS = 20
+
+
 class Task(str, enum.Enum):
     auto = "auto"
     classification = "classification"
@@ -95,6 +99,20 @@ def read_space_file(path: Path) -> dict[str, Any]:
 
     load_search_space(content)  # errors name the key before any data is read
     return content
+
+
+def _check_metric(metric: str | None) -> None:
+    from sklearn.metrics import get_scorer_names
+
+    from ..search._naming import did_you_mean
+
+    names = get_scorer_names()
+    if metric is not None and metric not in names:
+        raise ValueError(
+            f"Unknown --metric {metric!r}.{did_you_mean(metric, names)} Use a "
+            "scikit-learn scorer name, such as accuracy, balanced_accuracy, f1_macro, "
+            "roc_auc, r2, neg_mean_absolute_error or neg_root_mean_squared_error."
+        )
 
 
 def _cv(cv: int, validation_fraction: float | None, task: str, seed: int | None) -> Any:
@@ -168,9 +186,10 @@ def tune(
             "-n",
             min=1,
             help="Finished trials the study should hold in total (all workers "
-            "together).",
+            f"together). Default: {DEFAULT_N_TRIALS}, or no limit with --timeout.",
+            show_default=False,
         ),
-    ] = 20,
+    ] = None,
     timeout: Annotated[
         str | None,
         typer.Option(
@@ -269,11 +288,17 @@ def tune(
       kerasopt tune big.csv -t y --storage postgresql://user@host/db
     """
     seconds = parse_duration(timeout)  # usage errors before the slow imports
+    if n_trials is None and seconds is None:
+        n_trials = DEFAULT_N_TRIALS
     from ..data import infer_task
-    from ..search import OptunaSearchCV, make_sampler
+    from ..search import OptunaSearchCV, make_pruner, make_sampler
     from ._workers import HeartbeatSampler, TrialBudget, fail_stale_trials
 
     quiet_libraries()
+    # Names are checked before any study row is written.
+    make_sampler(sampler)
+    make_pruner(pruner)
+    _check_metric(metric)
     content = read_space_file(space) if space is not None else None
     X, y = load_data(data, target, quiet or json_)
     task_name = infer_task(y, task.value)
