@@ -78,7 +78,8 @@ def _append_benchmark_results(app, docname, source):  # noqa: ANN001 (Sphinx hoo
             results = fh.read()
         # Demote the file's headings below the page title.
         results = "\n".join(
-            "#" + line if line.startswith("#") else line for line in results.splitlines()
+            "#" + line if line.startswith("#") else line
+            for line in results.splitlines()
         )
     else:
         results = "No results yet: run `make bench`."

@@ -31,8 +31,10 @@ def main() -> None:
     X_train, X_test, y_train, y_test = train_test_split(
         X, y, test_size=0.25, random_state=0, stratify=y
     )
-    print(f"penguins: {len(X_train)} training rows, {len(X_test)} test rows, "
-          f"{X.shape[1]} columns ({X.isna().any(axis=1).sum()} rows with gaps)")
+    print(
+        f"penguins: {len(X_train)} training rows, {len(X_test)} test rows, "
+        f"{X.shape[1]} columns ({X.isna().any(axis=1).sum()} rows with gaps)"
+    )
 
     search = OptunaSearchCV(
         make_tabular_pipeline(KerasClassifier(epochs=20)),

@@ -18,7 +18,6 @@ front so that weight and age are on the same scale.
 from pathlib import Path
 
 import matplotlib.pyplot as plt
-import numpy as np
 import pandas as pd
 from sklearn.linear_model import LinearRegression
 
@@ -65,8 +64,12 @@ print(f"least squares: {exact.predict(person)[0]:.1f}")
 # -------------------------------
 fig, (ax_loss, ax_fit) = plt.subplots(1, 2, figsize=(10, 4))
 ax_loss.plot(reg.history_["loss"])
-ax_loss.set(xlabel="epoch", ylabel="MSE (standardized target)", yscale="log",
-            title="Training loss")
+ax_loss.set(
+    xlabel="epoch",
+    ylabel="MSE (standardized target)",
+    yscale="log",
+    title="Training loss",
+)
 ax_fit.scatter(y, reg.predict(X), label="network")
 ax_fit.scatter(y, exact.predict(X), marker="x", label="least squares")
 lims = [y.min(), y.max()]

@@ -23,8 +23,14 @@ OUTPUT.mkdir(exist_ok=True)
 
 X, y = load_digits(return_X_y=True)
 X = X / 16.0
-common = dict(hidden_layer_sizes=(32,), learning_rate=0.02, epochs=20,
-              batch_size=128, validation_fraction=0.2, random_state=0)
+common = dict(
+    hidden_layer_sizes=(32,),
+    learning_rate=0.02,
+    epochs=20,
+    batch_size=128,
+    validation_fraction=0.2,
+    random_state=0,
+)
 
 # %%
 # Four runs
@@ -50,8 +56,10 @@ with TemporaryDirectory() as tmp:
     }
     for name, clf in runs.items():
         clf.fit(X, y)
-        print(f"{name:18} {len(clf.history_['loss'])} epochs, "
-              f"best val_loss {min(clf.history_['val_loss']):.3f}")
+        print(
+            f"{name:18} {len(clf.history_['loss'])} epochs, "
+            f"best val_loss {min(clf.history_['val_loss']):.3f}"
+        )
     best = keras.models.load_model(Path(tmp) / "best.keras")
     print("checkpointed model:", best.name, "with", best.count_params(), "weights")
 
@@ -66,8 +74,9 @@ for name, clf in runs.items():
     ax_lr.plot(epochs, lr, label=name)
     ax_loss.plot(epochs, clf.history_["val_loss"], label=name)
 ax_lr.set(xlabel="epoch", ylabel="learning rate", title="Learning rate")
-ax_loss.set(xlabel="epoch", ylabel="validation loss", yscale="log",
-            title="Validation loss")
+ax_loss.set(
+    xlabel="epoch", ylabel="validation loss", yscale="log", title="Validation loss"
+)
 ax_lr.legend()
 fig.tight_layout()
 fig.savefig(OUTPUT / "callbacks.png")

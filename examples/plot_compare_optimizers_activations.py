@@ -56,7 +56,10 @@ fig = compare(
     "optimizer",
     ["sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam"],
     "Optimizers on the digits (learning rate 0.02)",
-    hidden_layer_sizes=(32,), learning_rate=0.02, epochs=10, batch_size=128,
+    hidden_layer_sizes=(32,),
+    learning_rate=0.02,
+    epochs=10,
+    batch_size=128,
 )
 fig.savefig(OUTPUT / "optimizers.png")
 
@@ -83,7 +86,10 @@ fig = compare(
     "activation",
     activations,
     "Four hidden layers, SGD: activations compared",
-    hidden_layer_sizes=(32, 32, 32, 32), optimizer="sgd", learning_rate=0.1,
-    epochs=10, batch_size=64,
+    hidden_layer_sizes=(32, 32, 32, 32),
+    optimizer="sgd",
+    learning_rate=0.1,
+    epochs=10,
+    batch_size=64,
 )
 fig.savefig(OUTPUT / "activations.png")

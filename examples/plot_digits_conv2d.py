@@ -34,19 +34,26 @@ X_train, X_test, y_train, y_test = train_test_split(
 # ``meta["X_shape_"]`` is the shape of the training data, so the input layer
 # follows whatever image size it is given.
 def small_cnn(meta, filters=16):
-    return keras.Sequential([
-        keras.Input(shape=meta["X_shape_"][1:]),
-        keras.layers.Conv2D(filters, 3, padding="same", activation="relu"),
-        keras.layers.MaxPooling2D(),
-        keras.layers.Conv2D(2 * filters, 3, padding="same", activation="relu"),
-        keras.layers.GlobalAveragePooling2D(),
-        keras.layers.Dense(meta["n_classes_"], activation="softmax"),
-    ])
+    return keras.Sequential(
+        [
+            keras.Input(shape=meta["X_shape_"][1:]),
+            keras.layers.Conv2D(filters, 3, padding="same", activation="relu"),
+            keras.layers.MaxPooling2D(),
+            keras.layers.Conv2D(2 * filters, 3, padding="same", activation="relu"),
+            keras.layers.GlobalAveragePooling2D(),
+            keras.layers.Dense(meta["n_classes_"], activation="softmax"),
+        ]
+    )
 
 
 cnn = KerasClassifier(
-    model=small_cnn, model__filters=8, learning_rate=0.01, epochs=8,
-    batch_size=64, validation_fraction=0.15, random_state=0,
+    model=small_cnn,
+    model__filters=8,
+    learning_rate=0.01,
+    epochs=8,
+    batch_size=64,
+    validation_fraction=0.15,
+    random_state=0,
 )
 cnn.fit(X_train, y_train)
 print(f"test accuracy: {cnn.score(X_test, y_test):.3f}")
@@ -64,7 +71,8 @@ predicted = cnn.predict(X_test[:8])
 for i in range(8):
     ax = fig.add_subplot(2, 6, 3 + i + 2 * (i // 4))
     ax.imshow(X_test[i, :, :, 0], cmap="gray_r")
-    ax.set_title(f"pred {predicted[i]}", color="k" if predicted[i] == y_test[i] else "r")
+    correct = predicted[i] == y_test[i]
+    ax.set_title(f"pred {predicted[i]}", color="k" if correct else "r")
     ax.axis("off")
 fig.tight_layout()
 fig.savefig(OUTPUT / "digits_cnn.png")

@@ -34,8 +34,13 @@ X_train, X_test, y_train, y_test = train_test_split(
 # 64 inputs, 32 hidden units, 10 softmax outputs; 30 % of the training data
 # (half of the digits) is held out as validation data (stratified). A small
 # training set and a high learning rate make the overfitting quick to show.
-params = dict(hidden_layer_sizes=(32,), learning_rate=0.02, batch_size=64,
-              validation_fraction=0.3, random_state=0)
+params = dict(
+    hidden_layer_sizes=(32,),
+    learning_rate=0.02,
+    batch_size=64,
+    validation_fraction=0.3,
+    random_state=0,
+)
 long_run = KerasClassifier(epochs=50, **params).fit(X_train, y_train)
 print(f"50 epochs: test accuracy {long_run.score(X_test, y_test):.3f}")
 
@@ -47,8 +52,10 @@ print(f"50 epochs: test accuracy {long_run.score(X_test, y_test):.3f}")
 stopped = KerasClassifier(epochs=50, early_stopping=True, patience=5, **params)
 stopped.fit(X_train, y_train)
 n_epochs = len(stopped.history_["loss"])
-print(f"early stopping after {n_epochs} epochs: "
-      f"test accuracy {stopped.score(X_test, y_test):.3f}")
+print(
+    f"early stopping after {n_epochs} epochs: "
+    f"test accuracy {stopped.score(X_test, y_test):.3f}"
+)
 
 # %%
 # History plots

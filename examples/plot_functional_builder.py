@@ -72,7 +72,11 @@ train_scores, test_scores = validation_curve(
 fig, ax = plt.subplots(figsize=(6, 4))
 ax.plot(units, train_scores.mean(axis=1), "o-", label="training")
 ax.plot(units, test_scores.mean(axis=1), "o-", label="cross-validation")
-ax.set(xscale="log", xlabel="model__units", ylabel="accuracy",
-       title="Wide-and-deep network on the wine data")
+ax.set(
+    xscale="log",
+    xlabel="model__units",
+    ylabel="accuracy",
+    title="Wide-and-deep network on the wine data",
+)
 ax.legend()
 fig.savefig(OUTPUT / "functional_builder.png")

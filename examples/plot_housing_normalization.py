@@ -31,25 +31,33 @@ OUTPUT.mkdir(exist_ok=True)
 
 rng = np.random.default_rng(0)
 n = 800
-houses = pd.DataFrame({
-    "CRIM": rng.lognormal(-1.0, 1.5, n),
-    "ZN": rng.choice([0.0, 12.5, 25.0, 80.0], n, p=[0.7, 0.1, 0.1, 0.1]),
-    "INDUS": rng.uniform(0.5, 28.0, n),
-    "CHAS": rng.binomial(1, 0.07, n).astype(float),
-    "NOX": rng.uniform(0.38, 0.87, n),
-    "RM": rng.normal(6.3, 0.7, n),
-    "AGE": rng.uniform(3.0, 100.0, n),
-    "DIS": rng.lognormal(1.2, 0.5, n),
-    "RAD": rng.choice([1.0, 4.0, 5.0, 24.0], n),
-    "TAX": rng.uniform(190.0, 710.0, n),
-    "PTRATIO": rng.uniform(12.6, 22.0, n),
-    "B": rng.uniform(300.0, 397.0, n),
-    "LSTAT": rng.uniform(1.7, 38.0, n),
-})
+houses = pd.DataFrame(
+    {
+        "CRIM": rng.lognormal(-1.0, 1.5, n),
+        "ZN": rng.choice([0.0, 12.5, 25.0, 80.0], n, p=[0.7, 0.1, 0.1, 0.1]),
+        "INDUS": rng.uniform(0.5, 28.0, n),
+        "CHAS": rng.binomial(1, 0.07, n).astype(float),
+        "NOX": rng.uniform(0.38, 0.87, n),
+        "RM": rng.normal(6.3, 0.7, n),
+        "AGE": rng.uniform(3.0, 100.0, n),
+        "DIS": rng.lognormal(1.2, 0.5, n),
+        "RAD": rng.choice([1.0, 4.0, 5.0, 24.0], n),
+        "TAX": rng.uniform(190.0, 710.0, n),
+        "PTRATIO": rng.uniform(12.6, 22.0, n),
+        "B": rng.uniform(300.0, 397.0, n),
+        "LSTAT": rng.uniform(1.7, 38.0, n),
+    }
+)
 price = (
-    22 + 6 * (houses.RM - 6.3) - 8 * np.log(houses.LSTAT / 10)
-    - 0.8 * np.log1p(houses.CRIM) - 15 * (houses.NOX - 0.55) - 0.4 * houses.DIS
-    + 3 * houses.CHAS - 0.5 * (houses.PTRATIO - 18) + rng.normal(0, 2.0, n)
+    22
+    + 6 * (houses.RM - 6.3)
+    - 8 * np.log(houses.LSTAT / 10)
+    - 0.8 * np.log1p(houses.CRIM)
+    - 15 * (houses.NOX - 0.55)
+    - 0.4 * houses.DIS
+    + 3 * houses.CHAS
+    - 0.5 * (houses.PTRATIO - 18)
+    + rng.normal(0, 2.0, n)
 )
 houses["MEDV"] = price.clip(5, 50)
 print(houses.describe().T[["mean", "std", "min", "max"]].round(2))

@@ -32,6 +32,7 @@ gates = {
 }
 X_rep = np.tile(X, (100, 1))
 
+
 # %%
 # One layer versus one hidden layer
 # ---------------------------------
@@ -56,8 +57,9 @@ models = {}
 for gate, hidden in runs:
     clf = gate_model(hidden).fit(X_rep, np.tile(gates[gate], 100))
     models[gate, hidden] = clf
-    print(f"{gate:4} hidden={hidden!s:5} predictions={clf.predict(X)} "
-          f"truth={gates[gate]}")
+    print(
+        f"{gate:4} hidden={hidden!s:5} predictions={clf.predict(X)} truth={gates[gate]}"
+    )
 
 # %%
 # Decision boundaries
@@ -68,7 +70,7 @@ grid = np.linspace(-0.25, 1.25, 61)
 xx, yy = np.meshgrid(grid, grid)
 points = np.c_[xx.ravel(), yy.ravel()]
 fig, axes = plt.subplots(1, 4, figsize=(14, 3.6))
-for ax, (gate, hidden) in zip(axes, runs):
+for ax, (gate, hidden) in zip(axes, runs, strict=True):
     proba = models[gate, hidden].predict_proba(points)[:, 1].reshape(xx.shape)
     ax.contourf(xx, yy, proba, levels=np.linspace(0, 1, 11), cmap="RdBu_r")
     ax.scatter(X[:, 0], X[:, 1], c=gates[gate], cmap="RdBu_r", edgecolor="k", s=80)

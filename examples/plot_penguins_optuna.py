@@ -41,7 +41,7 @@ X_train, X_test, y_train, y_test = train_test_split(
 # The search
 # ----------
 # A small space (layers, activation, learning rate, dropout) and few epochs
-# keep this example short; without ``search_space`` the default space tunes
+# keep this example short; without ``param_distributions`` the default space tunes
 # more. Names without a step prefix go to the pipeline's final step.
 pipe = make_tabular_pipeline(KerasClassifier(epochs=15, batch_size=32))
 search = OptunaSearchCV(
@@ -59,8 +59,10 @@ search = OptunaSearchCV(
 )
 search.fit(X_train, y_train)
 print("best parameters:", search.best_params_)
-print(f"CV accuracy {search.best_score_:.3f}, test accuracy "
-      f"{search.score(X_test, y_test):.3f}")
+print(
+    f"CV accuracy {search.best_score_:.3f}, test accuracy "
+    f"{search.score(X_test, y_test):.3f}"
+)
 states = search.study_.trials_dataframe()["state"].value_counts()
 print(states.to_dict())
 

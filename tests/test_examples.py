@@ -15,7 +15,9 @@ NOTEBOOK = ROOT / "examples" / "quickstart.ipynb"
 
 # ```python fences only: ```{code-block} python blocks are shown, not run
 # (shell sessions, fragments that need a database server).
-_PYTHON_BLOCK = re.compile(r"^```python[ \t]*\n(.*?)^```[ \t]*$", re.DOTALL | re.MULTILINE)
+_PYTHON_BLOCK = re.compile(
+    r"^```python[ \t]*\n(.*?)^```[ \t]*$", re.DOTALL | re.MULTILINE
+)
 _SKIP = "<!-- skip -->"
 
 
@@ -74,11 +76,12 @@ def test_python_blocks_honours_skip_marker():
 def test_quickstart_notebook_matches_page():
     nbformat = pytest.importorskip("nbformat")
     builder = _load_notebook_builder()
-    expected = builder.notebook_from_markdown(QUICKSTART_PAGE.read_text(encoding="utf-8"))
+    page = QUICKSTART_PAGE.read_text(encoding="utf-8")
+    expected = builder.notebook_from_markdown(page)
     actual = nbformat.read(NOTEBOOK, as_version=4)
     assert [(c.cell_type, c.source) for c in actual.cells] == [
         (c.cell_type, c.source) for c in expected.cells
-    ], "examples/quickstart.ipynb is stale: run python examples/make_quickstart_notebook.py"
+    ], "quickstart.ipynb is stale: run python examples/make_quickstart_notebook.py"
     assert sum(c.cell_type == "code" for c in actual.cells) >= 4
 
 
