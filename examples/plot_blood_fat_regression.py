@@ -23,7 +23,8 @@ from sklearn.linear_model import LinearRegression
 
 from kerasopt import KerasRegressor
 
-HERE = Path(__file__).resolve().parent
+# sphinx-gallery runs each example in its folder, without __file__.
+HERE = Path(__file__).parent if "__file__" in globals() else Path.cwd()
 OUTPUT = HERE / "output"
 OUTPUT.mkdir(exist_ok=True)
 

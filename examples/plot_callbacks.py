@@ -18,7 +18,9 @@ from sklearn.datasets import load_digits
 
 from kerasopt import KerasClassifier
 
-OUTPUT = Path(__file__).resolve().parent / "output"
+# sphinx-gallery runs each example in its folder, without __file__.
+HERE = Path(__file__).parent if "__file__" in globals() else Path.cwd()
+OUTPUT = HERE / "output"
 OUTPUT.mkdir(exist_ok=True)
 
 X, y = load_digits(return_X_y=True)

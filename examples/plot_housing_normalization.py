@@ -26,7 +26,9 @@ from sklearn.model_selection import train_test_split
 
 from kerasopt import KerasRegressor, make_tabular_pipeline
 
-OUTPUT = Path(__file__).resolve().parent / "output"
+# sphinx-gallery runs each example in its folder, without __file__.
+HERE = Path(__file__).parent if "__file__" in globals() else Path.cwd()
+OUTPUT = HERE / "output"
 OUTPUT.mkdir(exist_ok=True)
 
 rng = np.random.default_rng(0)

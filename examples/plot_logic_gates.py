@@ -21,7 +21,9 @@ import numpy as np
 
 from kerasopt import KerasClassifier
 
-OUTPUT = Path(__file__).resolve().parent / "output"
+# sphinx-gallery runs each example in its folder, without __file__.
+HERE = Path(__file__).parent if "__file__" in globals() else Path.cwd()
+OUTPUT = HERE / "output"
 OUTPUT.mkdir(exist_ok=True)
 
 X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=float)

@@ -24,7 +24,9 @@ from sklearn.model_selection import train_test_split
 from kerasopt import KerasClassifier, OptunaSearchCV, make_tabular_pipeline
 from kerasopt.search import LayerSizes
 
-OUTPUT = Path(__file__).resolve().parent / "output"
+# sphinx-gallery runs each example in its folder, without __file__.
+HERE = Path(__file__).parent if "__file__" in globals() else Path.cwd()
+OUTPUT = HERE / "output"
 OUTPUT.mkdir(exist_ok=True)
 # Optuna's matplotlib plots are marked experimental; the warning is noise here.
 warnings.filterwarnings("ignore", category=optuna.exceptions.ExperimentalWarning)
