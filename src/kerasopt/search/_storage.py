@@ -18,6 +18,7 @@ import contextlib
 import os
 import re
 import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import unquote
@@ -149,6 +150,18 @@ def temporary_journal_storage() -> Iterator[tuple[optuna.storages.JournalStorage
         yield journal_storage(path), path
 
 
+#: Tries to open an RDB storage when the failure is a schema-creation race.
+_CREATE_ATTEMPTS = 5
+
+
+def _is_creation_race(exc: Exception) -> bool:
+    """Whether ``exc`` comes from another process creating the same schema."""
+    text = str(exc).lower()
+    return type(exc).__name__ == "IntegrityError" or any(
+        sign in text for sign in ("already exists", "database is locked")
+    )
+
+
 def _rdb_storage(url: str) -> optuna.storages.RDBStorage:
     scheme = url.split("://", 1)[0].lower()
     dialect = scheme.split("+", 1)[0]
@@ -162,16 +175,25 @@ def _rdb_storage(url: str) -> optuna.storages.RDBStorage:
             f"{', '.join(d + '://' for d in _RDB_DIALECTS)}, or a file path ending in "
             f"{', '.join(SQLITE_SUFFIXES + JOURNAL_SUFFIXES)}."
         )
-    try:
-        return optuna.storages.RDBStorage(url)
-    except Exception as exc:  # sqlalchemy/driver errors: many types, may echo the URL
-        detail = _scrub(f"{type(exc).__name__}: {exc}", url).splitlines()[0]
-        # `from None`: the chained upstream traceback could print the password.
-        raise StorageError(
-            f"Cannot open storage={mask_password(url)!r} ({detail}). Check that the "
-            "database server is running and reachable, that the database exists and "
-            "that its driver is installed (psycopg2 for PostgreSQL, pymysql for MySQL)."
-        ) from None
+    attempt = 1
+    while True:
+        try:
+            return optuna.storages.RDBStorage(url)
+        except Exception as exc:  # sqlalchemy/driver errors: many types, may echo URL
+            # Processes started together on a new database race to create its
+            # tables and version rows; the loser's next try finds them made.
+            if attempt < _CREATE_ATTEMPTS and _is_creation_race(exc):
+                time.sleep(0.2 * attempt)
+                attempt += 1
+                continue
+            detail = _scrub(f"{type(exc).__name__}: {exc}", url).splitlines()[0]
+            # `from None`: the chained upstream traceback could print the password.
+            raise StorageError(
+                f"Cannot open storage={mask_password(url)!r} ({detail}). Check that "
+                "the database server is running and reachable, that the database "
+                "exists and that its driver is installed (psycopg2 for PostgreSQL, "
+                "pymysql for MySQL)."
+            ) from None
 
 
 def resolve_storage(
