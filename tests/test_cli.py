@@ -331,6 +331,7 @@ def test_lost_trial_is_detected():
     with pytest.raises(Exception):  # noqa: B017 - Optuna's own assertion
         study.optimize(objective, n_trials=1)
     assert sampler.lost_trial(study)
+    assert not sampler.lost_trial(study)  # reported once: no endless retry loop
     assert len(study.get_trials(states=(optuna.trial.TrialState.WAITING,))) == 1
 
 

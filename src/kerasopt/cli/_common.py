@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import re
+import sys
 import traceback
 from collections.abc import Callable
 from pathlib import Path
@@ -79,6 +80,27 @@ def _scrub(text: str) -> str:
     return text
 
 
+def _lost_storage(exc: BaseException) -> bool:
+    """Whether ``exc`` says the database of an RDB storage stopped answering."""
+    # Looked up, not imported: a command that never opened a database has not
+    # imported optuna's storages or SQLAlchemy, and need not.
+    kinds = [
+        getattr(sys.modules.get(module), name, None)
+        for module, name in (
+            ("optuna.exceptions", "StorageInternalError"),
+            ("sqlalchemy.exc", "OperationalError"),
+            ("sqlalchemy.exc", "InterfaceError"),
+        )
+    ]
+    return isinstance(exc, tuple(kind for kind in kinds if kind is not None))
+
+
+def _root_cause(exc: BaseException) -> str:
+    while exc.__cause__ is not None:
+        exc = exc.__cause__
+    return f"{type(exc).__name__}: {exc}".splitlines()[0]
+
+
 def handle_errors(command: F) -> F:
     """Turn the exceptions a user can fix into one line and exit code 1."""
 
@@ -96,6 +118,20 @@ def handle_errors(command: F) -> F:
                 _render.note(_scrub(traceback.format_exc()))
             message = str(exc) if not isinstance(exc, KeyError) else str(exc.args[0])
             _render.error(_scrub(message or type(exc).__name__))
+            raise typer.Exit(1) from None
+        except Exception as exc:
+            if not _lost_storage(exc):
+                raise
+            if settings["debug"]:
+                _render.note(_scrub(traceback.format_exc()))
+            _render.error(
+                _scrub(
+                    f"Lost the connection to the storage ({_root_cause(exc)}). "
+                    "Finished trials are kept in the study: run the same command "
+                    "again once the database answers (`kerasopt tune` resumes, and "
+                    "a trial left running is failed after --grace-period and retried)."
+                )
+            )
             raise typer.Exit(1) from None
 
     return wrapper  # type: ignore[return-value]

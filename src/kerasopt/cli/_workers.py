@@ -119,11 +119,13 @@ class HeartbeatSampler(optuna.samplers.BaseSampler):
         That happens when this process could not send heartbeats for
         ``grace`` seconds (an overloaded machine, a long pause); Optuna then
         fails when it records the trial's result, and the trial has been
-        queued again elsewhere, so the worker may go on.
+        queued again elsewhere, so the worker may go on. A trial is reported
+        once: asking again before the next trial starts returns False.
         """
         if self.last_trial_id is None:
             return False
         trial = study._storage.get_trial(self.last_trial_id)
+        self.last_trial_id = None
         reason = str(trial.user_attrs.get("fail_reason", ""))
         return trial.state == TrialState.FAIL and reason.startswith(STALE_REASON)
 
