@@ -45,7 +45,7 @@ X_train, X_test, y_train, y_test = train_test_split(
 # A small space (layers, activation, learning rate, dropout) and few epochs
 # keep this example short; without ``param_distributions`` the default space tunes
 # more. Names without a step prefix go to the pipeline's final step.
-pipe = make_tabular_pipeline(KerasClassifier(epochs=15, batch_size=32))
+pipe = make_tabular_pipeline(KerasClassifier(epochs=12, batch_size=32))
 search = OptunaSearchCV(
     pipe,
     {
@@ -54,7 +54,7 @@ search = OptunaSearchCV(
         "learning_rate": FloatDistribution(1e-3, 1e-1, log=True),
         "dropout": FloatDistribution(0.0, 0.3),
     },
-    n_trials=10,
+    n_trials=8,
     cv=2,
     pruner="median",
     random_state=0,
