@@ -124,10 +124,16 @@ def study_view(summary: dict[str, Any], top: pd.DataFrame) -> None:
         params.add_row(escape(_short(str(name))), escape(_fmt(value)))
     _out.print(params)
     trials = Table(title=f"Top {len(top)} trials")
-    for column in top.columns:
-        trials.add_column(escape(_short(str(column))))
-    for row in top.itertuples(index=False):
-        trials.add_row(*(escape(_fmt(v)) for v in row))
+    fixed = [c for c in top.columns if c in ("number", "state", "value", "duration_s")]
+    for column in fixed:
+        trials.add_column(escape(str(column)), no_wrap=True)
+    # All parameters in one wrapping column: readable at any terminal width.
+    trials.add_column("parameters", ratio=1)
+    for _, row in top.iterrows():
+        params = ", ".join(
+            f"{_short(str(c))}={_fmt(row[c])}" for c in top.columns if c not in fixed
+        )
+        trials.add_row(*(escape(_fmt(row[c])) for c in fixed), escape(params))
     _out.print(trials)
 
 
