@@ -191,8 +191,8 @@ def _rdb_storage(url: str) -> optuna.storages.RDBStorage:
             raise StorageError(
                 f"Cannot open storage={mask_password(url)!r} ({detail}). Check that "
                 "the database server is running and reachable, that the database "
-                "exists and that its driver is installed (psycopg2 for PostgreSQL, "
-                "pymysql for MySQL)."
+                "exists and that its driver is installed (pip install "
+                "'kerasopt[postgres]' for PostgreSQL, pymysql for MySQL)."
             ) from None
 
 
