@@ -1,0 +1,144 @@
+"""Shared helpers of the benchmarks: timing, result rows, environment facts.
+
+Benchmarks compare kerasopt with a baseline *in the same run*: the machines
+are shared and noisy, so only ratios of interleaved, repeated measurements
+mean anything. Timings are medians of repeats, warm-ups excluded.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import statistics
+import time
+from collections.abc import Callable, Mapping
+from typing import Any
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+Row = dict[str, Any]
+
+
+def interleaved(
+    fns: Mapping[str, Callable[[], Any]], repeats: int, warmup: int = 1
+) -> dict[str, float]:
+    """Median seconds of each function, run round-robin after ``warmup`` rounds.
+
+    Round-robin order spreads the machine's load changes over all contenders
+    instead of penalizing whichever happened to run during a busy minute.
+    """
+    for _ in range(warmup):
+        for fn in fns.values():
+            fn()
+    times: dict[str, list[float]] = {name: [] for name in fns}
+    for _ in range(repeats):
+        for name, fn in fns.items():
+            start = time.perf_counter()
+            fn()
+            times[name].append(time.perf_counter() - start)
+    return {name: statistics.median(values) for name, values in times.items()}
+
+
+def row(
+    benchmark: str,
+    case: str,
+    *,
+    baseline_name: str,
+    baseline: float,
+    kerasopt: float,
+    unit: str,
+    target: str = "",
+    passed: bool | None = None,
+    ratio: float | None = None,
+    note: str = "",
+) -> Row:
+    """One result, printed as it is made: baseline, kerasopt and their ratio.
+
+    ``ratio`` defaults to ``kerasopt / baseline``; each benchmark says in
+    ``unit`` / ``target`` which way is better.
+    """
+    if ratio is None:
+        ratio = kerasopt / baseline if baseline else float("nan")
+    result: Row = {
+        "benchmark": benchmark,
+        "case": case,
+        "baseline_name": baseline_name,
+        "baseline": baseline,
+        "kerasopt": kerasopt,
+        "unit": unit,
+        "ratio": ratio,
+        "target": target,
+        "passed": passed,
+        "note": note,
+    }
+    verdict = "" if passed is None else ("  PASS" if passed else "  MISS")
+    print(
+        f"[{benchmark}] {case}: {baseline_name}={_fmt(baseline)} "
+        f"kerasopt={_fmt(kerasopt)} {unit}; ratio={_fmt(ratio)}"
+        f"{' (target ' + target + ')' if target else ''}{verdict}",
+        flush=True,
+    )
+    return result
+
+
+def _fmt(value: float | None) -> str:
+    if value is None or value != value:  # NaN
+        return "n/a"
+    if value == 0 or 1e-3 <= abs(value) < 1e5:
+        return f"{value:.4g}"
+    return f"{value:.3e}"
+
+
+fmt = _fmt
+
+
+def environment() -> dict[str, Any]:
+    """Versions, CPU count, machine and load average, for the results file."""
+    import importlib.metadata as md
+
+    versions = {}
+    for name in (
+        "kerasopt", "keras", "tensorflow", "scikit-learn", "scikeras", "optuna",
+        "numpy", "pandas", "keras-tuner",
+    ):  # fmt: skip
+        try:
+            versions[name] = md.version(name)
+        except md.PackageNotFoundError:
+            versions[name] = None
+    return {
+        "python": platform.python_version(),
+        "versions": versions,
+        "cpu_count": os.cpu_count(),
+        "machine": f"{platform.system()} {platform.release()} {platform.machine()}",
+        "processor": platform.processor() or _cpu_model(),
+        "load_average": list(os.getloadavg()),
+        "time": time.strftime("%Y-%m-%d %H:%M:%S %Z"),
+    }
+
+
+def _cpu_model() -> str:
+    try:
+        with open("/proc/cpuinfo") as fh:
+            for line in fh:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return ""
+
+
+def seed_everything(seed: int = 0) -> None:
+    """Seed Python, NumPy and TensorFlow the way a hand-written script would."""
+    import keras
+
+    keras.utils.set_random_seed(seed)
+
+
+def clear_keras() -> None:
+    """Free the graphs of the last fits so that memory does not build up."""
+    import gc
+
+    import keras
+
+    keras.backend.clear_session()
+    gc.collect()

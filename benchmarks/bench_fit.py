@@ -1,0 +1,103 @@
+"""Fit cost: the same MLP trained by hand-written Keras, scikeras and kerasopt.
+
+Same data (float32 NumPy arrays), architecture (Dense(100, relu) -> softmax),
+optimizer (Adam 1e-3), loss, metrics (accuracy), epochs, batch size and seed
+for all three. Each timing includes building and compiling the model, as a
+``fit`` call does. Target: kerasopt <= 1.0x hand-written Keras and faster
+than scikeras.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from _common import Row, clear_keras, interleaved, row, seed_everything
+
+NAME = "fit"
+
+
+def _data(n_samples: int, n_features: int) -> tuple[Any, Any]:
+    from sklearn.datasets import make_classification
+
+    X, y = make_classification(
+        n_samples, n_features, n_informative=min(n_features, 10), n_redundant=0, n_classes=3,
+        random_state=0,
+    )  # fmt: skip
+    return X.astype("float32"), y
+
+
+def _build(n_features: int) -> Any:
+    import keras
+
+    model = keras.Sequential(
+        [
+            keras.Input((n_features,)),
+            keras.layers.Dense(100, activation="relu"),
+            keras.layers.Dense(3, activation="softmax"),
+        ]
+    )
+    model.compile(
+        optimizer=keras.optimizers.Adam(1e-3),
+        loss="sparse_categorical_crossentropy",
+        metrics=["accuracy"],
+    )
+    return model
+
+
+def contenders(
+    X: Any, y: Any, epochs: int, batch_size: int
+) -> dict[str, Any]:
+    """The three ways to train, as zero-argument callables."""
+    from scikeras.wrappers import KerasClassifier as ScikerasClassifier
+
+    from kerasopt import KerasClassifier
+
+    n_features = X.shape[1]
+
+    def keras_by_hand() -> None:
+        seed_everything(0)
+        _build(n_features).fit(X, y, epochs=epochs, batch_size=batch_size, verbose=0)
+        clear_keras()
+
+    def scikeras() -> None:
+        ScikerasClassifier(
+            model=_build, model__n_features=n_features, epochs=epochs,
+            batch_size=batch_size, verbose=0, random_state=0,
+        ).fit(X, y)  # fmt: skip
+        clear_keras()
+
+    def kerasopt() -> None:
+        KerasClassifier(
+            hidden_layer_sizes=(100,), epochs=epochs, batch_size=batch_size,
+            random_state=0,
+        ).fit(X, y)  # fmt: skip
+        clear_keras()
+
+    return {"keras": keras_by_hand, "scikeras": scikeras, "kerasopt": kerasopt}
+
+
+def run(quick: bool = False) -> list[Row]:
+    """Time the three contenders on a small and a medium data set."""
+    cases = [
+        # (label, n_samples, n_features, epochs, batch_size)
+        ("150x4, 5 epochs, batch 32 (tracing-bound)", 150, 4, 5, 32),
+        ("5000x20, 10 epochs, batch 32", 5000, 20, 10, 32),
+    ]
+    if quick:
+        cases = [("150x4, 2 epochs, batch 32", 150, 4, 2, 32)]
+    repeats = 2 if quick else 7
+    rows: list[Row] = []
+    for label, n, d, epochs, batch_size in cases:
+        X, y = _data(n, d)
+        times = interleaved(contenders(X, y, epochs, batch_size), repeats)
+        for rival, target in (("keras", 1.0), ("scikeras", 1.0)):
+            ratio = times["kerasopt"] / times[rival]
+            rows.append(
+                row(
+                    NAME, f"{label}: vs {rival}", baseline_name=rival,
+                    baseline=times[rival], kerasopt=times["kerasopt"],
+                    unit="s per fit", target=f"<= {target:.1f}x",
+                    passed=ratio <= target if rival == "keras" else ratio < target,
+                )  # fmt: skip
+            )
+    return rows

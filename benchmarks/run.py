@@ -1,0 +1,91 @@
+"""Run the kerasopt benchmarks and write results.json and results.md.
+
+Usage::
+
+    python benchmarks/run.py                 # everything (what `make bench` runs)
+    python benchmarks/run.py --quick         # small sizes, for development
+    python benchmarks/run.py --only fit predict
+
+Each ``benchmarks/bench_<name>.py`` module has ``run(quick) -> list of rows``;
+see ``_common.row`` for a row's fields.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+from _common import environment, fmt  # noqa: E402
+
+BENCHMARKS = ("fit", "predict", "trial", "search", "quality", "parallel")
+
+
+def markdown(results: dict) -> str:
+    """The results as the markdown page the docs include."""
+    env = results["environment"]
+    versions = ", ".join(f"{k} {v}" for k, v in env["versions"].items() if v)
+    lines = [
+        "| Benchmark | Case | Baseline | Baseline value | kerasopt | Unit | Ratio "
+        "| Target | Result |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for r in results["rows"]:
+        verdict = {True: "pass", False: "**miss**", None: ""}[r["passed"]]
+        case = r["case"] + (f" ({r['note']})" if r["note"] else "")
+        lines.append(
+            f"| {r['benchmark']} | {case} | {r['baseline_name']} | {fmt(r['baseline'])} "
+            f"| {fmt(r['kerasopt'])} | {r['unit']} | {fmt(r['ratio'])} | {r['target']} "
+            f"| {verdict} |"
+        )
+    load = ", ".join(f"{v:.2f}" for v in env["load_average"])
+    after = ", ".join(f"{v:.2f}" for v in results["load_average_after"])
+    return "\n".join(
+        [
+            f"Run {env['time']}{' (--quick)' if results['quick'] else ''} on "
+            f"{env['machine']}, {env['processor']}, {env['cpu_count']} CPUs; load "
+            f"average {load} at the start, {after} at the end; "
+            f"{results['seconds']:.0f} s in all.",
+            "",
+            f"Python {env['python']}; {versions}.",
+            "",
+            *lines,
+            "",
+        ]
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="small sizes and repeats")
+    parser.add_argument("--only", nargs="+", choices=BENCHMARKS, metavar="NAME",
+                        help=f"benchmarks to run, among {', '.join(BENCHMARKS)}")
+    parser.add_argument("--output", type=Path, default=HERE,
+                        help="folder for results.json and results.md")
+    args = parser.parse_args(argv)
+    names = args.only or BENCHMARKS
+    results: dict = {"quick": args.quick, "environment": environment(), "rows": []}
+    start = time.perf_counter()
+    for name in names:
+        print(f"== {name}", flush=True)
+        module = importlib.import_module(f"bench_{name}")
+        results["rows"].extend(module.run(quick=args.quick))
+    results["seconds"] = time.perf_counter() - start
+    results["load_average_after"] = list(os.getloadavg())
+    args.output.mkdir(parents=True, exist_ok=True)
+    (args.output / "results.json").write_text(json.dumps(results, indent=2) + "\n")
+    (args.output / "results.md").write_text(markdown(results))
+    print(f"wrote {args.output / 'results.json'} and {args.output / 'results.md'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
