@@ -81,11 +81,11 @@ def run(quick: bool = False) -> list[Row]:
     cases = [
         # (label, n_samples, n_features, epochs, batch_size)
         ("150x4, 5 epochs, batch 32 (tracing-bound)", 150, 4, 5, 32),
-        ("5000x20, 10 epochs, batch 32", 5000, 20, 10, 32),
+        ("3000x20, 5 epochs, batch 32", 3000, 20, 5, 32),
     ]
     if quick:
         cases = [("150x4, 2 epochs, batch 32", 150, 4, 2, 32)]
-    repeats = 2 if quick else 7
+    repeats = 2 if quick else 5
     rows: list[Row] = []
     for label, n, d, epochs, batch_size in cases:
         X, y = _data(n, d)

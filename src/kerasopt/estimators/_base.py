@@ -13,9 +13,10 @@ import contextlib
 import difflib
 import inspect
 import os
+import random
 import tempfile
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import keras
@@ -250,7 +251,7 @@ class BaseKerasEstimator(BaseWrapper):
 
     def _seeded(self) -> contextlib.AbstractContextManager[None]:
         seed = getattr(self, "_random_state", None)
-        return contextlib.nullcontext() if seed is None else tensorflow_random_state(seed)
+        return contextlib.nullcontext() if seed is None else _tensorflow_seed(seed)
 
     def _output_layer(self) -> tuple[int, str]:
         """Return (units, activation) of the built-in MLP's output layer."""
@@ -446,9 +447,18 @@ class BaseKerasEstimator(BaseWrapper):
 
     def _forward(self, X: np.ndarray) -> np.ndarray:
         """Model outputs for validated ``X``: a direct call for small batches."""
-        if len(X) <= _DIRECT_CALL_ROWS:
-            return keras.ops.convert_to_numpy(self.model_(X, training=False))
-        return self.model_.predict(X, batch_size=4096, verbose=0)
+        if len(X) > _DIRECT_CALL_ROWS:
+            return self.model_.predict(X, batch_size=4096, verbose=0)
+        # An eager call costs ~15 ms; the compiled predict_on_batch ~1 ms, but it
+        # is traced once (~100 ms). The first call on a model stays eager, so a
+        # one-off prediction (scoring a CV fold) pays no tracing, and repeated
+        # ones (serving) take the compiled path from the second call on. The mark
+        # is kept on the model: predict must leave the estimator's __dict__ alone.
+        model = self.model_
+        if not getattr(model, "_kerasopt_predicted", False):
+            model._kerasopt_predicted = True
+            return keras.ops.convert_to_numpy(model(X, training=False))
+        return np.asarray(model.predict_on_batch(X))
 
     # -- persistence --------------------------------------------------------
     def save(self, path: str | os.PathLike[str]) -> None:
@@ -488,6 +498,36 @@ class BaseKerasEstimator(BaseWrapper):
 
     # scikeras prints every parameter; sklearn's repr shows only changed ones.
     __repr__ = BaseEstimator.__repr__
+
+
+@contextlib.contextmanager
+def _tensorflow_seed(seed: int) -> Iterator[None]:
+    """Seed Python, NumPy and TensorFlow for one fit; restore their state after.
+
+    scikeras' ``tensorflow_random_state`` also enables TensorFlow op
+    determinism, which costs 10-15% of every fit on CPU (benchmarks/bench_fit.py)
+    although the CPU kernels give bit-identical results without it; it is kept
+    only where it matters, when a GPU is visible.
+    """
+    import tensorflow as tf
+
+    if tf.config.list_physical_devices("GPU"):
+        with tensorflow_random_state(seed):
+            yield
+        return
+    from tensorflow.python.eager import context
+
+    python_state, numpy_state = random.getstate(), np.random.get_state()
+    tf_seed = context.global_seed()
+    try:
+        random.seed(seed)
+        np.random.seed(seed)
+        tf.random.set_seed(seed)
+        yield
+    finally:
+        random.setstate(python_state)
+        np.random.set_state(numpy_state)
+        tf.random.set_seed(tf_seed)
 
 
 def _model_to_bytes(model: keras.Model) -> bytes:
