@@ -18,6 +18,7 @@ import json
 import os
 import sys
 import time
+import traceback
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -53,7 +54,8 @@ def markdown(results: dict) -> str:
             f"Run {env['time']}{' (--quick)' if results['quick'] else ''} on "
             f"{env['machine']}, {env['processor']}, {env['cpu_count']} CPUs; load "
             f"average {load} at the start, {after} at the end; "
-            f"{results['seconds']:.0f} s in all.",
+            f"{results['seconds']:.0f} s in all."
+            + (f" Failed: {', '.join(results['failed'])}." if results["failed"] else ""),
             "",
             f"Python {env['python']}; {versions}.",
             "",
@@ -74,17 +76,28 @@ def main(argv: list[str] | None = None) -> int:
     names = args.only or BENCHMARKS
     results: dict = {"quick": args.quick, "environment": environment(), "rows": []}
     start = time.perf_counter()
+    failed = []
     for name in names:
         print(f"== {name}", flush=True)
-        module = importlib.import_module(f"bench_{name}")
-        results["rows"].extend(module.run(quick=args.quick))
-    results["seconds"] = time.perf_counter() - start
-    results["load_average_after"] = list(os.getloadavg())
-    args.output.mkdir(parents=True, exist_ok=True)
-    (args.output / "results.json").write_text(json.dumps(results, indent=2) + "\n")
-    (args.output / "results.md").write_text(markdown(results))
+        try:
+            module = importlib.import_module(f"bench_{name}")
+            results["rows"].extend(module.run(quick=args.quick))
+        except Exception:  # one broken benchmark must not lose the others' figures
+            traceback.print_exc()
+            failed.append(name)
+        results["failed"] = failed
+        results["seconds"] = time.perf_counter() - start
+        results["load_average_after"] = list(os.getloadavg())
+        write(results, args.output)  # after each benchmark: a long run keeps its figures
     print(f"wrote {args.output / 'results.json'} and {args.output / 'results.md'}")
-    return 0
+    return 1 if failed else 0
+
+
+def write(results: dict, folder: Path) -> None:
+    """Write results.json and results.md into ``folder``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "results.json").write_text(json.dumps(results, indent=2) + "\n")
+    (folder / "results.md").write_text(markdown(results))
 
 
 if __name__ == "__main__":
