@@ -20,8 +20,8 @@ def _data(n_samples: int, n_features: int) -> tuple[Any, Any]:
     from sklearn.datasets import make_classification
 
     X, y = make_classification(
-        n_samples, n_features, n_informative=min(n_features, 10), n_redundant=0, n_classes=3,
-        random_state=0,
+        n_samples, n_features, n_informative=min(n_features, 10), n_redundant=0,
+        n_classes=3, random_state=0,
     )  # fmt: skip
     return X.astype("float32"), y
 
@@ -44,9 +44,7 @@ def _build(n_features: int) -> Any:
     return model
 
 
-def contenders(
-    X: Any, y: Any, epochs: int, batch_size: int
-) -> dict[str, Any]:
+def contenders(X: Any, y: Any, epochs: int, batch_size: int) -> dict[str, Any]:
     """The three ways to train, as zero-argument callables."""
     from scikeras.wrappers import KerasClassifier as ScikerasClassifier
 
@@ -94,9 +92,13 @@ def run(quick: bool = False) -> list[Row]:
             ratio = times["kerasopt"] / times[rival]
             rows.append(
                 row(
-                    NAME, f"{label}: vs {rival}", baseline_name=rival,
-                    baseline=times[rival], kerasopt=times["kerasopt"],
-                    unit="s per fit", target=f"<= {target:.1f}x",
+                    NAME,
+                    f"{label}: vs {rival}",
+                    baseline_name=rival,
+                    baseline=times[rival],
+                    kerasopt=times["kerasopt"],
+                    unit="s per fit",
+                    target=f"<= {target:.1f}x",
                     passed=ratio <= target if rival == "keras" else ratio < target,
                 )  # fmt: skip
             )

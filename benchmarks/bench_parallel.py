@@ -16,7 +16,9 @@ from _common import Row, clear_keras, row
 NAME = "parallel"
 
 
-def _trials_per_minute(X: Any, y: Any, n_trials: int, epochs: int, n_jobs: int) -> float:
+def _trials_per_minute(
+    X: Any, y: Any, n_trials: int, epochs: int, n_jobs: int
+) -> float:
     from optuna.distributions import FloatDistribution, IntDistribution
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import StandardScaler
@@ -53,9 +55,15 @@ def run(quick: bool = False) -> list[Row]:
     ratio = parallel / serial
     return [
         row(
-            NAME, f"{n_trials} trials, n_jobs=2 vs n_jobs=1 ({os.cpu_count()} CPUs)",
-            baseline_name="n_jobs=1", baseline=serial, kerasopt=parallel,
-            unit="trials/min", ratio=ratio, target=">= 1.6x", passed=ratio >= 1.6,
+            NAME,
+            f"{n_trials} trials, n_jobs=2 vs n_jobs=1 ({os.cpu_count()} CPUs)",
+            baseline_name="n_jobs=1",
+            baseline=serial,
+            kerasopt=parallel,
+            unit="trials/min",
+            ratio=ratio,
+            target=">= 1.6x",
+            passed=ratio >= 1.6,
             note="load average during the run: "
             + ", ".join(f"{v:.1f}" for v in os.getloadavg()),
         )  # fmt: skip

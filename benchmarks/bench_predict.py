@@ -26,7 +26,9 @@ def _table(n_samples: int) -> tuple[Any, Any]:
         n_samples, 19, n_informative=8, n_redundant=0, n_classes=3, random_state=0
     )
     frame = pd.DataFrame(X, columns=[f"x{i}" for i in range(19)])
-    frame["colour"] = np.random.default_rng(0).choice(["red", "green", "blue"], n_samples)
+    frame["colour"] = np.random.default_rng(0).choice(
+        ["red", "green", "blue"], n_samples
+    )
     return frame, y
 
 
@@ -56,7 +58,9 @@ def run(quick: bool = False) -> list[Row]:
     calls, repeats = (5, 3) if quick else (20, 7)
     times = interleaved(
         {
-            "model.predict": _per_call(lambda: model.predict(array_row, verbose=0), calls),
+            "model.predict": _per_call(
+                lambda: model.predict(array_row, verbose=0), calls
+            ),
             "estimator": _per_call(lambda: estimator.predict_proba(array_row), calls),
             "pipeline": _per_call(lambda: pipe.predict_proba(frame_row), calls),
         },
@@ -64,14 +68,22 @@ def run(quick: bool = False) -> list[Row]:
     )
     baseline = times["model.predict"] / calls
     rows = []
-    for name, label in (("estimator", "bare estimator"), ("pipeline", "tabular pipeline")):
+    for name, label in (
+        ("estimator", "bare estimator"),
+        ("pipeline", "tabular pipeline"),
+    ):
         latency = times[name] / calls
         rows.append(
             row(
-                NAME, f"one row, {label} vs model.predict",
-                baseline_name="model.predict", baseline=baseline * 1e3,
-                kerasopt=latency * 1e3, unit="ms per row", ratio=baseline / latency,
-                target=">= 10x faster", passed=baseline / latency >= 10,
+                NAME,
+                f"one row, {label} vs model.predict",
+                baseline_name="model.predict",
+                baseline=baseline * 1e3,
+                kerasopt=latency * 1e3,
+                unit="ms per row",
+                ratio=baseline / latency,
+                target=">= 10x faster",
+                passed=baseline / latency >= 10,
             )  # fmt: skip
         )
 
@@ -88,10 +100,15 @@ def run(quick: bool = False) -> list[Row]:
     ratio = throughput["estimator"] / throughput["model.predict"]
     rows.append(
         row(
-            NAME, f"{n_rows:,} rows, bare estimator vs model.predict",
-            baseline_name="model.predict", baseline=throughput["model.predict"],
-            kerasopt=throughput["estimator"], unit="rows/s", ratio=ratio,
-            target=">= 1.0x", passed=ratio >= 1.0,
+            NAME,
+            f"{n_rows:,} rows, bare estimator vs model.predict",
+            baseline_name="model.predict",
+            baseline=throughput["model.predict"],
+            kerasopt=throughput["estimator"],
+            unit="rows/s",
+            ratio=ratio,
+            target=">= 1.0x",
+            passed=ratio >= 1.0,
         )  # fmt: skip
     )
     return rows

@@ -38,18 +38,25 @@ def _datasets(quick: bool) -> dict[str, tuple[Any, Any, bool]]:
 
 
 def _models(classifier: bool, tabular: bool) -> dict[str, Any]:
-    from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
+    from sklearn.ensemble import (
+        HistGradientBoostingClassifier,
+        HistGradientBoostingRegressor,
+    )
     from sklearn.neural_network import MLPClassifier, MLPRegressor
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import StandardScaler
 
     from kerasopt import KerasClassifier, KerasRegressor, make_tabular_pipeline
 
-    keras_model = KerasClassifier(random_state=0) if classifier else KerasRegressor(random_state=0)
-    mlp = MLPClassifier(random_state=0) if classifier else MLPRegressor(random_state=0)
-    hgb = (HistGradientBoostingClassifier if classifier else HistGradientBoostingRegressor)(
-        random_state=0
+    keras_model = (
+        KerasClassifier(random_state=0)
+        if classifier
+        else KerasRegressor(random_state=0)
     )
+    mlp = MLPClassifier(random_state=0) if classifier else MLPRegressor(random_state=0)
+    hgb = (
+        HistGradientBoostingClassifier if classifier else HistGradientBoostingRegressor
+    )(random_state=0)
     if tabular:
         return {
             "kerasopt defaults": make_tabular_pipeline(keras_model),
@@ -80,7 +87,9 @@ def run(quick: bool = False) -> list[Row]:
     n_trials = 2 if quick else 3
     rows: list[Row] = []
     for name, (X, y, classifier) in _datasets(quick).items():
-        folds = (StratifiedKFold if classifier else KFold)(5, shuffle=True, random_state=0)
+        folds = (StratifiedKFold if classifier else KFold)(
+            5, shuffle=True, random_state=0
+        )
         cv = list(folds.split(X, y))
         scoring = "accuracy" if classifier else "r2"
         models = _models(classifier, tabular=name == "penguins")
@@ -92,24 +101,33 @@ def run(quick: bool = False) -> list[Row]:
                     cross_val_score(model, X, y, cv=cv, scoring=scoring).mean()
                 )
             clear_keras()
-        scores["kerasopt tuned"] = _tuned(models["kerasopt defaults"], X, y, cv, n_trials)
+        scores["kerasopt tuned"] = _tuned(
+            models["kerasopt defaults"], X, y, cv, n_trials
+        )
         clear_keras()
         gap = scores["kerasopt defaults"] - scores["sklearn MLP defaults"]
         rows.append(
             row(
-                NAME, f"{name}: defaults ({scoring})",
+                NAME,
+                f"{name}: defaults ({scoring})",
                 baseline_name="sklearn MLP defaults",
                 baseline=scores["sklearn MLP defaults"],
-                kerasopt=scores["kerasopt defaults"], unit=scoring, ratio=gap,
-                target=">= -0.02 (difference)", passed=gap >= -0.02,
+                kerasopt=scores["kerasopt defaults"],
+                unit=scoring,
+                ratio=gap,
+                target=">= -0.02 (difference)",
+                passed=gap >= -0.02,
             )  # fmt: skip
         )
         best_rival = max(scores["sklearn MLP defaults"], scores["HistGradientBoosting"])
         rows.append(
             row(
-                NAME, f"{name}: tuned ({n_trials} trials) vs best of MLP/HGB",
-                baseline_name="best sklearn", baseline=best_rival,
-                kerasopt=scores["kerasopt tuned"], unit=scoring,
+                NAME,
+                f"{name}: tuned ({n_trials} trials) vs best of MLP/HGB",
+                baseline_name="best sklearn",
+                baseline=best_rival,
+                kerasopt=scores["kerasopt tuned"],
+                unit=scoring,
                 ratio=scores["kerasopt tuned"] - best_rival,
                 note=f"HistGradientBoosting {scores['HistGradientBoosting']:.4f}",
             )  # fmt: skip

@@ -50,10 +50,14 @@ def _estimator(epochs: int) -> Any:
 
     from kerasopt import KerasClassifier
 
-    return make_pipeline(StandardScaler(), KerasClassifier(epochs=epochs, random_state=0))
+    return make_pipeline(
+        StandardScaler(), KerasClassifier(epochs=epochs, random_state=0)
+    )
 
 
-def _curve_optuna(X: Any, y: Any, cv: Any, n_trials: int, epochs: int, pruner: str) -> list:
+def _curve_optuna(
+    X: Any, y: Any, cv: Any, n_trials: int, epochs: int, pruner: str
+) -> list:
     """(elapsed seconds, best score so far) after each trial of an OptunaSearchCV."""
     from kerasopt import OptunaSearchCV
 
@@ -61,7 +65,14 @@ def _curve_optuna(X: Any, y: Any, cv: Any, n_trials: int, epochs: int, pruner: s
     start = time.perf_counter()
 
     def watch(study: Any, trial: Any) -> None:
-        best = max((t.value for t in study.trials if t.value is not None and t.state.name == "COMPLETE"), default=float("nan"))
+        best = max(
+            (
+                t.value
+                for t in study.trials
+                if t.value is not None and t.state.name == "COMPLETE"
+            ),
+            default=float("nan"),
+        )
         points.append((time.perf_counter() - start, best))
 
     OptunaSearchCV(
@@ -118,9 +129,14 @@ def run(quick: bool = False) -> list[Row]:
         ratio = t_kerasopt / t_random
         rows.append(
             row(
-                NAME, f"{name}: time to RandomizedSearchCV's best ({target_score:.3f})",
-                baseline_name="RandomizedSearchCV", baseline=t_random,
-                kerasopt=t_kerasopt, unit="s", ratio=ratio, target="<= 0.5x",
+                NAME,
+                f"{name}: time to RandomizedSearchCV's best ({target_score:.3f})",
+                baseline_name="RandomizedSearchCV",
+                baseline=t_random,
+                kerasopt=t_kerasopt,
+                unit="s",
+                ratio=ratio,
+                target="<= 0.5x",
                 passed=ratio <= 0.5,
                 note=(
                     f"{n_trials} trials, 3-fold, {epochs} epochs; best score "
@@ -133,10 +149,15 @@ def run(quick: bool = False) -> list[Row]:
         same = pruned[-1][1] >= unpruned[-1][1] - 0.01
         rows.append(
             row(
-                NAME, f"{name}: OptunaSearchCV with vs without pruning",
-                baseline_name="no pruning", baseline=unpruned[-1][0],
-                kerasopt=pruned[-1][0], unit="s", ratio=ratio,
-                target="< 1.0x, same best score", passed=ratio < 1.0 and same,
+                NAME,
+                f"{name}: OptunaSearchCV with vs without pruning",
+                baseline_name="no pruning",
+                baseline=unpruned[-1][0],
+                kerasopt=pruned[-1][0],
+                unit="s",
+                ratio=ratio,
+                target="< 1.0x, same best score",
+                passed=ratio < 1.0 and same,
                 note=(
                     f"best score {fmt(pruned[-1][1])} with pruning, "
                     f"{fmt(unpruned[-1][1])} without"

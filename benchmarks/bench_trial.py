@@ -67,7 +67,8 @@ def run(quick: bool = False) -> list[Row]:
     X, y, estimator, (space, cv) = _setup()
     n_trials = 3 if quick else 5
     params = [
-        dict(p) for p in _search(estimator, space, cv, n_trials).fit(X, y).cv_results_["params"]
+        dict(p)
+        for p in _search(estimator, space, cv, n_trials).fit(X, y).cv_results_["params"]
     ]
     times = interleaved(
         {
@@ -80,10 +81,15 @@ def run(quick: bool = False) -> list[Row]:
     ratio = times["search"] / times["by hand"]
     rows = [
         row(
-            NAME, f"{n_trials} trials x 2 folds, OptunaSearchCV vs hand-written loop",
-            baseline_name="hand loop", baseline=times["by hand"] / n_trials,
-            kerasopt=times["search"] / n_trials, unit="s per trial", ratio=ratio,
-            target="< 1.05x", passed=ratio < 1.05,
+            NAME,
+            f"{n_trials} trials x 2 folds, OptunaSearchCV vs hand-written loop",
+            baseline_name="hand loop",
+            baseline=times["by hand"] / n_trials,
+            kerasopt=times["search"] / n_trials,
+            unit="s per trial",
+            ratio=ratio,
+            target="< 1.05x",
+            passed=ratio < 1.05,
         )  # fmt: skip
     ]
 
@@ -109,18 +115,30 @@ def run(quick: bool = False) -> list[Row]:
     ratio = wall / work
     rows.append(
         row(
-            NAME, f"{n_long} trials, wall time vs recorded fit+score time",
-            baseline_name="fit+score", baseline=work / n_long, kerasopt=wall / n_long,
-            unit="s per trial", ratio=ratio, target="< 1.05x", passed=ratio < 1.05,
+            NAME,
+            f"{n_long} trials, wall time vs recorded fit+score time",
+            baseline_name="fit+score",
+            baseline=work / n_long,
+            kerasopt=wall / n_long,
+            unit="s per trial",
+            ratio=ratio,
+            target="< 1.05x",
+            passed=ratio < 1.05,
         )  # fmt: skip
     )
     early, last = rss[10], rss[n_long]
     growth = last / early
     rows.append(
         row(
-            NAME, f"resident memory, trial 10 vs trial {n_long}",
-            baseline_name="trial 10", baseline=early, kerasopt=last, unit="MB",
-            ratio=growth, target="flat (< 1.10x)", passed=growth < 1.10,
+            NAME,
+            f"resident memory, trial 10 vs trial {n_long}",
+            baseline_name="trial 10",
+            baseline=early,
+            kerasopt=last,
+            unit="MB",
+            ratio=growth,
+            target="flat (< 1.10x)",
+            passed=growth < 1.10,
             note=f"+{(last - early) / (n_long - 10):.2f} MB per trial",
         )  # fmt: skip
     )

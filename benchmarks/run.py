@@ -43,9 +43,9 @@ def markdown(results: dict) -> str:
         verdict = {True: "pass", False: "**miss**", None: ""}[r["passed"]]
         case = r["case"] + (f" ({r['note']})" if r["note"] else "")
         lines.append(
-            f"| {r['benchmark']} | {case} | {r['baseline_name']} | {fmt(r['baseline'])} "
-            f"| {fmt(r['kerasopt'])} | {r['unit']} | {fmt(r['ratio'])} | {r['target']} "
-            f"| {verdict} |"
+            f"| {r['benchmark']} | {case} | {r['baseline_name']} "
+            f"| {fmt(r['baseline'])} | {fmt(r['kerasopt'])} | {r['unit']} "
+            f"| {fmt(r['ratio'])} | {r['target']} | {verdict} |"
         )
     load = ", ".join(f"{v:.2f}" for v in env["load_average"])
     after = ", ".join(f"{v:.2f}" for v in results["load_average_after"])
@@ -55,7 +55,9 @@ def markdown(results: dict) -> str:
             f"{env['machine']}, {env['processor']}, {env['cpu_count']} CPUs; load "
             f"average {load} at the start, {after} at the end; "
             f"{results['seconds']:.0f} s in all."
-            + (f" Failed: {', '.join(results['failed'])}." if results["failed"] else ""),
+            + (
+                f" Failed: {', '.join(results['failed'])}." if results["failed"] else ""
+            ),
             "",
             f"Python {env['python']}; {versions}.",
             "",
@@ -68,10 +70,19 @@ def markdown(results: dict) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small sizes and repeats")
-    parser.add_argument("--only", nargs="+", choices=BENCHMARKS, metavar="NAME",
-                        help=f"benchmarks to run, among {', '.join(BENCHMARKS)}")
-    parser.add_argument("--output", type=Path, default=HERE,
-                        help="folder for results.json and results.md")
+    parser.add_argument(
+        "--only",
+        nargs="+",
+        choices=BENCHMARKS,
+        metavar="NAME",
+        help=f"benchmarks to run, among {', '.join(BENCHMARKS)}",
+    )
+    parser.add_argument(
+        "--output",
+        type=Path,
+        default=HERE,
+        help="folder for results.json and results.md",
+    )
     args = parser.parse_args(argv)
     names = args.only or BENCHMARKS
     results: dict = {"quick": args.quick, "environment": environment(), "rows": []}
@@ -88,7 +99,9 @@ def main(argv: list[str] | None = None) -> int:
         results["failed"] = failed
         results["seconds"] = time.perf_counter() - start
         results["load_average_after"] = list(os.getloadavg())
-        write(results, args.output)  # after each benchmark: a long run keeps its figures
+        write(
+            results, args.output
+        )  # after each benchmark: a long run keeps its figures
     print(f"wrote {args.output / 'results.json'} and {args.output / 'results.md'}")
     return 1 if failed else 0
 
