@@ -65,7 +65,9 @@ def release_memory() -> None:
     """
     keras = sys.modules.get("keras")
     if keras is not None:
-        keras.backend.clear_session()
+        # clear_session() collects garbage itself by default; a second full
+        # collection doubled this per-trial cost (benchmarks/bench_trial.py).
+        keras.backend.clear_session(free_memory=False)
     gc.collect()
 
 
