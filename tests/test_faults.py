@@ -16,6 +16,7 @@ import subprocess
 import sys
 import threading
 import time
+import uuid
 import warnings
 from pathlib import Path
 from typing import Any
@@ -26,7 +27,7 @@ import pandas as pd
 import pytest
 
 from kerasopt.cli import app
-from kerasopt.cli._workers import WORKER_KEY
+from kerasopt.cli._workers import WORKER_KEY, TrialBudget
 from kerasopt.search import resolve_storage
 
 # The tiny penguin table, space and runner of the CLI tests; workdir is a fixture.
@@ -290,3 +291,105 @@ def test_two_processes_on_one_new_sqlite_file(workdir: Path) -> None:  # noqa: F
     assert "FAIL" not in _states(study)
     with sqlite3.connect(workdir / "both.db") as connection:
         assert connection.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+
+
+def test_trial_orphaned_before_its_first_heartbeat_is_retried() -> None:
+    # A worker that dies between creating a trial and its first heartbeat (the
+    # database restarting at that moment) leaves a RUNNING trial with no
+    # heartbeat; waiting for it would keep the other workers, and any re-run,
+    # waiting forever.
+    study = optuna.create_study()
+    orphan = study.ask()
+    time.sleep(0.3)
+    budget = TrialBudget(1, grace=0.2, deadline=time.time() + 10, poll=0.05)
+    assert budget.settle(study) is True
+    assert study.trials[orphan.number].state.name == "FAIL"
+    (retry,) = study.get_trials(states=(optuna.trial.TrialState.WAITING,))
+    assert retry.user_attrs["retry_of"] == orphan.number
+
+
+# ------------------------------------------------ the database goes away
+def test_lost_storage_connection_is_one_clear_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sqlalchemy.exc
+
+    import kerasopt.reporting
+
+    url = "postgresql://ana:s3cr3t-pw@127.0.0.1:5432/optuna"
+
+    def lost(storage: Any) -> list[dict[str, Any]]:
+        cause = sqlalchemy.exc.OperationalError(
+            "SELECT 1",
+            {},
+            Exception(f"{url}: FATAL: the database system is shutting down"),
+        )
+        raise optuna.exceptions.StorageInternalError("commit failed") from cause
+
+    monkeypatch.setattr(kerasopt.reporting, "list_studies", lost)
+    monkeypatch.setattr(
+        "kerasopt.search.resolve_storage", lambda url: optuna.storages.InMemoryStorage()
+    )
+    result = runner.invoke(app, ["studies", "--storage", url])
+    assert result.exit_code == 1, result.output
+    assert "Lost the connection to the storage (OperationalError:" in result.output
+    assert "ana:***@127.0.0.1:5432/optuna: FATAL: the database system" in result.output
+    assert "run the same command again" in result.output
+    assert "Traceback" not in result.output and "s3cr3t" not in result.output
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(
+    not (
+        os.environ.get("KERASOPT_TEST_POSTGRES_URL")
+        and os.environ.get("KERASOPT_TEST_PG_RESTART")
+    ),
+    reason="source .ci/start-postgres (sets KERASOPT_TEST_POSTGRES_URL and "
+    "KERASOPT_TEST_PG_RESTART) to run",
+)
+def test_postgresql_restarted_during_a_distributed_run(workdir: Path) -> None:  # noqa: F811
+    # The test server trusts every connection, so a password can be added to
+    # the URL: it must show nowhere (outputs, logs, report).
+    password = "s3cr3t-pw"
+    url = os.environ["KERASOPT_TEST_POSTGRES_URL"].replace("@", f":{password}@", 1)
+    (workdir / "space.yaml").write_text(SPACE % 5)
+    name = f"restart-{uuid.uuid4().hex[:8]}"
+    options = ["-n", "3", "--storage", url, "--study-name", name]
+    storage = resolve_storage(url)
+    workers = [_tune(workdir, *options, "--grace-period", "15") for _ in range(2)]
+    outputs = []
+    try:
+        study = _wait_for(
+            storage, name, lambda s: {"COMPLETE", "RUNNING"} <= set(_states(s))
+        )
+        before = _complete(study)
+        subprocess.run(
+            os.environ["KERASOPT_TEST_PG_RESTART"], shell=True, check=True,
+            stdin=subprocess.DEVNULL, capture_output=True, timeout=120,
+        )  # fmt: skip
+        for worker in workers:
+            output, _ = worker.communicate(timeout=300)
+            outputs.append(output)
+            # Either the worker rode out the restart or it says what happened.
+            if worker.returncode != 0:
+                assert worker.returncode == 1, output
+                assert "Lost the connection to the storage" in output, output
+                assert "Traceback" not in output, output
+    finally:
+        for worker in workers:
+            if worker.poll() is None:
+                worker.kill()
+                worker.wait()
+    rerun = _tune(workdir, *options, "--grace-period", "5")
+    output, _ = rerun.communicate(timeout=300)
+    outputs.append(output)
+    assert rerun.returncode == 0, output
+    study = optuna.load_study(study_name=name, storage=resolve_storage(url))
+    _assert_study_done(study, 3, 4)
+    assert _complete(study).items() >= before.items()
+    report = workdir / "report.html"
+    result = runner.invoke(app, ["report", name, "--storage", url, "-o", str(report)])
+    assert result.exit_code == 0, result.output
+    outputs.append(result.output)
+    outputs.append(report.read_text(encoding="utf-8"))
+    assert not [text for text in outputs if password in text]

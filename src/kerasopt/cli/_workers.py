@@ -159,8 +159,9 @@ def fail_stale_trials(study: optuna.Study, grace: float) -> list[int]:
     """Mark FAILED the running trials whose heartbeat is older than ``grace`` s.
 
     Each trial failed here is queued again with the same parameters, so the
-    work of a killed worker is redone by a live one. Only trials started by a
-    :class:`HeartbeatSampler` are considered.
+    work of a killed worker is redone by a live one. A trial without any
+    heartbeat (its worker died between creating it and the first beat, e.g.
+    when the database restarted then) counts from its start.
 
     Returns
     -------
@@ -171,6 +172,8 @@ def fail_stale_trials(study: optuna.Study, grace: float) -> list[int]:
     failed = []
     for trial in study.get_trials(deepcopy=False, states=(TrialState.RUNNING,)):
         beat = trial.system_attrs.get(HEARTBEAT_KEY)
+        if beat is None and trial.datetime_start is not None:
+            beat = trial.datetime_start.timestamp()
         if beat is None or now - float(beat) <= grace:
             continue
         # The reason first: a finished trial's attributes can no longer change.
