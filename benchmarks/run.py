@@ -5,6 +5,7 @@ Usage::
     python benchmarks/run.py                 # everything (what `make bench` runs)
     python benchmarks/run.py --quick         # small sizes, for development
     python benchmarks/run.py --only fit predict
+    python benchmarks/run.py --only kerastuner --update   # keep the other rows
 
 Each ``benchmarks/bench_<name>.py`` module has ``run(quick) -> list of rows``;
 see ``_common.row`` for a row's fields.
@@ -27,14 +28,31 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 from _common import environment, fmt  # noqa: E402
 
-BENCHMARKS = ("fit", "predict", "trial", "search", "quality", "parallel")
+BENCHMARKS = (
+    "fit", "predict", "trial", "search", "kerastuner", "quality", "parallel",
+)  # fmt: skip
 
 
 def markdown(results: dict) -> str:
     """The results as the markdown page the docs include."""
-    env = results["environment"]
+    lines = []
+    for run in results["runs"]:
+        env = run["environment"]
+        load = ", ".join(f"{v:.2f}" for v in env["load_average"])
+        after = ", ".join(f"{v:.2f}" for v in run["load_average_after"])
+        failed = f" Failed: {', '.join(run['failed'])}." if run["failed"] else ""
+        lines.append(
+            f"- {', '.join(run['benchmarks'])}: run {env['time']}"
+            f"{' (--quick)' if run['quick'] else ''} on {env['machine']}, "
+            f"{env['processor']}, {env['cpu_count']} CPUs; load average {load} at "
+            f"the start, {after} at the end; {run['seconds']:.0f} s.{failed}"
+        )
+    env = results["runs"][-1]["environment"]
     versions = ", ".join(f"{k} {v}" for k, v in env["versions"].items() if v)
-    lines = [
+    lines += [
+        "",
+        f"Python {env['python']}; {versions}.",
+        "",
         "| Benchmark | Case | Baseline | Baseline value | kerasopt | Unit | Ratio "
         "| Target | Result |",
         "|---|---|---|---|---|---|---|---|---|",
@@ -47,24 +65,33 @@ def markdown(results: dict) -> str:
             f"| {fmt(r['baseline'])} | {fmt(r['kerasopt'])} | {r['unit']} "
             f"| {fmt(r['ratio'])} | {r['target']} | {verdict} |"
         )
-    load = ", ".join(f"{v:.2f}" for v in env["load_average"])
-    after = ", ".join(f"{v:.2f}" for v in results["load_average_after"])
-    return "\n".join(
-        [
-            f"Run {env['time']}{' (--quick)' if results['quick'] else ''} on "
-            f"{env['machine']}, {env['processor']}, {env['cpu_count']} CPUs; load "
-            f"average {load} at the start, {after} at the end; "
-            f"{results['seconds']:.0f} s in all."
-            + (
-                f" Failed: {', '.join(results['failed'])}." if results["failed"] else ""
-            ),
-            "",
-            f"Python {env['python']}; {versions}.",
-            "",
-            *lines,
-            "",
+    return "\n".join([*lines, ""])
+
+
+def _previous(folder: Path, names: list[str]) -> dict:
+    """Results of earlier runs in ``folder``, minus the benchmarks about to rerun."""
+    path = folder / "results.json"
+    if not path.exists():
+        return {"runs": [], "rows": []}
+    old = json.loads(path.read_text())
+    runs = (
+        old["runs"]
+        if "runs" in old
+        else [
+            {  # results written before runs were recorded separately
+                "benchmarks": sorted({r["benchmark"] for r in old["rows"]}),
+                **{k: old.get(k) for k in ("quick", "environment", "seconds")},
+                "load_average_after": old.get("load_average_after", []),
+                "failed": old.get("failed", []),
+            }
         ]
     )
+    for run in runs:
+        run["benchmarks"] = [b for b in run["benchmarks"] if b not in names]
+    return {
+        "runs": [run for run in runs if run["benchmarks"]],
+        "rows": [r for r in old["rows"] if r["benchmark"] not in names],
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -83,11 +110,18 @@ def main(argv: list[str] | None = None) -> int:
         default=HERE,
         help="folder for results.json and results.md",
     )
+    parser.add_argument(
+        "--update",
+        action="store_true",
+        help="keep the other benchmarks' rows of the existing results.json",
+    )
     args = parser.parse_args(argv)
-    names = args.only or BENCHMARKS
-    results: dict = {"quick": args.quick, "environment": environment(), "rows": []}
+    names = list(args.only or BENCHMARKS)
+    results = _previous(args.output, names) if args.update else {"runs": [], "rows": []}
+    run = {"benchmarks": names, "quick": args.quick, "environment": environment()}
+    results["runs"].append(run)
     start = time.perf_counter()
-    failed = []
+    run["failed"] = []
     for name in names:
         print(f"== {name}", flush=True)
         try:
@@ -95,15 +129,12 @@ def main(argv: list[str] | None = None) -> int:
             results["rows"].extend(module.run(quick=args.quick))
         except Exception:  # one broken benchmark must not lose the others' figures
             traceback.print_exc()
-            failed.append(name)
-        results["failed"] = failed
-        results["seconds"] = time.perf_counter() - start
-        results["load_average_after"] = list(os.getloadavg())
-        write(
-            results, args.output
-        )  # after each benchmark: a long run keeps its figures
+            run["failed"].append(name)
+        run["seconds"] = time.perf_counter() - start
+        run["load_average_after"] = list(os.getloadavg())
+        write(results, args.output)  # after each benchmark: keep what is measured
     print(f"wrote {args.output / 'results.json'} and {args.output / 'results.md'}")
-    return 1 if failed else 0
+    return 1 if run["failed"] else 0
 
 
 def write(results: dict, folder: Path) -> None:
