@@ -49,7 +49,7 @@ with TemporaryDirectory() as tmp:
         Path(tmp) / "best.keras", monitor="val_loss", save_best_only=True
     )
     runs = {
-        "early stopping": KerasClassifier(early_stopping=True, patience=4, **common),
+        "early stopping": KerasClassifier(early_stopping=True, patience=2, **common),
         "reduce on plateau": KerasClassifier(
             reduce_lr_on_plateau=True, patience=4, **common
         ),
