@@ -52,6 +52,9 @@ sphinx_gallery_conf = {
     "download_all_examples": False,
     "remove_config_comments": True,
     "show_signature": False,
+    # "Examples using ..." mini-galleries on the API pages.
+    "doc_module": ("kerasopt",),
+    "backreferences_dir": "api/generated/backreferences",
 }
 
 html_theme = "pydata_sphinx_theme"
@@ -61,30 +64,3 @@ html_theme_options = {
     "show_toc_level": 2,
 }
 html_static_path: list[str] = []
-sphinx_gallery_conf["doc_module"] = ("kerasopt",)
-sphinx_gallery_conf["backreferences_dir"] = "api/generated/backreferences"
-
-_BENCHMARK_RESULTS = os.path.join(
-    os.path.dirname(__file__), os.pardir, "benchmarks", "results.md"
-)
-
-
-def _append_benchmark_results(app, docname, source):  # noqa: ANN001 (Sphinx hook)
-    """Show ``benchmarks/results.md`` on the benchmarks page when it exists."""
-    if docname != "benchmarks":
-        return
-    if os.path.exists(_BENCHMARK_RESULTS):
-        with open(_BENCHMARK_RESULTS, encoding="utf-8") as fh:
-            results = fh.read()
-        # Demote the file's headings below the page title.
-        results = "\n".join(
-            "#" + line if line.startswith("#") else line
-            for line in results.splitlines()
-        )
-    else:
-        results = "No results yet: run `make bench`."
-    source[0] += "\n\n" + results + "\n"
-
-
-def setup(app):  # noqa: ANN001, ANN201 (Sphinx hook)
-    app.connect("source-read", _append_benchmark_results)
