@@ -51,10 +51,16 @@ def _kerastuner_pick(X: Any, y: Any, n_trials: int, epochs: int) -> tuple[dict, 
             batch_size = hp.Choice("batch_size", BATCH_SIZES)
             return model.fit(*args, batch_size=batch_size, **kwargs)
 
+    class RandomSearch(kt.RandomSearch):
+        # KerasTuner 1.4 imports tensorboard for every trial on the TensorFlow
+        # backend, even without a TensorBoard callback; no callback is used here.
+        def _configure_tensorboard_dir(self, *args: Any, **kwargs: Any) -> None:
+            pass
+
     scaled = StandardScaler().fit_transform(X).astype("float32")
     with tempfile.TemporaryDirectory() as folder:
         start = time.perf_counter()
-        tuner = kt.RandomSearch(
+        tuner = RandomSearch(
             MLP(), objective="val_accuracy", max_trials=n_trials, seed=0,
             directory=folder, project_name="bench", overwrite=True,
         )  # fmt: skip
