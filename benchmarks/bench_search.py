@@ -112,7 +112,7 @@ def run(quick: bool = False) -> list[Row]:
     from sklearn.datasets import load_breast_cancer, load_wine
     from sklearn.model_selection import StratifiedKFold
 
-    n_trials, epochs = (3, 3) if quick else (8, 15)
+    n_trials, epochs = (3, 3) if quick else (8, 10)
     cv = StratifiedKFold(3, shuffle=True, random_state=0)
     datasets = {"wine": load_wine, "breast_cancer": load_breast_cancer}
     if quick:

@@ -7,7 +7,7 @@ Overhead is measured two ways, both in the same run:
 * inside one search, as wall time per trial minus the fit and score times
   each trial records.
 
-Memory: resident set size (psutil) after trial 10 and after the last of 200
+Memory: resident set size (psutil) after trial 10 and after the last of 100
 tiny trials (1 epoch, eager, one split); it should stay flat. Target: overhead under 5%.
 """
 
@@ -93,7 +93,7 @@ def run(quick: bool = False) -> list[Row]:
         )  # fmt: skip
     ]
 
-    n_long = 30 if quick else 200
+    n_long = 30 if quick else 100
     process = psutil.Process()
     rss: dict[int, float] = {}
     ends: list[float] = []
