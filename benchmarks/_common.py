@@ -136,9 +136,6 @@ def seed_everything(seed: int = 0) -> None:
 
 def clear_keras() -> None:
     """Free the graphs of the last fits so that memory does not build up."""
-    import gc
-
     import keras
 
-    keras.backend.clear_session()
-    gc.collect()
+    keras.backend.clear_session()  # collects garbage too
