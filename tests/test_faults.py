@@ -1,5 +1,10 @@
 """Fault injection: killed workers, failing trials, shared and restarted storages.
 
+Pinned answers: two `kerasopt tune` processes on one SQLite file work (both
+finish, the trial count is met); a PostgreSQL restart either passes unnoticed
+or stops a worker with one clear line, and re-running the command completes
+the study.
+
 What test_search.py and test_cli.py already prove is not repeated here: a
 Keras NaN loss failing one trial of OptunaSearchCV (error_score=nan), failing
 sklearn trials with every error_score, and three `kerasopt tune` workers on a
@@ -293,6 +298,7 @@ def test_two_processes_on_one_new_sqlite_file(workdir: Path) -> None:  # noqa: F
         assert connection.execute("PRAGMA integrity_check").fetchone() == ("ok",)
 
 
+# ------------------------------------------------ the database goes away
 def test_trial_orphaned_before_its_first_heartbeat_is_retried() -> None:
     # A worker that dies between creating a trial and its first heartbeat (the
     # database restarting at that moment) leaves a RUNNING trial with no
@@ -308,9 +314,8 @@ def test_trial_orphaned_before_its_first_heartbeat_is_retried() -> None:
     assert retry.user_attrs["retry_of"] == orphan.number
 
 
-# ------------------------------------------------ the database goes away
 def test_lost_storage_connection_is_one_clear_line(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     import sqlalchemy.exc
 
@@ -370,11 +375,11 @@ def test_postgresql_restarted_during_a_distributed_run(workdir: Path) -> None:  
         for worker in workers:
             output, _ = worker.communicate(timeout=300)
             outputs.append(output)
-            # Either the worker rode out the restart or it says what happened.
+            # Either the worker rode out the restart or it ends with one clear
+            # line (before it, Optuna may log the failed trial's traceback).
             if worker.returncode != 0:
                 assert worker.returncode == 1, output
-                assert "Lost the connection to the storage" in output, output
-                assert "Traceback" not in output, output
+                assert "Error: Lost the connection to the storage" in output, output
     finally:
         for worker in workers:
             if worker.poll() is None:
