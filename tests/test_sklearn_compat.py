@@ -35,13 +35,8 @@ def _expected_failed(estimator):
 @pytest.mark.slow
 @parametrize_with_checks(
     [
-        # Eager mode skips graph tracing, the main cost of these many tiny fits.
-        KerasClassifier(
-            hidden_layer_sizes=(8,), epochs=3, random_state=0, compile__run_eagerly=True
-        ),
-        KerasRegressor(
-            hidden_layer_sizes=(8,), epochs=3, random_state=0, compile__run_eagerly=True
-        ),
+        KerasClassifier(hidden_layer_sizes=(8,), epochs=3, random_state=0),
+        KerasRegressor(hidden_layer_sizes=(8,), epochs=3, random_state=0),
     ],
     expected_failed_checks=_expected_failed,
 )
