@@ -120,8 +120,10 @@ class OptunaSearchCV(MetaEstimatorMixin, BaseEstimator):
         Number of finished trials (complete or pruned) the study should hold:
         **in total, not in addition**. Resuming a study that already holds 6
         such trials with ``n_trials=10`` runs 4 more; running the same code
-        again after it finished runs none. Failed trials do not count, so they
-        are retried. ``None`` runs until ``timeout`` (or Ctrl-C).
+        again after it finished runs none. Failed trials do not count: one run
+        starts at most the missing number of trials, and the next run on the
+        same storage and ``study_name`` replaces the ones that failed. ``None``
+        runs until ``timeout`` (or Ctrl-C).
     timeout : float or None, default=None
         Stop starting new trials after this many seconds.
     cv : int, cross-validation generator or iterable, default=None
