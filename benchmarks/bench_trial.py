@@ -139,7 +139,7 @@ def run(quick: bool = False) -> list[Row]:
             ratio=growth,
             target="flat (< 1.10x)",
             passed=growth < 1.10,
-            note=f"+{(last - early) / (n_long - 10):.2f} MB per trial",
+            note=f"{(last - early) / (n_long - 10):+.2f} MB per trial",
         )  # fmt: skip
     )
     return rows
