@@ -24,6 +24,7 @@ test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: $(STAMP)
+	$(BIN)/python -m pip install -e ".[bench]"
 	$(BIN)/python benchmarks/run.py
 
 docs: $(STAMP)
