@@ -92,12 +92,20 @@ def _lost_storage(exc: BaseException) -> bool:
             ("sqlalchemy.exc", "InterfaceError"),
         )
     ]
-    return isinstance(exc, tuple(kind for kind in kinds if kind is not None))
+    kinds = tuple(kind for kind in kinds if kind is not None)
+    # Optuna can fail with an unrelated error (e.g. UnboundLocalError while it
+    # records a trial) whose __context__ is the lost connection: follow the chain.
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, kinds):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
 
 
 def _root_cause(exc: BaseException) -> str:
-    while exc.__cause__ is not None:
-        exc = exc.__cause__
+    while (exc.__cause__ or exc.__context__) is not None:
+        exc = exc.__cause__ or exc.__context__  # type: ignore[assignment]
     return f"{type(exc).__name__}: {exc}".splitlines()[0]
 
 

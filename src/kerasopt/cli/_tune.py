@@ -327,7 +327,7 @@ def tune(
     pipeline = build_pipeline(task_name, epochs)
     sampler_seed = _sampler_seed(seed, len(study.trials))
     heartbeat = HeartbeatSampler(
-        make_sampler(sampler, sampler_seed), heartbeat_interval
+        make_sampler(sampler, sampler_seed), heartbeat_interval, n_trials
     )
     with _render.TrialProgress(n_trials, deadline=deadline, enabled=show) as progress:
         progress.start(study)

@@ -13,9 +13,10 @@ PostgreSQL, MySQL, journal file):
   queues a retry with the same parameters, and stops this worker once the
   study holds ``n_trials`` complete + pruned trials. While the trials still
   running elsewhere would fill the budget, it waits for them instead of
-  starting one more, so the count is met exactly (two workers finishing in
-  the same few milliseconds can still both start one: the count is then
-  exceeded by one).
+  starting one more. Two workers finishing in the same few milliseconds can
+  still both start one: the trial whose number comes after ``n_trials`` live
+  trials then fails at once as a surplus trial (not counted), so the count of
+  finished trials is met exactly.
 
 Clocks of the machines sharing a study must agree to well within ``grace``.
 """
@@ -35,6 +36,7 @@ from optuna.trial import FrozenTrial, TrialState
 
 __all__ = [
     "HEARTBEAT_KEY",
+    "SurplusTrialError",
     "WORKER_KEY",
     "HeartbeatSampler",
     "TrialBudget",
@@ -44,7 +46,13 @@ __all__ = [
 HEARTBEAT_KEY = "kerasopt:heartbeat"
 WORKER_KEY = "kerasopt:worker"
 STALE_REASON = "no heartbeat"
+SURPLUS_REASON = "surplus trial"
 _COUNTED = (TrialState.COMPLETE, TrialState.PRUNED)
+_LIVE = (*_COUNTED, TrialState.RUNNING)
+
+
+class SurplusTrialError(RuntimeError):
+    """A trial started when the study's budget was already taken."""
 
 
 def worker_id() -> str:
@@ -66,9 +74,16 @@ class HeartbeatSampler(optuna.samplers.BaseSampler):
         Seconds between two heartbeats.
     """
 
-    def __init__(self, sampler: optuna.samplers.BaseSampler, interval: float) -> None:
+    def __init__(
+        self,
+        sampler: optuna.samplers.BaseSampler,
+        interval: float,
+        n_trials: int | None = None,
+    ) -> None:
         self.sampler = sampler
         self.interval = interval
+        self.n_trials = n_trials
+        self.surplus = False
         self._current: tuple[Any, int] | None = None
         self.last_trial_id: int | None = None
         self._lock = threading.Lock()
@@ -81,6 +96,13 @@ class HeartbeatSampler(optuna.samplers.BaseSampler):
         return self.sampler.sample_relative(study, trial, search_space)
 
     def sample_independent(self, study: Any, trial: Any, name: str, dist: Any) -> Any:
+        if self.surplus:
+            # Raised inside the objective, so Optuna records the trial FAILED
+            # (not counted) instead of running a trial beyond the budget.
+            raise SurplusTrialError(
+                f"{SURPLUS_REASON}: the study already holds or runs "
+                f"{self.n_trials} trials"
+            )
         return self.sampler.sample_independent(study, trial, name, dist)
 
     def reseed_rng(self) -> None:
@@ -92,6 +114,17 @@ class HeartbeatSampler(optuna.samplers.BaseSampler):
         storage = study._storage
         storage.set_trial_system_attr(trial._trial_id, WORKER_KEY, worker_id())
         storage.set_trial_system_attr(trial._trial_id, HEARTBEAT_KEY, time.time())
+        # Two workers may create a trial at the same moment, both thinking the
+        # budget has room. Trial numbers are handed out by the storage, so the
+        # one whose budget is already taken by lower-numbered live trials
+        # gives way: the count of finished trials is then met exactly.
+        self.surplus = self.n_trials is not None and (
+            sum(
+                t.number < trial.number
+                for t in study.get_trials(deepcopy=False, states=_LIVE)
+            )
+            >= self.n_trials
+        )
         with self._lock:
             self._current = (storage, trial._trial_id)
             self.last_trial_id = trial._trial_id
@@ -145,13 +178,19 @@ class HeartbeatSampler(optuna.samplers.BaseSampler):
                     pass
 
     def __getstate__(self) -> dict[str, Any]:
-        return {"sampler": self.sampler, "interval": self.interval}
+        return {
+            "sampler": self.sampler,
+            "interval": self.interval,
+            "n_trials": self.n_trials,
+        }
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         # A copy in a worker process (n_jobs > 1) gets its own lock and thread,
         # and fresh randomness: copies with one seed would propose the same
         # parameters in every worker.
-        self.__init__(state["sampler"], state["interval"])  # type: ignore[misc]
+        self.__init__(  # type: ignore[misc]
+            state["sampler"], state["interval"], state["n_trials"]
+        )
         self.sampler.reseed_rng()
 
 
