@@ -68,4 +68,4 @@ def test_update_keeps_other_benchmarks_rows(tmp_path: Path) -> None:
     )  # fmt: skip
     table = run.markdown(kept)
     assert "| fit | c | keras | 2 | 1 | s | 0.5 | <= 1.0x | pass |" in table
-    assert "99" not in table
+    assert "| predict | c |" not in table  # the stale row is gone
