@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import sys
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_EXCEPTION, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -127,11 +128,16 @@ def run_workers(
     seeds = worker_seeds(seed, len(shares))
     threads = max(1, (os.cpu_count() or 1) // len(shares))
     context = multiprocessing.get_context("spawn")
+    # One process per share: otherwise a worker that finishes its share before
+    # the next process has started (spawn takes seconds) would also run the
+    # queued share, one after the other. (Python 3.10 lacks the option.)
+    one_each = {"max_tasks_per_child": 1} if sys.version_info >= (3, 11) else {}
     with ProcessPoolExecutor(
         max_workers=len(shares),
         mp_context=context,
         initializer=_init_worker,
         initargs=(threads,),
+        **one_each,
     ) as pool:
         futures = [
             pool.submit(
