@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 from collections.abc import Callable
+from typing import Any
 
 import optuna
 
@@ -95,18 +96,8 @@ def make_sampler(
         sampler = "tpe"
     if isinstance(sampler, optuna.samplers.BaseSampler):
         return sampler
-    if not isinstance(sampler, str):
-        raise TypeError(
-            "`sampler` must be a name or an optuna.samplers.BaseSampler, but got "
-            f"{type(sampler).__name__} ({sampler!r})."
-        )
-    key = sampler.lower()
-    if key not in _SAMPLERS:
-        raise ValueError(
-            f"Unknown sampler={sampler!r}.{did_you_mean(key, _SAMPLERS)} Valid names: "
-            f"{', '.join(SAMPLER_NAMES)}; or pass an optuna.samplers.BaseSampler."
-        )
-    return _SAMPLERS[key](seed)
+    factory = _by_name("sampler", sampler, _SAMPLERS, "optuna.samplers.BaseSampler")
+    return factory(seed)
 
 
 def make_pruner(
@@ -137,15 +128,20 @@ pruner or None
         pruner = "none"
     if isinstance(pruner, optuna.pruners.BasePruner):
         return pruner
-    if not isinstance(pruner, str):
+    return _by_name("pruner", pruner, _PRUNERS, "optuna.pruners.BasePruner")()
+
+
+def _by_name(kind: str, value: Any, table: dict[str, Any], base: str) -> Any:
+    """The entry of ``table`` named ``value`` (case-insensitive), or a clear error."""
+    if not isinstance(value, str):
         raise TypeError(
-            "`pruner` must be a name or an optuna.pruners.BasePruner, but got "
-            f"{type(pruner).__name__} ({pruner!r})."
+            f"`{kind}` must be a name or an {base}, but got "
+            f"{type(value).__name__} ({value!r})."
         )
-    key = pruner.lower()
-    if key not in _PRUNERS:
+    key = value.lower()
+    if key not in table:
         raise ValueError(
-            f"Unknown pruner={pruner!r}.{did_you_mean(key, _PRUNERS)} Valid names: "
-            f"{', '.join(PRUNER_NAMES)}; or pass an optuna.pruners.BasePruner."
+            f"Unknown {kind}={value!r}.{did_you_mean(key, table)} Valid names: "
+            f"{', '.join(table)}; or pass an {base}."
         )
-    return _PRUNERS[key]()
+    return table[key]
