@@ -104,7 +104,7 @@ def read_space_file(path: Path) -> dict[str, Any]:
 def _check_metric(metric: str | None) -> None:
     from sklearn.metrics import get_scorer_names
 
-    from ..search._naming import did_you_mean
+    from .._naming import did_you_mean
 
     names = get_scorer_names()
     if metric is not None and metric not in names:

@@ -25,7 +25,7 @@ from sklearn.utils import _safe_indexing
 from sklearn.utils.validation import _num_samples
 
 from ..exceptions import InvalidSearchSpaceError
-from ._naming import did_you_mean
+from .._naming import did_you_mean
 from ._spaces import SpaceFn, final_estimator_prefix, resolve_param_names
 
 __all__ = [

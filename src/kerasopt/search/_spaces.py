@@ -32,7 +32,7 @@ from sklearn.base import BaseEstimator
 from sklearn.pipeline import Pipeline
 
 from ..exceptions import InvalidSearchSpaceError
-from ._naming import did_you_mean
+from .._naming import did_you_mean
 
 if TYPE_CHECKING:
     import optuna

@@ -27,7 +27,7 @@ import optuna
 from optuna.storages.journal import JournalFileBackend
 
 from ..exceptions import StorageError
-from ._naming import did_you_mean
+from .._naming import did_you_mean
 
 __all__ = [
     "JOURNAL_SUFFIXES",
