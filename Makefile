@@ -20,8 +20,15 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/python examples/demo.py
 
+# The whole suite runs on the default backend (JAX); the estimator, search,
+# persistence and CLI-smoke tests run on TensorFlow too.
+TF_TESTS := tests/test_estimators.py tests/test_sklearn_compat.py \
+	tests/test_determinism.py tests/test_persistence.py tests/test_search.py \
+	tests/test_cli.py::test_tune_resume_export_predict
+
 test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	KERAS_BACKEND=tensorflow $(BIN)/python -m pytest $(PYTEST_ARGS) $(TF_TESTS)
 
 bench: $(STAMP)
 	$(BIN)/python -m pip install -e ".[bench]"

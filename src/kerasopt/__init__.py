@@ -1,7 +1,8 @@
 """kerasopt: Keras models as scikit-learn estimators on real tables, tuned with Optuna.
 
 The public names are imported lazily, so ``import kerasopt`` (and the CLI's
-``--help``) does not pay for TensorFlow until an estimator is used.
+``--help``) imports no Keras backend until an estimator is used. Importing
+kerasopt makes JAX Keras' backend unless the user chose one (``KERAS_BACKEND``).
 """
 
 from __future__ import annotations
@@ -9,6 +10,10 @@ from __future__ import annotations
 import importlib
 from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING, Any
+
+from ._backend import choose_backend
+
+choose_backend()  # JAX unless the user chose a backend; see kerasopt._backend
 
 try:
     __version__ = version("kerasopt")
