@@ -19,8 +19,6 @@ from sklearn.preprocessing import StandardScaler
 
 from kerasopt.exceptions import InvalidSearchSpaceError
 from kerasopt.search import (
-    PRUNER_NAMES,
-    SAMPLER_NAMES,
     Fixed,
     LayerSizes,
     SearchSpace,
@@ -28,8 +26,9 @@ from kerasopt.search import (
     load_search_space,
     make_pruner,
     make_sampler,
-    resolve_param_names,
 )
+from kerasopt.search._params import resolve_param_names
+from kerasopt.search._samplers import PRUNER_NAMES, SAMPLER_NAMES
 
 optuna.logging.set_verbosity(optuna.logging.WARNING)
 

@@ -9,29 +9,17 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ._samplers import PRUNER_NAMES, SAMPLER_NAMES, make_pruner, make_sampler
+from ._refit import refit_best
+from ._samplers import make_pruner, make_sampler
 from ._search import OptunaSearchCV
-from ._spaces import (
-    Fixed,
-    LayerSizes,
-    SearchSpace,
-    default_search_space,
-    load_search_space,
-    resolve_param_names,
-)
-from ._storage import (
-    journal_storage,
-    mask_password,
-    resolve_storage,
-    temporary_journal_storage,
-)
+from ._space_input import load_search_space
+from ._spaces import Fixed, LayerSizes, SearchSpace, default_search_space
+from ._storage import journal_storage, mask_password, resolve_storage
 
 if TYPE_CHECKING:
     from ._pruning import KerasPruningCallback
 
 __all__ = [
-    "PRUNER_NAMES",
-    "SAMPLER_NAMES",
     "Fixed",
     "KerasPruningCallback",
     "LayerSizes",
@@ -43,9 +31,8 @@ __all__ = [
     "make_pruner",
     "make_sampler",
     "mask_password",
-    "resolve_param_names",
+    "refit_best",
     "resolve_storage",
-    "temporary_journal_storage",
 ]
 
 

@@ -25,13 +25,17 @@ from sklearn.utils import _safe_indexing
 from sklearn.utils.validation import _num_samples
 
 from ..exceptions import InvalidSearchSpaceError
-from .._naming import did_you_mean
-from ._spaces import SpaceFn, final_estimator_prefix, resolve_param_names
+from ._params import (
+    configured_clone,
+    final_estimator_prefix,
+    is_keras_estimator,
+    resolve_param_names,
+)
+from ._spaces import SpaceFn
 
 __all__ = [
     "NonFiniteLossError",
     "Objective",
-    "is_keras_estimator",
     "release_memory",
     "trial_seed",
 ]
@@ -43,18 +47,6 @@ PRUNING_VALIDATION_FRACTION = 0.2
 
 class NonFiniteLossError(FloatingPointError):
     """The training loss of a trial became NaN or infinite."""
-
-
-def is_keras_estimator(estimator: Any) -> bool:
-    """Whether ``estimator`` is a kerasopt Keras estimator.
-
-    Looks the class up in ``sys.modules`` so that searching a scikit-learn
-    model never imports TensorFlow: a kerasopt estimator instance implies its
-    module is already imported.
-    """
-    module = sys.modules.get("kerasopt.estimators")
-    base = getattr(module, "BaseKerasEstimator", None)
-    return base is not None and isinstance(estimator, base)
 
 
 def release_memory() -> None:
@@ -107,27 +99,6 @@ def _jsonable(value: Any) -> bool:
     except (TypeError, ValueError):
         return False
     return True
-
-
-def set_params_checked(estimator: BaseEstimator, params: Mapping[str, Any]) -> None:
-    """``estimator.set_params(**params)``, naming the search-space key that fails.
-
-    Raises
-    ------
-    InvalidSearchSpaceError
-        If a name is not a parameter of ``estimator``.
-    """
-    for key, value in params.items():
-        try:
-            estimator.set_params(**{key: value})
-        except (ValueError, TypeError, AttributeError) as exc:
-            valid = list(estimator.get_params(deep=True))
-            raise InvalidSearchSpaceError(
-                f"Search space parameter {key!r} cannot be set on "
-                f"{type(estimator).__name__}.{did_you_mean(key, valid)} Use a name "
-                "from estimator.get_params() (names without a step prefix go to the "
-                f"last step of a Pipeline). Upstream error: {exc}"
-            ) from None
 
 
 class Objective:
@@ -188,11 +159,7 @@ class Objective:
         self, params: Mapping[str, Any], random_state: int | None
     ) -> BaseEstimator:
         """Clone the estimator with ``params`` (and a derived ``random_state``)."""
-        estimator = clone(self.estimator)
-        set_params_checked(estimator, params)
-        if random_state is not None:
-            estimator.set_params(**{self._seed_key(params): random_state})
-        return estimator
+        return configured_clone(self.estimator, params, random_state)
 
     def _seed_key(self, params: Mapping[str, Any]) -> str:
         prefix, _ = final_estimator_prefix(self.estimator)

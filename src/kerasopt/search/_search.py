@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import os
 import time
 import warnings
@@ -14,82 +13,36 @@ from typing import Any
 import numpy as np
 import optuna
 from optuna.trial import FrozenTrial, TrialState
-from scipy.stats import rankdata
 from sklearn.base import BaseEstimator, MetaEstimatorMixin, clone, is_classifier
 from sklearn.metrics import check_scoring, get_scorer_names
 from sklearn.model_selection import check_cv
 from sklearn.utils import check_random_state, get_tags
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
-from sklearn.utils.metaestimators import available_if
-from sklearn.utils.validation import check_is_fitted, indexable
+from sklearn.utils.validation import indexable
 
-from ..exceptions import InvalidSearchSpaceError, StorageError
-from ._objective import Objective, is_keras_estimator, set_params_checked
-from ._parallel import effective_n_jobs, run_workers
+from ._delegation import BestEstimatorDelegation
+from ._objective import Objective
+from ._parallel import effective_n_jobs
+from ._params import resolve_param_names, set_params_checked
+from ._refit import refit_best
+from ._results import cv_results
 from ._samplers import make_pruner, make_sampler
-from ._spaces import (
-    SearchSpace,
-    SpaceFn,
-    default_search_space,
-    final_estimator_prefix,
-    load_search_space,
-    resolve_param_names,
+from ._space_input import as_space
+from ._spaces import SearchSpace, SpaceFn
+from ._study import (
+    FINISHED,
+    create_search_study,
+    in_memory_copy,
+    optimize,
+    search_storage,
 )
-from ._storage import mask_password, resolve_storage, temporary_journal_storage
 
 __all__ = ["OptunaSearchCV"]
 
-#: Trials that count towards ``n_trials`` when a study is resumed.
-_COUNTED = (TrialState.COMPLETE, TrialState.PRUNED)
-_FINISHED = (TrialState.COMPLETE, TrialState.PRUNED, TrialState.FAIL)
 
-
-def _search_estimator_has(attr: str) -> Callable[[OptunaSearchCV], bool]:
-    """``available_if`` check: the refitted (or unfitted) estimator has ``attr``."""
-
-    def check(self: OptunaSearchCV) -> bool:
-        if not self.refit:
-            raise AttributeError(
-                f"This {type(self).__name__} was created with refit=False: {attr} is "
-                "available only after refitting on the best parameters."
-            )
-        if hasattr(self, "best_estimator_"):
-            getattr(self.best_estimator_, attr)
-        else:
-            getattr(self.estimator, attr)
-        return True
-
-    return check
-
-
-def _as_space(space: Any, estimator: BaseEstimator) -> SpaceFn:
-    """Turn ``param_distributions`` into a callable ``space(trial) -> params``."""
-    if space is None:
-        _, final = final_estimator_prefix(estimator)
-        if not is_keras_estimator(final):
-            raise InvalidSearchSpaceError(
-                "param_distributions=None uses the default space of kerasopt "
-                "estimators, but "
-                f"the estimator to tune is {type(final).__name__}. Pass a dict of "
-                "optuna.distributions or a callable(trial) -> dict of parameters."
-            )
-        return default_search_space(max_epochs=int(final.get_params()["epochs"]))
-    if isinstance(space, SearchSpace):
-        return space
-    if isinstance(space, Mapping):
-        if space and all(isinstance(v, Mapping) for v in space.values()):
-            return load_search_space(space)
-        return SearchSpace(space)
-    if callable(space):
-        return space  # type: ignore[no-any-return]
-    raise InvalidSearchSpaceError(
-        "param_distributions must be None, a dict of optuna distributions, a "
-        "parsed space file (dict of dicts) or a callable(trial) -> dict, but got "
-        f"{type(space).__name__} ({space!r})."
-    )
-
-
-class OptunaSearchCV(MetaEstimatorMixin, BaseEstimator):
+class OptunaSearchCV(  # type: ignore[misc]
+    BestEstimatorDelegation, MetaEstimatorMixin, BaseEstimator
+):
     """Hyper-parameter search with Optuna, as a scikit-learn meta-estimator.
 
     Each Optuna trial draws parameters from ``param_distributions``, cross-validates
@@ -314,31 +267,6 @@ pruner, default="median"
             params = resolve_param_names(space.representative_params(), self.estimator)
             set_params_checked(clone(self.estimator), params)
 
-    def _create_study(
-        self, storage: optuna.storages.BaseStorage | None, seed: int | None
-    ) -> optuna.Study:
-        study = optuna.create_study(
-            storage=storage,
-            sampler=make_sampler(self.sampler, seed),
-            pruner=make_pruner(self.pruner),
-            study_name=self.study_name,
-            direction="maximize",
-            load_if_exists=True,
-        )
-        if study.direction != optuna.study.StudyDirection.MAXIMIZE:
-            raise StorageError(
-                f"Study {study.study_name!r} in storage="
-                f"{mask_password(str(self.storage))!r} minimizes, but OptunaSearchCV "
-                "maximizes a scikit-learn score. Choose another study_name."
-            )
-        return study
-
-    def _remaining(self, study: optuna.Study) -> int | None:
-        if self.n_trials is None:
-            return None
-        done = len(study.get_trials(deepcopy=False, states=_COUNTED))
-        return max(0, self.n_trials - done)
-
     def fit(
         self, X: Any, y: Any = None, *, groups: Any = None, **fit_params: Any
     ) -> OptunaSearchCV:
@@ -376,7 +304,7 @@ pruner, default="median"
                 f"n_jobs must be a positive int, -1 (all cores) or None, but got "
                 f"n_jobs={self.n_jobs}."
             )
-        space = _as_space(self.param_distributions, self.estimator)
+        space = as_space(self.param_distributions, self.estimator)
         self._check_names(space)
         make_sampler(self.sampler)  # name errors before any storage is touched
         make_pruner(self.pruner)
@@ -392,27 +320,19 @@ pruner, default="median"
             prune=not isinstance(make_pruner(self.pruner), optuna.pruners.NopPruner),
         )  # fmt: skip
         self.interrupted_ = False
-        with contextlib.ExitStack() as stack:
-            temporary = n_workers > 1 and self.storage is None
-            if temporary:
-                storage, worker_storage = stack.enter_context(
-                    temporary_journal_storage()
-                )
-            else:
-                storage = resolve_storage(self.storage)
-                worker_storage = self.storage
-                if n_workers > 1 and isinstance(
-                    storage, optuna.storages.InMemoryStorage
-                ):
-                    raise StorageError(
-                        f"n_jobs={self.n_jobs} runs trials in separate processes, "
-                        "which cannot share an in-memory storage. Pass storage=None "
-                        "(a temporary journal file), a journal file path, or a "
-                        "database URL."
-                    )
-            study = self._create_study(storage, seed)
+        with search_storage(self.storage, self.n_jobs, n_workers) as opened:
+            storage, worker_storage, temporary = opened
+            study = create_search_study(
+                storage, sampler=self.sampler, pruner=self.pruner,
+                study_name=self.study_name, seed=seed, storage_param=self.storage,
+            )  # fmt: skip
             try:
-                self._optimize(study, objective, worker_storage, n_workers, seed)
+                optimize(
+                    study, objective, n_trials=self.n_trials, timeout=self.timeout,
+                    callbacks=self.callbacks, n_workers=n_workers,
+                    worker_storage=worker_storage, sampler=self.sampler,
+                    pruner=self.pruner, seed=seed,
+                )  # fmt: skip
             except KeyboardInterrupt:
                 if not study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,)):
                     raise
@@ -424,42 +344,17 @@ pruner, default="median"
                     stacklevel=2,
                 )
             if temporary:  # the journal file is about to be deleted: copy it out
-                memory = optuna.storages.InMemoryStorage()
-                optuna.copy_study(
-                    from_study_name=study.study_name,
-                    from_storage=storage,
-                    to_storage=memory,
-                )
-                study = optuna.load_study(study_name=study.study_name, storage=memory)
+                study = in_memory_copy(study, storage)
         self.study_ = study
         self._store_results(objective)
         if self.refit:
-            self._refit(objective, X, y, fit_params)
-        return self
-
-    def _optimize(
-        self,
-        study: optuna.Study,
-        objective: Objective,
-        worker_storage: Any,
-        n_workers: int,
-        seed: int | None,
-    ) -> None:
-        n_trials = self._remaining(study)
-        if n_trials == 0:
-            return
-        if n_workers == 1:
-            study.optimize(
-                objective, n_trials=n_trials, timeout=self.timeout,
-                callbacks=self.callbacks,
+            start = time.perf_counter()
+            self.best_estimator_ = refit_best(
+                self.estimator, self.best_trial_, X, y,
+                params=self.best_params_, **fit_params,
             )  # fmt: skip
-            return
-        run_workers(
-            storage=worker_storage, study_name=study.study_name, objective=objective,
-            n_trials=n_trials, n_workers=n_workers, timeout=self.timeout,
-            sampler=self.sampler, pruner=self.pruner, seed=seed,
-            callbacks=self.callbacks,
-        )  # fmt: skip
+            self.refit_time_ = time.perf_counter() - start
+        return self
 
     # --------------------------------------------------------------- results
     @staticmethod
@@ -473,49 +368,10 @@ pruner, default="median"
             return dict(trial.user_attrs.get("params", {}))
 
     def _store_results(self, objective: Objective) -> None:
-        trials = self.study_.get_trials(deepcopy=False, states=_FINISHED)
+        trials = self.study_.get_trials(deepcopy=False, states=FINISHED)
         self.n_trials_ = len(trials)
         params = [self._trial_params(objective, t) for t in trials]
-        n = len(trials)
-        results: dict[str, Any] = {
-            "trial_number": np.array([t.number for t in trials], dtype=int),
-            "state": np.array([t.state.name for t in trials], dtype=object),
-        }
-        for name in ("fit_times", "score_times"):
-            times = [t.user_attrs.get(name) or [np.nan] for t in trials]
-            key = name[:-1]
-            results[f"mean_{key}"] = np.array([np.mean(v) for v in times])
-            results[f"std_{key}"] = np.array([np.std(v) for v in times])
-        names = sorted({k for p in params for k in p})
-        for name in names:
-            column = np.ma.MaskedArray(np.empty(n, dtype=object), mask=True)
-            for i, p in enumerate(params):
-                if name in p:
-                    column[i] = p[name]
-            results[f"param_{name}"] = column
-        results["params"] = params
-        splits = np.full((n, self.n_splits_), np.nan)
-        for i, t in enumerate(trials):
-            if t.state == TrialState.COMPLETE:
-                scores = list(t.user_attrs.get("split_test_scores", []))[
-                    : self.n_splits_
-                ]
-                splits[i, : len(scores)] = scores
-        for k in range(self.n_splits_):
-            results[f"split{k}_test_score"] = splits[:, k]
-        mean = np.array(
-            [t.value if t.state == TrialState.COMPLETE else np.nan for t in trials],
-            dtype=float,
-        )
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN rows
-            std = np.nanstd(splits, axis=1) if n else np.array([])
-        results["mean_test_score"] = mean
-        results["std_test_score"] = np.where(np.isnan(mean), np.nan, std)
-        results["rank_test_score"] = rankdata(
-            -np.where(np.isnan(mean), -np.inf, mean), method="min"
-        ).astype(np.int32)
-        self.cv_results_ = results
+        self.cv_results_ = cv_results(trials, params, self.n_splits_)
         complete = [t for t in trials if t.state == TrialState.COMPLETE]
         if not complete:
             reasons = sorted(
@@ -533,69 +389,3 @@ pruner, default="median"
         )
         self.best_params_ = params[self.best_index_]
         self.best_score_ = float(self.best_trial_.value)
-
-    def _refit(
-        self, objective: Objective, X: Any, y: Any, fit_params: dict[str, Any]
-    ) -> None:
-        estimator = objective.make_estimator(
-            self.best_params_, self.best_trial_.user_attrs.get("random_state")
-        )
-        start = time.perf_counter()
-        estimator.fit(X, y, **fit_params)
-        self.refit_time_ = time.perf_counter() - start
-        self.best_estimator_ = estimator
-
-    # ------------------------------------------------------------ delegation
-    @property
-    def classes_(self) -> np.ndarray:
-        """Class labels of the best estimator (classifiers)."""
-        check_is_fitted(self, "best_estimator_")
-        return self.best_estimator_.classes_  # type: ignore[no-any-return]
-
-    @property
-    def n_features_in_(self) -> int:
-        """Number of features seen by the best estimator."""
-        check_is_fitted(self, "best_estimator_")
-        return int(self.best_estimator_.n_features_in_)
-
-    @available_if(_search_estimator_has("predict"))
-    def predict(self, X: Any) -> np.ndarray:
-        """Predict with the best estimator."""
-        check_is_fitted(self)
-        return self.best_estimator_.predict(X)  # type: ignore[no-any-return]
-
-    @available_if(_search_estimator_has("predict_proba"))
-    def predict_proba(self, X: Any) -> np.ndarray:
-        """Class probabilities from the best estimator."""
-        check_is_fitted(self)
-        return self.best_estimator_.predict_proba(X)  # type: ignore[no-any-return]
-
-    @available_if(_search_estimator_has("predict_log_proba"))
-    def predict_log_proba(self, X: Any) -> np.ndarray:
-        """Log class probabilities from the best estimator."""
-        check_is_fitted(self)
-        return self.best_estimator_.predict_log_proba(X)  # type: ignore[no-any-return]
-
-    @available_if(_search_estimator_has("decision_function"))
-    def decision_function(self, X: Any) -> np.ndarray:
-        """Decision function of the best estimator."""
-        check_is_fitted(self)
-        return self.best_estimator_.decision_function(X)  # type: ignore[no-any-return]
-
-    @available_if(_search_estimator_has("transform"))
-    def transform(self, X: Any) -> Any:
-        """Transform with the best estimator."""
-        check_is_fitted(self)
-        return self.best_estimator_.transform(X)
-
-    @available_if(_search_estimator_has("inverse_transform"))
-    def inverse_transform(self, X: Any) -> Any:
-        """Inverse-transform with the best estimator."""
-        check_is_fitted(self)
-        return self.best_estimator_.inverse_transform(X)
-
-    @available_if(_search_estimator_has("score"))
-    def score(self, X: Any, y: Any = None) -> float:
-        """Score of the best estimator on ``(X, y)`` with the search's scorer."""
-        check_is_fitted(self)
-        return float(self.scorer_(self.best_estimator_, X, y))

@@ -1,0 +1,87 @@
+"""``cv_results_``: finished trials of a study as scikit-learn's results table."""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+from optuna.trial import FrozenTrial, TrialState
+from scipy.stats import rankdata
+
+__all__ = ["cv_results"]
+
+
+def _times(trials: Sequence[FrozenTrial], results: dict[str, Any]) -> None:
+    for name in ("fit_times", "score_times"):
+        times = [t.user_attrs.get(name) or [np.nan] for t in trials]
+        key = name[:-1]
+        results[f"mean_{key}"] = np.array([np.mean(v) for v in times])
+        results[f"std_{key}"] = np.array([np.std(v) for v in times])
+
+
+def _param_columns(
+    params: Sequence[Mapping[str, Any]], results: dict[str, Any]
+) -> None:
+    n = len(params)
+    for name in sorted({k for p in params for k in p}):
+        column = np.ma.MaskedArray(np.empty(n, dtype=object), mask=True)
+        for i, p in enumerate(params):
+            if name in p:
+                column[i] = p[name]
+        results[f"param_{name}"] = column
+    results["params"] = list(params)
+
+
+def cv_results(
+    trials: Sequence[FrozenTrial],
+    params: Sequence[Mapping[str, Any]],
+    n_splits: int,
+) -> dict[str, Any]:
+    """Build ``cv_results_`` from finished trials.
+
+    Parameters
+    ----------
+    trials : sequence of FrozenTrial
+        COMPLETE, PRUNED and FAIL trials, in study order.
+    params : sequence of dict
+        The estimator parameters of each trial.
+    n_splits : int
+        Number of CV folds.
+
+    Returns
+    -------
+    dict of numpy arrays
+        scikit-learn's keys (``params``, ``param_<name>``,
+        ``split<k>_test_score``, ``mean_test_score``, ``std_test_score``,
+        ``rank_test_score``, ``mean_fit_time``, ...) plus ``trial_number`` and
+        ``state``. Pruned and failed trials have NaN scores.
+    """
+    n = len(trials)
+    results: dict[str, Any] = {
+        "trial_number": np.array([t.number for t in trials], dtype=int),
+        "state": np.array([t.state.name for t in trials], dtype=object),
+    }
+    _times(trials, results)
+    _param_columns(params, results)
+    splits = np.full((n, n_splits), np.nan)
+    for i, t in enumerate(trials):
+        if t.state == TrialState.COMPLETE:
+            scores = list(t.user_attrs.get("split_test_scores", []))[:n_splits]
+            splits[i, : len(scores)] = scores
+    for k in range(n_splits):
+        results[f"split{k}_test_score"] = splits[:, k]
+    mean = np.array(
+        [t.value if t.state == TrialState.COMPLETE else np.nan for t in trials],
+        dtype=float,
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN rows
+        std = np.nanstd(splits, axis=1) if n else np.array([])
+    results["mean_test_score"] = mean
+    results["std_test_score"] = np.where(np.isnan(mean), np.nan, std)
+    results["rank_test_score"] = rankdata(
+        -np.where(np.isnan(mean), -np.inf, mean), method="min"
+    ).astype(np.int32)
+    return results

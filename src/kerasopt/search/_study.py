@@ -1,0 +1,142 @@
+"""The study a search runs: its storage, its creation or resumption, its budget."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
+
+import optuna
+from optuna.trial import FrozenTrial, TrialState
+
+from ..exceptions import StorageError
+from ._parallel import run_workers
+from ._samplers import make_pruner, make_sampler
+from ._storage import mask_password, resolve_storage, temporary_journal_storage
+
+__all__ = [
+    "COUNTED",
+    "FINISHED",
+    "create_search_study",
+    "in_memory_copy",
+    "optimize",
+    "remaining_trials",
+    "search_storage",
+]
+
+#: Trials that count towards ``n_trials`` when a study is resumed.
+COUNTED = (TrialState.COMPLETE, TrialState.PRUNED)
+#: Trials reported in ``cv_results_``.
+FINISHED = (TrialState.COMPLETE, TrialState.PRUNED, TrialState.FAIL)
+
+
+@contextlib.contextmanager
+def search_storage(
+    storage: Any, n_jobs: int | None, n_workers: int
+) -> Iterator[tuple[optuna.storages.BaseStorage, Any, bool]]:
+    """Open the storage of a search.
+
+    Yields ``(storage, worker_storage, temporary)``: the storage to create the
+    study in, what worker processes open again, and whether the storage is a
+    temporary journal file (``n_workers > 1`` without ``storage``) removed on
+    exit.
+
+    Raises
+    ------
+    StorageError
+        If several workers would have to share an in-memory storage.
+    """
+    if n_workers > 1 and storage is None:
+        with temporary_journal_storage() as (journal, path):
+            yield journal, path, True
+        return
+    opened = resolve_storage(storage)
+    if n_workers > 1 and isinstance(opened, optuna.storages.InMemoryStorage):
+        raise StorageError(
+            f"n_jobs={n_jobs} runs trials in separate processes, which cannot "
+            "share an in-memory storage. Pass storage=None (a temporary journal "
+            "file), a journal file path, or a database URL."
+        )
+    yield opened, storage, False
+
+
+def create_search_study(
+    storage: optuna.storages.BaseStorage | None,
+    *,
+    sampler: str | optuna.samplers.BaseSampler | None,
+    pruner: str | optuna.pruners.BasePruner | None,
+    study_name: str | None,
+    seed: int | None,
+    storage_param: str | os.PathLike[str] | Any = None,
+) -> optuna.Study:
+    """Create (or load, same name) the maximizing study of a search.
+
+    Raises
+    ------
+    StorageError
+        If a study of that name exists and minimizes.
+    """
+    study = optuna.create_study(
+        storage=storage,
+        sampler=make_sampler(sampler, seed),
+        pruner=make_pruner(pruner),
+        study_name=study_name,
+        direction="maximize",
+        load_if_exists=True,
+    )
+    if study.direction != optuna.study.StudyDirection.MAXIMIZE:
+        raise StorageError(
+            f"Study {study.study_name!r} in storage="
+            f"{mask_password(str(storage_param))!r} minimizes, but OptunaSearchCV "
+            "maximizes a scikit-learn score. Choose another study_name."
+        )
+    return study
+
+
+def in_memory_copy(study: optuna.Study, storage: optuna.storages.BaseStorage) -> Any:
+    """Copy ``study`` out of ``storage`` (a temporary file about to be deleted)."""
+    memory = optuna.storages.InMemoryStorage()
+    optuna.copy_study(
+        from_study_name=study.study_name, from_storage=storage, to_storage=memory
+    )
+    return optuna.load_study(study_name=study.study_name, storage=memory)
+
+
+def remaining_trials(study: optuna.Study, n_trials: int | None) -> int | None:
+    """Trials still to run so that ``study`` holds ``n_trials`` counted ones."""
+    if n_trials is None:
+        return None
+    done = len(study.get_trials(deepcopy=False, states=COUNTED))
+    return max(0, n_trials - done)
+
+
+def optimize(
+    study: optuna.Study,
+    objective: Callable[[optuna.trial.Trial], float],
+    *,
+    n_trials: int | None,
+    timeout: float | None,
+    callbacks: Sequence[Callable[[optuna.Study, FrozenTrial], None]] | None,
+    n_workers: int,
+    worker_storage: Any,
+    sampler: Any,
+    pruner: Any,
+    seed: int | None,
+) -> None:
+    """Run the trials still missing from ``n_trials``, here or in workers."""
+    remaining = remaining_trials(study, n_trials)
+    if remaining == 0:
+        return
+    if n_workers == 1:
+        study.optimize(
+            objective, n_trials=remaining, timeout=timeout,
+            callbacks=None if callbacks is None else list(callbacks),
+        )  # fmt: skip
+        return
+    run_workers(
+        storage=worker_storage, study_name=study.study_name, objective=objective,
+        n_trials=remaining, n_workers=n_workers, timeout=timeout,
+        sampler=sampler, pruner=pruner, seed=seed,
+        callbacks=None if callbacks is None else list(callbacks),
+    )  # fmt: skip
