@@ -137,3 +137,26 @@ def test_check_columns_lists_missing_and_extra():
         r"Did you mean 'bill_lenght'\?",
     ):
         check_columns(X, ["bill_length", "island"])
+
+
+def test_a_new_file_read_with_other_dtypes_predicts_the_same(tmp_path):
+    """The `kerasopt predict` path: a code column is text in the training file
+    and numbers with gaps in the new one (issue 14, item 1)."""
+    from sklearn.linear_model import LogisticRegression
+
+    from kerasopt import make_tabular_pipeline
+
+    codes = ["9", "10", "11", "12", "other"] * 8
+    train = pd.DataFrame({"code": codes, "x": np.arange(40) % 7,
+                          "y": [c in ("10", "11") for c in codes]})  # fmt: skip
+    train.to_csv(tmp_path / "train.csv", index=False)
+    X, y = load_dataset(tmp_path / "train.csv", target="y")
+    pipe = make_tabular_pipeline(LogisticRegression()).fit(X, y)
+    new = train.drop(columns="y").replace({"code": {"other": None}}).head(10)
+    new.to_csv(tmp_path / "new.csv", index=False)
+    read = check_columns(read_table(tmp_path / "new.csv"), list(X.columns))
+    assert read["code"].dtype == float
+    kept = read["code"].notna().to_numpy()
+    np.testing.assert_array_equal(
+        pipe.predict_proba(read)[kept], pipe.predict_proba(X.head(10))[kept]
+    )

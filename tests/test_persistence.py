@@ -310,8 +310,8 @@ def test_swapped_function_in_pipeline_is_refused(tmp_path):
         tampered,
         "schema.json",
         zipfile.ZipFile(tampered).read("schema.json")
-        .replace(b"kerasopt.preprocessing._tabular", b"os")
-        .replace(b"_as_text", b"system"),
+        .replace(b"kerasopt.preprocessing._categories", b"os")
+        .replace(b"CategoryCaster", b"system"),
     )  # fmt: skip
     _rewrite(path, "state.skops", tampered.read_bytes())
     with pytest.raises(ModelFileError, match=r"not trusted: .*os\.system"):

@@ -115,3 +115,80 @@ def test_keras_scaler_moves_normalization_into_the_model():
 def test_keras_scaler_needs_a_kerasopt_estimator():
     with pytest.raises(ValueError, match='scaler="keras" needs a kerasopt estimator'):
         make_tabular_pipeline(LogisticRegression(), scaler="keras")
+
+
+# -- dtypes that drift between fit and predict (issue 14, item 1) ---------------
+def _codes_table(n: int = 40) -> tuple[pd.DataFrame, np.ndarray]:
+    """A code column that looks numeric but holds text, as pandas reads it."""
+    codes = np.array(["9", "10", "11", "12", "other"] * (n // 5), dtype=object)
+    frame = pd.DataFrame({"code": pd.Series(codes, dtype="str"),
+                          "x": np.arange(n, dtype=float)})  # fmt: skip
+    return frame, np.isin(codes, ["10", "11"])
+
+
+def test_numbers_at_predict_match_text_categories_of_fit():
+    frame, _ = _codes_table()
+    pre = make_tabular_preprocessor().fit(frame)
+    as_floats = pd.DataFrame({"code": [9.0, 11.0, np.nan], "x": [1.0, 2.0, 3.0]})
+    as_text = pd.DataFrame({"code": ["9", "11", None], "x": [1.0, 2.0, 3.0]})
+    np.testing.assert_array_equal(pre.transform(as_floats), pre.transform(as_text))
+    names = list(pre.get_feature_names_out())
+    out = pre.transform(as_floats)
+    assert out[0, names.index("code_9")] == 1 and out[1, names.index("code_11")] == 1
+
+
+def test_pipeline_predictions_do_not_depend_on_the_dtype_pandas_read():
+    frame, y = _codes_table()
+    pipe = make_tabular_pipeline(LogisticRegression()).fit(frame, y)
+    new = frame.head(10).copy()
+    drifted = new.assign(code=pd.to_numeric(new["code"], errors="coerce"))
+    assert drifted["code"].dtype == float  # 'other' became NaN, the rest numbers
+    kept = drifted["code"].notna().to_numpy()
+    np.testing.assert_array_equal(
+        pipe.predict_proba(drifted)[kept], pipe.predict_proba(new)[kept]
+    )
+
+
+@pytest.mark.parametrize(
+    ("fit_values", "predict_values", "category"),
+    [
+        ([10, 20, 30, 10], ["20", "20"], "zip_20"),  # int codes, text at predict
+        ([10.0, 20.0, np.nan, 10.0], [20, 20], "zip_20.0"),  # float codes, ints
+        ([True, False, None, True], [1.0, 1.0], "zip_True"),  # bools with holes
+    ],
+)
+def test_declared_categoricals_are_cast_back(fit_values, predict_values, category):
+    frame = pd.DataFrame({"zip": pd.Series(fit_values, dtype=object)})
+    pre = make_tabular_preprocessor(categorical=["zip"]).fit(frame)
+    out = pre.transform(pd.DataFrame({"zip": predict_values}))
+    names = list(pre.get_feature_names_out())
+    assert out[:, names.index(category)].tolist() == [1.0, 1.0]
+    assert out.sum() == 2  # nothing else switched on
+
+
+def test_unseen_numbers_stay_unseen():
+    frame, _ = _codes_table()
+    pre = make_tabular_preprocessor().fit(frame)
+    out = pre.transform(pd.DataFrame({"code": [13.0], "x": [1.0]}))
+    assert out[0, :-1].sum() == 0
+
+
+def test_a_column_that_cannot_be_reconciled_is_named():
+    frame = pd.DataFrame({"color": ["red", "blue"] * 5, "x": np.arange(10.0)})
+    pre = make_tabular_preprocessor().fit(frame)
+    with pytest.raises(DataError, match=r"Column 'color' held text at fit.*'blue'.*"
+                                        r"holds numbers now \(such as 1\.0\)"):
+        pre.transform(frame.assign(color=1.0))
+    # an all-missing column (read as float) is only missing values
+    assert np.isfinite(pre.transform(frame.assign(color=np.nan))).all()
+
+
+def test_numbers_read_as_text_are_converted_and_other_text_is_named():
+    frame = pd.DataFrame({"color": ["red", "blue"] * 5, "size": np.arange(10.0)})
+    pre = make_tabular_preprocessor().fit(frame)
+    quoted = frame.assign(size=frame["size"].map(str).astype(object))
+    np.testing.assert_allclose(pre.transform(quoted), pre.transform(frame))
+    with pytest.raises(DataError, match=r"Column 'size' must hold numbers, but holds "
+                                        r"text such as 'unknown' in 1 row \(index 2\)"):
+        pre.transform(quoted.assign(size=quoted["size"].where(frame.index != 2,
+                                                              "unknown")))

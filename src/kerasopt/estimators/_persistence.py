@@ -63,7 +63,8 @@ TRUSTED_TYPES: tuple[str, ...] = (
     "scikeras.utils.transformers.ClassifierLabelEncoder",
     "scikeras.utils.transformers.TargetReshaper",
     "kerasopt.estimators._regressor._TargetEncoder",
-    "kerasopt.preprocessing._tabular._as_text",
+    "kerasopt.preprocessing._categories.CategoryCaster",
+    "kerasopt.preprocessing._numeric.NumericCaster",
     "kerasopt.preprocessing._tabular.categorical_columns",
 )
 

@@ -1,5 +1,7 @@
 """Tabular preprocessing: plain scikit-learn objects, no Keras."""
 
+from ._categories import CategoryCaster
+from ._numeric import NumericCaster
 from ._tabular import (
     SCALERS,
     categorical_columns,
@@ -8,6 +10,8 @@ from ._tabular import (
 )
 
 __all__ = [
+    "CategoryCaster",
+    "NumericCaster",
     "SCALERS",
     "categorical_columns",
     "make_tabular_pipeline",

@@ -11,14 +11,11 @@ from sklearn.base import BaseEstimator, clone
 from sklearn.compose import ColumnTransformer
 from sklearn.impute import SimpleImputer
 from sklearn.pipeline import Pipeline
-from sklearn.preprocessing import (
-    FunctionTransformer,
-    MinMaxScaler,
-    OneHotEncoder,
-    StandardScaler,
-)
+from sklearn.preprocessing import MinMaxScaler, OneHotEncoder, StandardScaler
 
 from ..exceptions import DataError
+from ._categories import CategoryCaster
+from ._numeric import NumericCaster
 
 __all__ = [
     "SCALERS",
@@ -79,16 +76,10 @@ def categorical_columns(X: Any) -> list[Any]:
     return columns if isinstance(X, pd.DataFrame) else [frame.columns.get_loc(c) for c in columns]
 
 
-def _as_text(X: Any) -> np.ndarray:
-    """Categorical values as ``str`` objects, missing values kept as NaN."""
-    frame = pd.DataFrame(X)
-    text = frame.astype(object).where(frame.notna(), np.nan)
-    return text.map(lambda v: np.nan if pd.isna(v) else str(v)).to_numpy(dtype=object)
-
-
 def _numeric_pipeline(scaler: str) -> Pipeline:
     steps: list[tuple[str, Any]] = [
-        ("impute", SimpleImputer(strategy="median", keep_empty_features=True))
+        ("as_numbers", NumericCaster()),
+        ("impute", SimpleImputer(strategy="median", keep_empty_features=True)),
     ]
     if scaler == "standard":
         steps.append(("scale", StandardScaler()))
@@ -108,8 +99,12 @@ def make_tabular_preprocessor(
 
     Categorical columns are cast to text, missing values become the category
     ``"missing"``, then ``OneHotEncoder(handle_unknown="ignore")``: unseen
-    categories at predict time give all-zero columns. Numeric columns get
-    median imputation and the chosen scaler.
+    categories at predict time give all-zero columns. Each categorical
+    column's categories are remembered at fit, and a value read with another
+    dtype at predict time takes the category it equals (``11.0`` becomes
+    ``'11'``; see :class:`~kerasopt.preprocessing.CategoryCaster`). Numeric
+    columns are cast to floats (text in them is an error naming the column),
+    then get median imputation and the chosen scaler.
 
     Parameters
     ----------
@@ -134,7 +129,7 @@ def make_tabular_preprocessor(
             f"{', '.join(SCALERS)}."
         )
     categorical_pipeline = Pipeline([
-        ("as_text", FunctionTransformer(_as_text, feature_names_out="one-to-one")),
+        ("as_text", CategoryCaster()),
         ("impute", SimpleImputer(
             strategy="constant", fill_value="missing", keep_empty_features=True
         )),

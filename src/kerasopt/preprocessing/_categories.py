@@ -1,0 +1,138 @@
+"""Categorical columns as text, spelled at predict time the way they were at fit.
+
+A column read as text at training ('9', '10', 'other') may come back as
+numbers in a new file (9.0, 10.0, NaN) because pandas infers dtypes per file.
+Spelled naively, 10.0 becomes '10.0', an unseen category, and the prediction
+silently shifts. :class:`CategoryCaster` remembers each column's dtype and
+categories at fit and maps such values back onto the categories they equal.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from ..exceptions import DataError
+
+__all__ = ["CategoryCaster"]
+
+
+def _kind(series: pd.Series) -> str:
+    """'bool', 'number' or 'text': what a column's values are, for messages."""
+    if pd.api.types.is_bool_dtype(series.dtype):
+        return "bool"
+    if pd.api.types.is_numeric_dtype(series.dtype):
+        return "number"
+    values = series.dropna()
+    if len(values) and all(isinstance(v, (bool, np.bool_)) for v in values):
+        return "bool"  # a bool column with holes is read as object
+    return "text"
+
+
+def _text(series: pd.Series) -> pd.Series:
+    """Values as ``str`` objects, missing values as NaN."""
+    values = series.astype(object)
+    return values.map(lambda v: np.nan if pd.isna(v) else str(v))
+
+
+def _numbers(series: pd.Series) -> np.ndarray:
+    """The value of each entry as a float (True is 1.0), NaN where it has none."""
+    values = series.astype(object).map(
+        lambda v: float(v) if isinstance(v, (bool, np.bool_)) else v
+    )
+    numbers = pd.to_numeric(values, errors="coerce").to_numpy(dtype=float)
+    return np.where(np.isfinite(numbers), numbers, np.nan)
+
+
+def _frame(X: Any) -> pd.DataFrame:
+    return X if isinstance(X, pd.DataFrame) else pd.DataFrame(np.asarray(X, dtype=object))
+
+
+class CategoryCaster(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
+    """Cast categorical columns to text with the categories seen at fit.
+
+    At fit, each column's kind of values (text, number or bool) and its
+    categories (as text) are stored. At transform a value is spelled as text;
+    a value whose text is not a known category but whose number equals one
+    (``11.0`` for ``'11'``, ``'3'`` for ``3.0``, ``1`` for ``True``) takes that
+    category's spelling. Values that still match nothing are left as they
+    are: the encoder after this step treats them as unseen.
+
+    Missing values stay NaN for the imputer after this step.
+
+    Attributes
+    ----------
+    kinds_ : list of str
+        ``"text"``, ``"number"`` or ``"bool"`` per column, as seen at fit.
+    categories_ : list of ndarray
+        The distinct non-missing values of each column, as text, sorted.
+    category_numbers_ : list of ndarray
+        For each category its value as a float (NaN for text that is no number).
+    n_features_in_ : int
+    feature_names_in_ : ndarray of str
+        Defined when ``X`` is a DataFrame with string column names.
+
+    Raises
+    ------
+    DataError
+        At transform, for a column that held only text at fit but holds
+        numbers or booleans now: no value can match a category, so the column
+        is not the one the model was trained on.
+    """
+
+    def fit(self, X: Any, y: Any = None) -> CategoryCaster:
+        frame = _frame(validate_data(self, X, reset=True, skip_check_array=True))
+        self.kinds_ = [_kind(frame[c]) for c in frame.columns]
+        self.categories_ = [
+            np.array(sorted(set(_text(frame[c]).dropna())), dtype=object)
+            for c in frame.columns
+        ]
+        self.category_numbers_ = [
+            _numbers(pd.Series(categories, dtype=object))
+            if kind != "bool"
+            else np.array([1.0 if c == "True" else 0.0 for c in categories])
+            for kind, categories in zip(self.kinds_, self.categories_, strict=True)
+        ]
+        return self
+
+    def transform(self, X: Any) -> np.ndarray:
+        check_is_fitted(self)
+        frame = _frame(validate_data(self, X, reset=False, skip_check_array=True))
+        columns = [
+            self._cast(frame.iloc[:, i], i, frame.columns[i])
+            for i in range(frame.shape[1])
+        ]
+        return np.column_stack(columns) if columns else np.empty((len(frame), 0), object)
+
+    def _cast(self, series: pd.Series, index: int, name: Any) -> np.ndarray:
+        text = _text(series)
+        categories = self.categories_[index]
+        unknown = text.notna().to_numpy() & ~text.isin(categories).to_numpy()
+        if not unknown.any():
+            return text.to_numpy(dtype=object)
+        numbers = self.category_numbers_[index]
+        known = ~np.isnan(numbers)
+        now = _kind(series)
+        if now != "text" and self.kinds_[index] == "text" and not known.any():
+            raise DataError(
+                f"Column {name!r} held text at fit (categories such as "
+                f"{', '.join(map(repr, categories[:3]))}) but holds "
+                f"{'numbers' if now == 'number' else 'booleans'} now (such as "
+                f"{series.dropna().iloc[0]}): none of its values can match a "
+                "category. Check that the column is the one the model was trained "
+                "on, or cast it to the training values."
+            )
+        # The first category with a given value wins ('9' before '9.0').
+        lookup: dict[float, str] = {}
+        for number, category in zip(numbers[known], categories[known], strict=True):
+            lookup.setdefault(number, category)
+        values = text.to_numpy(dtype=object)
+        for row, number in zip(
+            np.flatnonzero(unknown), _numbers(series.iloc[unknown]), strict=True
+        ):
+            values[row] = lookup.get(number, values[row])
+        return values

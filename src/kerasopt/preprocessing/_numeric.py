@@ -1,0 +1,87 @@
+"""Numeric columns as floats, with errors that name the column.
+
+A numeric column may come back as text in a new file (a stray 'unknown', a
+number in quotes) or hold infinity; both are caught here, where the column's
+name is still known, rather than as an anonymous array error further down.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from ..exceptions import DataError
+
+__all__ = ["NumericCaster"]
+
+
+def _rows(frame: pd.DataFrame, mask: np.ndarray) -> str:
+    labels = list(frame.index[mask][:3])
+    more = ", ..." if mask.sum() > 3 else ""
+    return (
+        f"{int(mask.sum())} row{'s' if mask.sum() > 1 else ''} "
+        f"(index {', '.join(map(repr, labels))}{more})"
+    )
+
+
+class NumericCaster(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
+    """Cast numeric columns to float64; refuse text and infinity by column name.
+
+    Text that spells a number (``"3.5"``) is converted; missing values stay NaN
+    for the imputer after this step.
+
+    Attributes
+    ----------
+    n_features_in_ : int
+    feature_names_in_ : ndarray of str
+        Defined when ``X`` is a DataFrame with string column names.
+
+    Raises
+    ------
+    DataError
+        If a column holds text that is not a number, or infinity; the message
+        names the column, the value and the rows.
+    """
+
+    def fit(self, X: Any, y: Any = None) -> NumericCaster:
+        self._numbers(validate_data(self, X, reset=True, skip_check_array=True))
+        return self
+
+    def fit_transform(self, X: Any, y: Any = None, **params: Any) -> np.ndarray:
+        return self._numbers(validate_data(self, X, reset=True, skip_check_array=True))
+
+    def transform(self, X: Any) -> np.ndarray:
+        check_is_fitted(self)
+        return self._numbers(validate_data(self, X, reset=False, skip_check_array=True))
+
+    def _numbers(self, X: Any) -> np.ndarray:
+        frame = X if isinstance(X, pd.DataFrame) else pd.DataFrame(np.asarray(X))
+        columns = []
+        for name in frame.columns:
+            raw = frame[name]
+            if pd.api.types.is_numeric_dtype(raw.dtype):
+                values = raw.to_numpy(dtype=float, na_value=np.nan)
+            else:
+                values = pd.to_numeric(raw.astype(object), errors="coerce").to_numpy(
+                    dtype=float, na_value=np.nan
+                )
+                text = raw.notna().to_numpy() & np.isnan(values)
+                if text.any():
+                    raise DataError(
+                        f"Column {name!r} must hold numbers, but holds text such as "
+                        f"{str(raw[text].iloc[0])!r} in {_rows(frame, text)}. Replace "
+                        "it by a number or leave the cell empty (missing values are "
+                        "imputed), or declare the column categorical (categorical=)."
+                    )
+            infinite = np.isinf(values)
+            if infinite.any():
+                raise DataError(
+                    f"Column {name!r} holds infinity in {_rows(frame, infinite)}. "
+                    "Replace it by a finite number, or by NaN to have it imputed."
+                )
+            columns.append(values)
+        return np.column_stack(columns) if columns else np.empty((len(frame), 0))
