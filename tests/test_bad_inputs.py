@@ -120,8 +120,30 @@ API_CASES: list[tuple[str, Callable[[], Any], type[BaseException], str]] = [
     ("keras-scaler-foreign-estimator",
      lambda: make_tabular_pipeline(LogisticRegression(), scaler="keras"),
      ValueError, r'needs a kerasopt estimator.*LogisticRegression'),
-    ("date-column", lambda: make_tabular_preprocessor().fit(_dates()), DataError,
+    ("date-column", lambda: make_tabular_preprocessor(auto_drop=False).fit(_dates()),
+     DataError,
      r"Date/time columns.*\['day'\].*Convert them"),
+    # -- tables through make_tabular_pipeline: the message names the column
+    ("huge-feature-in-pipeline",
+     lambda: make_tabular_pipeline(_clf()).fit(FRAME.assign(size=FRAME["size"] * 1e200),
+                                               Y),
+     DataError, r"Column 'size' is too large.*up to 1\.9e\+201.*overflow.*logarithm"),
+    ("nan-in-target-of-pipeline",
+     lambda: make_tabular_pipeline(KerasRegressor(epochs=1)).fit(
+         FRAME, FRAME["size"].where(FRAME.index != 3)),
+     DataError, r"target y has missing values in 1 row \(index 3\).*never imputed.*"
+                r"drop those rows"),
+    ("inf-in-pipeline",
+     lambda: make_tabular_pipeline(_clf()).fit(
+         FRAME.assign(size=FRAME["size"].where(FRAME.index != 4, np.inf)), Y),
+     DataError, r"Column 'size' holds infinity in 1 row \(index 4\)\. Replace it"),
+    ("text-in-numeric-column-at-predict",
+     lambda: _fitted_pipe().predict(FRAME.astype({"size": object}).assign(
+         size=lambda f: f["size"].where(f.index != 2, "unknown"))),
+     DataError, r"Column 'size' must hold numbers.*'unknown' in 1 row \(index 2\)"),
+    ("array-at-predict", lambda: _fitted_pipe().predict(FRAME.to_numpy()), DataError,
+     r"fitted on a DataFrame with columns color, size.*got a ndarray.*"
+     r"pd\.DataFrame\(X, columns=model\.feature_names_in_\)"),
     ("3-d-table", lambda: make_tabular_preprocessor().fit(np.zeros((2, 2, 2))),
      DataError, r"needs 2-D data.*\(2, 2, 2\)"),
     ("missing-column-at-predict",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 __all__ = [
     "DataError",
+    "DroppedColumnsWarning",
     "InvalidSearchSpaceError",
     "KerasoptError",
     "ModelFileError",
@@ -33,3 +34,10 @@ class StorageError(KerasoptError, ValueError):
 
 class ModelFileError(KerasoptError, ValueError):
     """A saved model file is unreadable, unsafe to load or from an unknown format."""
+
+
+class DroppedColumnsWarning(UserWarning):
+    """Columns were left out of a table: IDs, dates, a saved pandas index.
+
+    They cannot be learned from as they are; the message names them.
+    """

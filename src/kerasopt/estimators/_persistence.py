@@ -65,7 +65,8 @@ TRUSTED_TYPES: tuple[str, ...] = (
     "kerasopt.estimators._regressor._TargetEncoder",
     "kerasopt.preprocessing._categories.CategoryCaster",
     "kerasopt.preprocessing._numeric.NumericCaster",
-    "kerasopt.preprocessing._tabular.categorical_columns",
+    "kerasopt.preprocessing._columns.ColumnSelector",
+    "kerasopt.preprocessing._preprocessor.TabularPreprocessor",
 )
 
 # Only these classes are ever built from a file; the name in the file is a key

@@ -5,75 +5,24 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-import numpy as np
-import pandas as pd
 from sklearn.base import BaseEstimator, clone
 from sklearn.compose import ColumnTransformer
 from sklearn.impute import SimpleImputer
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import MinMaxScaler, OneHotEncoder, StandardScaler
 
-from ..exceptions import DataError
 from ._categories import CategoryCaster
+from ._columns import ColumnSelector
 from ._numeric import NumericCaster
+from ._preprocessor import TabularPreprocessor
 
 __all__ = [
     "SCALERS",
-    "categorical_columns",
     "make_tabular_pipeline",
     "make_tabular_preprocessor",
 ]
 
 SCALERS: tuple[str, ...] = ("standard", "minmax", "keras", "none")
-
-
-def _is_categorical(series: pd.Series) -> bool:
-    dtype = series.dtype
-    return pd.api.types.is_bool_dtype(dtype) or not pd.api.types.is_numeric_dtype(dtype)
-
-
-def _frame(X: Any) -> pd.DataFrame:
-    if isinstance(X, pd.DataFrame):
-        return X
-    array = np.asarray(X)
-    if array.ndim != 2:
-        raise DataError(
-            f"A tabular preprocessor needs 2-D data, but got an array of shape "
-            f"{array.shape}."
-        )
-    frame = pd.DataFrame(array)
-    if array.dtype.kind == "O":  # numbers stored as objects stay numbers
-        frame = frame.apply(_maybe_numeric)
-    return frame
-
-
-def _maybe_numeric(column: pd.Series) -> pd.Series:
-    converted = pd.to_numeric(column, errors="coerce")
-    return converted if converted.notna().sum() == column.notna().sum() else column
-
-
-def categorical_columns(X: Any) -> list[Any]:
-    """Columns one-hot encoded by default: object, string, category and bool.
-
-    Parameters
-    ----------
-    X : DataFrame or array-like of shape (n_samples, n_features)
-        For arrays, the positions of the columns that are not numbers.
-
-    Returns
-    -------
-    list
-        Column names (DataFrame) or positions (array).
-    """
-    frame = _frame(X)
-    dates = [c for c in frame if pd.api.types.is_datetime64_any_dtype(frame[c].dtype)]
-    if dates:
-        raise DataError(
-            f"Date/time columns are not supported as such: {dates}. Convert them "
-            "to numbers (e.g. year, day of week, timestamp) or drop them."
-        )
-    columns = [c for c in frame if _is_categorical(frame[c])]
-    return columns if isinstance(X, pd.DataFrame) else [frame.columns.get_loc(c) for c in columns]
 
 
 def _numeric_pipeline(scaler: str) -> Pipeline:
@@ -88,12 +37,27 @@ def _numeric_pipeline(scaler: str) -> Pipeline:
     return Pipeline(steps)
 
 
+def _categorical_pipeline(max_categories: int | None) -> Pipeline:
+    return Pipeline([
+        ("as_text", CategoryCaster()),
+        ("impute", SimpleImputer(
+            strategy="constant", fill_value="missing", keep_empty_features=True
+        )),
+        ("onehot", OneHotEncoder(
+            handle_unknown="infrequent_if_exist" if max_categories else "ignore",
+            max_categories=max_categories, sparse_output=False,
+        )),
+    ])  # fmt: skip
+
+
 def make_tabular_preprocessor(
     *,
     categorical: Sequence[Any] | None = None,
     numeric: Sequence[Any] | None = None,
     scaler: str = "standard",
     max_categories: int | None = None,
+    drop: Sequence[Any] = (),
+    auto_drop: bool = True,
 ) -> ColumnTransformer:
     """Build the sklearn transformer that turns a raw table into finite numbers.
 
@@ -105,6 +69,12 @@ def make_tabular_preprocessor(
     ``'11'``; see :class:`~kerasopt.preprocessing.CategoryCaster`). Numeric
     columns are cast to floats (text in them is an error naming the column),
     then get median imputation and the chosen scaler.
+
+    Columns that cannot be learned from as they are, IDs (text with nearly
+    every value distinct), dates and durations (as such or stored as text) and
+    a saved pandas index (``Unnamed: 0``), are dropped with one
+    :class:`~kerasopt.exceptions.DroppedColumnsWarning` naming them (see
+    :func:`~kerasopt.preprocessing.drop_reason`).
 
     Parameters
     ----------
@@ -118,36 +88,34 @@ def make_tabular_preprocessor(
         with ``"keras"`` the estimator normalizes inside the model.
     max_categories : int, optional
         Keep at most this many categories per column (rarer ones are grouped).
+    drop : sequence of column names or positions, default=()
+        Columns to leave out.
+    auto_drop : bool, default=True
+        Drop IDs, dates and index columns as described above. Columns named in
+        ``categorical`` or ``numeric`` are always kept.
 
     Returns
     -------
-    sklearn.compose.ColumnTransformer
+    TabularPreprocessor
+        A :class:`sklearn.compose.ColumnTransformer` with the transformers
+        ``"dropped"``, ``"categorical"`` and ``"numeric"``, whose errors name
+        the column at fault.
     """
     if scaler not in SCALERS:
         raise ValueError(
             f"Unknown scaler. Received: scaler={scaler!r}. Use one of "
             f"{', '.join(SCALERS)}."
         )
-    categorical_pipeline = Pipeline([
-        ("as_text", CategoryCaster()),
-        ("impute", SimpleImputer(
-            strategy="constant", fill_value="missing", keep_empty_features=True
-        )),
-        ("onehot", OneHotEncoder(
-            handle_unknown="infrequent_if_exist" if max_categories else "ignore",
-            max_categories=max_categories, sparse_output=False,
-        )),
-    ])  # fmt: skip
-    transformers = [
-        ("categorical", categorical_pipeline,
-         categorical_columns if categorical is None else list(categorical)),
-    ]  # fmt: skip
-    if numeric is not None:
-        transformers.append(("numeric", _numeric_pipeline(scaler), list(numeric)))
-    return ColumnTransformer(
-        transformers,
-        # Without an explicit list, every column that is not categorical is numeric.
-        remainder="drop" if numeric is not None else _numeric_pipeline(scaler),
+    kinds = {"categorical": categorical, "numeric": numeric, "drop": drop,
+             "auto_drop": auto_drop}  # fmt: skip
+    return TabularPreprocessor(
+        [
+            ("dropped", "drop", ColumnSelector("dropped", **kinds)),
+            ("categorical", _categorical_pipeline(max_categories),
+             ColumnSelector("categorical", **kinds)),
+            ("numeric", _numeric_pipeline(scaler),
+             ColumnSelector("numeric", **kinds)),
+        ],  # fmt: skip
         sparse_threshold=0.0,
         verbose_feature_names_out=False,
     )
@@ -160,6 +128,8 @@ def make_tabular_pipeline(
     numeric: Sequence[Any] | None = None,
     scaler: str = "standard",
     max_categories: int | None = None,
+    drop: Sequence[Any] = (),
+    auto_drop: bool = True,
 ) -> Pipeline:
     """Put :func:`make_tabular_preprocessor` in front of an estimator.
 
@@ -168,7 +138,7 @@ def make_tabular_pipeline(
     estimator : estimator
         Usually a :class:`~kerasopt.KerasClassifier` or
         :class:`~kerasopt.KerasRegressor`; any sklearn estimator works.
-    categorical, numeric, scaler, max_categories
+    categorical, numeric, scaler, max_categories, drop, auto_drop
         See :func:`make_tabular_preprocessor`. ``scaler="keras"`` returns a
         copy of the estimator with ``normalize=True``, which adapts a Keras
         ``Normalization`` layer inside the model.
@@ -200,7 +170,7 @@ def make_tabular_pipeline(
         estimator = clone(estimator).set_params(normalize=True)
     preprocessor = make_tabular_preprocessor(
         categorical=categorical, numeric=numeric, scaler=scaler,
-        max_categories=max_categories,
+        max_categories=max_categories, drop=drop, auto_drop=auto_drop,
     )  # fmt: skip
     return Pipeline(
         [("preprocessor", preprocessor), (type(estimator).__name__.lower(), estimator)]
