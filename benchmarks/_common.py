@@ -139,3 +139,37 @@ def clear_keras() -> None:
     import keras
 
     keras.backend.clear_session()  # collects garbage too
+
+
+def mixed_table(n_samples: int = 1500, seed: int = 0) -> tuple[Any, Any]:
+    """A synthetic table like real ones: numerics with gaps, categoricals, strings.
+
+    Six numeric columns (two with missing values, one skewed), three categorical
+    ones (3, 6 and 15 levels, one with missing values) and a binary string
+    target that depends on both kinds non-linearly, with 10% label noise.
+    """
+    import numpy as np
+    import pandas as pd
+
+    rng = np.random.default_rng(seed)
+    num = rng.normal(size=(n_samples, 6))
+    num[:, 5] = np.exp(num[:, 5])  # skewed
+    colour = rng.choice(["red", "green", "blue"], n_samples)
+    shape = rng.choice([f"shape{i}" for i in range(6)], n_samples)
+    city = rng.choice([f"city{i}" for i in range(15)], n_samples)
+    effect = {f"city{i}": v for i, v in enumerate(rng.normal(0, 1, 15))}
+    logit = (
+        np.sin(2 * num[:, 0]) + num[:, 1] * num[:, 2] + 0.5 * np.log(num[:, 5])
+        + (colour == "red") - 0.5 * (shape == "shape3")
+        + np.vectorize(effect.get)(city)
+    )  # fmt: skip
+    label = np.where(logit + rng.logistic(0, 0.5, n_samples) > 0, "yes", "no")
+    flip = rng.random(n_samples) < 0.1
+    label[flip] = np.where(label[flip] == "yes", "no", "yes")
+    frame = pd.DataFrame(num, columns=[f"x{i}" for i in range(6)])
+    frame.loc[rng.random(n_samples) < 0.1, "x3"] = np.nan
+    frame.loc[rng.random(n_samples) < 0.05, "x4"] = np.nan
+    colour = colour.astype(object)
+    colour[rng.random(n_samples) < 0.05] = None
+    frame["colour"], frame["shape"], frame["city"] = colour, shape, city
+    return frame, pd.Series(label, name="label")

@@ -4,8 +4,9 @@ The baseline is the fitted estimator's own Keras model called the way a
 hand-written script would: ``model.predict(row, verbose=0)``. kerasopt is
 timed through the bare estimator (``predict_proba`` on a NumPy row) and
 through ``make_tabular_pipeline(...)`` on a one-row DataFrame (imputation,
-one-hot encoding and scaling included). Targets: one row at least 10x faster
-than ``model.predict``; 100k rows no slower than ``model.predict``.
+one-hot encoding and scaling included). Targets: one row <= 1 ms through the
+bare estimator and <= 3 ms through the pipeline (at least 10x faster than
+``model.predict`` either way); 100k rows no slower than ``model.predict``.
 """
 
 from __future__ import annotations
@@ -68,9 +69,9 @@ def run(quick: bool = False) -> list[Row]:
     )
     baseline = times["model.predict"] / calls
     rows = []
-    for name, label in (
-        ("estimator", "bare estimator"),
-        ("pipeline", "tabular pipeline"),
+    for name, label, limit in (
+        ("estimator", "bare estimator", 1.0),
+        ("pipeline", "tabular pipeline", 3.0),
     ):
         latency = times[name] / calls
         rows.append(
@@ -82,8 +83,8 @@ def run(quick: bool = False) -> list[Row]:
                 kerasopt=latency * 1e3,
                 unit="ms per row",
                 ratio=baseline / latency,
-                target=">= 10x faster",
-                passed=baseline / latency >= 10,
+                target=f">= 10x faster, <= {limit:.0f} ms",
+                passed=baseline / latency >= 10 and latency * 1e3 <= limit,
             )  # fmt: skip
         )
 

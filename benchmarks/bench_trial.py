@@ -7,8 +7,11 @@ Overhead is measured two ways, both in the same run:
 * inside one search, as wall time per trial minus the fit and score times
   each trial records.
 
-Memory: resident set size (psutil) after trial 10 and after the last of 100
-tiny trials (1 epoch, eager, one split); it should stay flat. Target: overhead under 5%.
+Then 200 tiny trials (1 epoch on 1,000 rows, one split): the wall time of a
+trial (its fixed cost, since one epoch of 1k rows is almost no work; target
+<= 0.3 s), wall time over the fit and score time the trials record (target
+<= 1.1x), and the resident set size (psutil) at trial 10 and trial 200, which
+should stay flat. Target for the first comparison: overhead under 5%.
 """
 
 from __future__ import annotations
@@ -93,7 +96,7 @@ def run(quick: bool = False) -> list[Row]:
         )  # fmt: skip
     ]
 
-    n_long = 30 if quick else 100
+    n_long = 30 if quick else 200
     process = psutil.Process()
     rss: dict[int, float] = {}
     ends: list[float] = []
@@ -102,12 +105,29 @@ def run(quick: bool = False) -> list[Row]:
         ends.append(time.perf_counter())
         rss[trial.number + 1] = process.memory_info().rss / 2**20
 
-    # Many tiny trials, eager so that graph tracing does not dominate them.
-    tiny = clone(estimator).set_params(epochs=1, compile__run_eagerly=True)
+    from sklearn.datasets import make_classification
+
+    X, y = make_classification(1000, 20, n_informative=10, random_state=0)
+    X = X.astype("float32")
+    tiny = clone(estimator).set_params(epochs=1)
     one_split = ShuffleSplit(1, test_size=0.3, random_state=0)
     start = time.perf_counter()
     search = _search(tiny, space, one_split, n_long, callbacks=[watch]).fit(X, y)
     wall = ends[-1] - start
+    per_trial = sorted(b - a for a, b in zip([start, *ends[:-1]], ends))
+    median = per_trial[len(per_trial) // 2]
+    rows.append(
+        row(
+            NAME,
+            f"tiny trial (1 epoch, 1k rows, one split), median of {n_long}",
+            baseline_name="target",
+            baseline=0.3,
+            kerasopt=median,
+            unit="s per trial",
+            target="<= 0.3 s",
+            passed=median <= 0.3,
+        )  # fmt: skip
+    )
     work = sum(
         sum(t.user_attrs["fit_times"]) + sum(t.user_attrs["score_times"])
         for t in search.study_.trials
@@ -122,8 +142,8 @@ def run(quick: bool = False) -> list[Row]:
             kerasopt=wall / n_long,
             unit="s per trial",
             ratio=ratio,
-            target="< 1.05x",
-            passed=ratio < 1.05,
+            target="<= 1.1x",
+            passed=ratio <= 1.1,
         )  # fmt: skip
     )
     early, last = rss[10], rss[n_long]

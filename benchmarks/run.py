@@ -26,10 +26,12 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
+import kerasopt  # noqa: E402,F401  (first: the benchmarks run on its default backend)
 from _common import environment, fmt  # noqa: E402
 
 BENCHMARKS = (
-    "fit", "predict", "trial", "search", "kerastuner", "quality", "parallel",
+    "import", "cv", "fit", "predict", "trial", "search", "kerastuner", "quality",
+    "parallel",
 )  # fmt: skip
 
 
