@@ -98,14 +98,17 @@ def environment() -> dict[str, Any]:
 
     versions = {}
     for name in (
-        "kerasopt", "keras", "tensorflow", "scikit-learn", "scikeras", "optuna",
+        "kerasopt", "keras", "jax", "tensorflow", "scikit-learn", "optuna",
         "numpy", "pandas", "keras-tuner",
     ):  # fmt: skip
         try:
             versions[name] = md.version(name)
         except md.PackageNotFoundError:
             versions[name] = None
+    import keras
+
     return {
+        "backend": keras.backend.backend(),
         "python": platform.python_version(),
         "versions": versions,
         "cpu_count": os.cpu_count(),

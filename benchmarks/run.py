@@ -51,6 +51,7 @@ def markdown(results: dict) -> str:
         )
     env = results["runs"][-1]["environment"]
     versions = ", ".join(f"{k} {v}" for k, v in env["versions"].items() if v)
+    versions += f"; Keras backend {env.get('backend', 'tensorflow')}"
     lines += [
         "",
         f"Python {env['python']}; {versions}.",
