@@ -130,3 +130,57 @@ def test_html_report_with_one_trial_explains_missing_figures():
     assert "<h2>Parameter importances</h2>" in page
     assert "No per-epoch values were recorded" in page
     assert page.count("plotly.js v") == 1
+
+
+@pytest.fixture
+def wide_study() -> optuna.Study:
+    """Nine parameters named as make_tabular_pipeline names them."""
+
+    def objective(trial: optuna.Trial) -> float:
+        values = [trial.suggest_float(f"kerasclassifier__p{i}", 0, 1) for i in range(9)]
+        trial.set_user_attr("params", dict(trial.params))
+        return sum(values)
+
+    study = optuna.create_study(
+        direction="maximize", sampler=optuna.samplers.RandomSampler(seed=0)
+    )
+    study.optimize(objective, n_trials=12)
+    return study
+
+
+def test_html_report_fits_a_1280px_page(wide_study):
+    import re
+
+    from kerasopt.reporting import PAGE_WIDTH
+
+    page = html_report(wide_study)
+    widths = [int(w) for w in re.findall(r'"width":\s*(\d+)', page)]
+    assert max(widths) <= PAGE_WIDTH  # Optuna's slice plot alone asks 9 x 300 px
+    assert f"max-width:{PAGE_WIDTH}px" in page
+    # history, importances, parallel coordinates and 3 rows of 4, 4 and 1 slices
+    assert page.count('class="plotly-graph-div"') == 6
+    assert page.count("<h2>Slice plots</h2>") == 1
+
+
+def test_html_report_names_parameters_as_show_does(wide_study):
+    page = html_report(wide_study)
+    assert "kerasclassifier__" not in page
+    assert "<tr><th>p0</th>" in page
+
+
+def test_html_report_json_dump_only_on_request(wide_study):
+    assert "Summary: <code>" not in html_report(wide_study)
+    assert "Summary: <code>{" in html_report(wide_study, include_json=True)
+
+
+@pytest.mark.parametrize(
+    ("name", "short"),
+    [("kerasclassifier__learning_rate", "learning_rate"),
+     ("kerasregressor__model__dropout", "model__dropout"),
+     ("preprocessor__scaler", "preprocessor__scaler"),
+     ("epochs", "epochs")],
+)  # fmt: skip
+def test_short_name(name, short):
+    from kerasopt.reporting import short_name
+
+    assert short_name(name) == short

@@ -10,8 +10,10 @@ import datetime
 import html
 import json
 import math
+import re
 import warnings
 from collections import Counter
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
@@ -23,11 +25,29 @@ __all__ = [
     "best_params",
     "html_report",
     "list_studies",
+    "short_name",
     "study_summary",
     "trials_frame",
 ]
 
 _STATES = ("COMPLETE", "PRUNED", "FAIL", "RUNNING", "WAITING")
+# The step names make_tabular_pipeline gives kerasopt's estimators.
+_ESTIMATOR_PREFIX = re.compile(r"\b(?:kerasclassifier|kerasregressor)__")
+#: Width of the report's content, in CSS pixels: fits a 1280-px screen.
+PAGE_WIDTH = 1100
+#: Parameters per row of slice plots (each one about 270 px wide).
+SLICES_PER_ROW = 4
+
+
+def short_name(name: str) -> str:
+    """A parameter name without the estimator step's prefix.
+
+    ``kerasclassifier__learning_rate`` reads ``learning_rate``: the Keras
+    step's parameters are what users tune. Other prefixes (``preprocessor__``)
+    are kept.
+    """
+    prefix = _ESTIMATOR_PREFIX.match(name)
+    return name[prefix.end() :] if prefix else name
 
 
 def _finite(value: float | None) -> float | None:
@@ -174,13 +194,16 @@ def _figures(study: optuna.Study) -> list[tuple[str, Any, str | None]]:
     """(title, figure or None, note) for each section of the report."""
     import optuna.visualization as vis
 
-    sections: list[tuple[str, Any, str | None]] = []
-    makers = [
+    names = sorted({n for t in study.get_trials(deepcopy=False) for n in t.params})
+    rows = [names[i : i + SLICES_PER_ROW] for i in range(0, len(names), SLICES_PER_ROW)]
+    makers: list[tuple[str, Any]] = [
         ("Optimization history", vis.plot_optimization_history),
         ("Parameter importances", vis.plot_param_importances),
         ("Parallel coordinates", vis.plot_parallel_coordinate),
-        ("Slice plots", vis.plot_slice),
+        # Optuna draws all slices in one row, 300 px each: one figure per row.
+        *(("Slice plots", partial(vis.plot_slice, params=row)) for row in rows or [None]),
     ]
+    sections: list[tuple[str, Any, str | None]] = []
     for title, make in makers:
         try:
             with warnings.catch_warnings():
@@ -208,14 +231,30 @@ def _table(rows: list[tuple[Any, Any]]) -> str:
     return f"<table>{cells}</table>"
 
 
-def html_report(study: optuna.Study, *, storage_label: str = "") -> str:
+def _fitted(figure: Any) -> str:
+    """The figure as an HTML fragment as wide as the page, names shortened."""
+    figure.update_layout(width=None, autosize=True)
+    fragment = figure.to_html(
+        full_html=False, include_plotlyjs=False, default_width="100%",
+        config={"responsive": True, "displaylogo": False},
+    )  # fmt: skip
+    # Parameter names sit in axis titles, tick labels and hover texts alike.
+    return _ESTIMATOR_PREFIX.sub("", fragment)
+
+
+def html_report(
+    study: optuna.Study, *, storage_label: str = "", include_json: bool = False
+) -> str:
     """A self-contained HTML page describing ``study``.
 
     Sections: summary, best parameters, optimization history, parameter
     importances, parallel coordinates, slice plots and the best trials'
-    learning curves. plotly.js is inlined once, so the file opens offline.
-    Every string that comes from the user (study name, parameter names and
-    values, column names) is HTML-escaped.
+    learning curves. The page fits a 1280-px screen (slice plots come
+    ``SLICES_PER_ROW`` to a row) and names parameters as ``kerasopt show``
+    does, without the ``kerasclassifier__`` / ``kerasregressor__`` prefix
+    (:func:`short_name`). plotly.js is inlined once, so the file opens
+    offline. Every string that comes from the user (study name, parameter
+    names and values, column names) is HTML-escaped.
 
     Parameters
     ----------
@@ -223,6 +262,9 @@ def html_report(study: optuna.Study, *, storage_label: str = "") -> str:
     storage_label : str, default=""
         How to name the storage in the page; pass a URL through
         :func:`kerasopt.search.mask_password` first.
+    include_json : bool, default=False
+        Append the :func:`study_summary` dict as JSON at the bottom of the
+        page, for tools that scrape it.
 
     Returns
     -------
@@ -234,9 +276,10 @@ def html_report(study: optuna.Study, *, storage_label: str = "") -> str:
     parts = [
         "<!DOCTYPE html><html><head><meta charset='utf-8'>",
         f"<title>kerasopt report: {name}</title>",
-        "<style>body{font-family:sans-serif;max-width:1100px;margin:auto}"
-        "table{border-collapse:collapse}th,td{border:1px solid #ccc;padding:2px 8px;"
-        "text-align:left}</style></head><body>",
+        f"<style>body{{font-family:sans-serif;max-width:{PAGE_WIDTH}px;margin:auto;"
+        "padding:0 8px}table{border-collapse:collapse;max-width:100%}"
+        "th,td{border:1px solid #ccc;padding:2px 8px;text-align:left;"
+        "overflow-wrap:anywhere}</style></head><body>",
         f"<h1>Study {name}</h1>",
         _table(
             [
@@ -250,22 +293,28 @@ def html_report(study: optuna.Study, *, storage_label: str = "") -> str:
             ]
         ),
         "<h2>Best parameters</h2>",
-        _table(list(summary["best_params"].items())),
+        _table([(short_name(k), v) for k, v in summary["best_params"].items()]),
     ]
-    inlined = False
+    import plotly.offline
+
+    parts.append(f"<script>{plotly.offline.get_plotlyjs()}</script>")
+    previous = None
     for title, figure, note in _figures(study):
-        parts.append(f"<h2>{html.escape(title)}</h2>")
+        if title != previous:  # slice plots come in several figures
+            parts.append(f"<h2>{html.escape(title)}</h2>")
+            previous = title
         if figure is None:
             parts.append(f"<p>{html.escape(note or '')}</p>")
             continue
         # Plotly escapes the JSON it embeds (titles, axis labels come from
         # parameter names), so the figure div is safe as it is.
-        parts.append(figure.to_html(full_html=False, include_plotlyjs=not inlined))
-        inlined = True
+        parts.append(_fitted(figure))
     stamp = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
-    parts.append(
-        f"<p><small>Generated by kerasopt at {stamp}. Summary: "
-        f"<code>{html.escape(json.dumps(summary, default=str))}</code></small></p>"
+    dump = (
+        f" Summary: <code>{html.escape(json.dumps(summary, default=str))}</code>"
+        if include_json
+        else ""
     )
+    parts.append(f"<p><small>Generated by kerasopt at {stamp}.{dump}</small></p>")
     parts.append("</body></html>")
     return "\n".join(parts)

@@ -51,11 +51,10 @@ def _fmt(value: Any) -> str:
 
 
 def _short(name: str) -> str:
-    # Parameters of the Keras step are what users tune; drop their prefix.
-    for prefix in ("kerasclassifier__", "kerasregressor__"):
-        if name.startswith(prefix):
-            return name[len(prefix) :]
-    return name
+    # One rule for `show` and the HTML report (kerasopt.reporting.short_name).
+    from ..reporting import short_name
+
+    return short_name(name)
 
 
 def error(message: str) -> None:
