@@ -38,6 +38,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from .._atomic import atomic_write
 from ..exceptions import ModelFileError
+from ..preprocessing import PREPROCESSING_TYPES
 from ._base import ROUTING_PREFIXES, BaseKerasEstimator, _model_to_bytes
 from ._classifier import KerasClassifier
 from ._regressor import KerasRegressor
@@ -63,10 +64,7 @@ TRUSTED_TYPES: tuple[str, ...] = (
     "scikeras.utils.transformers.ClassifierLabelEncoder",
     "scikeras.utils.transformers.TargetReshaper",
     "kerasopt.estimators._regressor._TargetEncoder",
-    "kerasopt.preprocessing._categories.CategoryCaster",
-    "kerasopt.preprocessing._numeric.NumericCaster",
-    "kerasopt.preprocessing._columns.ColumnSelector",
-    "kerasopt.preprocessing._preprocessor.TabularPreprocessor",
+    *PREPROCESSING_TYPES,
 )
 
 # Only these classes are ever built from a file; the name in the file is a key
