@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import pickle
 import re
 import signal
 import subprocess
@@ -22,13 +21,7 @@ from typer.testing import CliRunner
 from kerasopt.cli import app
 from kerasopt.cli._common import default_study_name, parse_duration
 from kerasopt.cli._render import TrialProgress
-from kerasopt.cli._workers import (
-    HEARTBEAT_KEY,
-    WORKER_KEY,
-    HeartbeatSampler,
-    TrialBudget,
-    fail_stale_trials,
-)
+from kerasopt.cli._workers import budget, fail_running, settle
 from kerasopt.search import resolve_storage
 
 optuna.logging.set_verbosity(optuna.logging.WARNING)
@@ -97,7 +90,7 @@ def test_default_study_name():
 
 # --------------------------------------------------------- help and imports
 @pytest.mark.parametrize(
-    "command", ["tune", "studies", "show", "report", "export", "predict"]
+    "command", ["tune", "studies", "show", "report", "export", "predict", "fail-stale"]
 )
 def test_every_command_has_help_with_examples(command):
     result = run(command, "--help")
@@ -241,98 +234,69 @@ def test_progress_counts_trials_of_the_study():
 
 
 # ------------------------------------------------------- heartbeat, budget
-def _running_trial(study: optuna.Study, beat: float | None) -> optuna.Trial:
-    trial = study.ask()
-    trial.suggest_float("x", 0, 1)
-    if beat is not None:
-        study._storage.set_trial_system_attr(trial._trial_id, HEARTBEAT_KEY, beat)
-    return trial
-
-
-def test_fail_stale_trials_fails_and_requeues_only_stale_ones():
-    study = optuna.create_study()
-    stale = _running_trial(study, time.time() - 100)
-    fresh = _running_trial(study, time.time())
-    foreign = _running_trial(study, None)  # not started by a HeartbeatSampler
-    assert fail_stale_trials(study, grace=10) == [stale.number]
-    states = {t.number: t.state.name for t in study.trials}
-    assert states[stale.number] == "FAIL"
-    assert states[fresh.number] == states[foreign.number] == "RUNNING"
-    (retry,) = study.get_trials(states=(optuna.trial.TrialState.WAITING,))
-    assert retry.user_attrs["retry_of"] == stale.number
-    assert retry.system_attrs["fixed_params"] == {"x": stale.params["x"]}
-    assert (
-        "no heartbeat: worker" in study.trials[stale.number].user_attrs["fail_reason"]
-    )
-    assert fail_stale_trials(study, grace=10) == []  # already failed: nothing new
-
-
-def test_trial_budget_settle():
-    study = optuna.create_study()
-    study.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=2)
-    assert TrialBudget(2, grace=10).settle(study) is False
-    assert TrialBudget(3, grace=10).settle(study) is True
-    assert TrialBudget(None, grace=10).settle(study) is True
-    _running_trial(study, time.time())  # another worker runs the last trial
-    assert TrialBudget(3, grace=10, deadline=time.time() - 1).settle(study) is False
-
-
-def test_trial_budget_stops_at_total_count():
+def test_budget_stops_at_the_total_count_of_the_study():
     study = optuna.create_study()
     study.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=2)
     study.optimize(
-        lambda t: t.suggest_float("x", 0, 1),
-        n_trials=10,
-        callbacks=[TrialBudget(5, grace=10)],
+        lambda t: t.suggest_float("x", 0, 1), n_trials=10, callbacks=budget(5)
     )
     assert len(study.trials) == 5
+    assert budget(None) == []
 
 
-def test_heartbeat_sampler_beats_while_trial_runs():
-    sampler = HeartbeatSampler(optuna.samplers.RandomSampler(seed=0), interval=0.05)
-    study = optuna.create_study(sampler=sampler)
-
-    def objective(trial):
-        x = trial.suggest_float("x", 0, 1)
-        time.sleep(0.4)
-        return x
-
-    study.optimize(objective, n_trials=1)
-    (trial,) = study.trials
-    assert trial.system_attrs[WORKER_KEY].endswith(f":{os.getpid()}")
-    start = trial.datetime_start.timestamp()
-    assert trial.system_attrs[HEARTBEAT_KEY] > start + 0.2
-    assert trial.params["x"] == pytest.approx(
-        optuna.samplers.RandomSampler(seed=0).sample_independent(
-            study, trial, "x", optuna.distributions.FloatDistribution(0, 1)
-        ),
+def _heartbeat_storage(tmp_path: Path) -> optuna.storages.RDBStorage:
+    return resolve_storage(
+        tmp_path / "h.db", heartbeat_interval=1, grace_period=2
     )
 
 
-def test_heartbeat_sampler_copies_in_workers_draw_differently():
-    sampler = HeartbeatSampler(optuna.samplers.RandomSampler(seed=0), interval=1)
-    draws = []
-    for copy in (sampler, pickle.loads(pickle.dumps(sampler))):
-        study = optuna.create_study(sampler=copy)
-        study.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=1)
-        draws.append(study.trials[0].params["x"])
-    assert draws[0] != draws[1]
+@pytest.mark.filterwarnings("ignore:Heartbeat of storage:UserWarning")
+def test_settle_fails_a_stale_trial_and_queues_it_again(tmp_path):
+    storage = _heartbeat_storage(tmp_path)
+    study = optuna.create_study(storage=storage)
+    dead = study.ask()
+    dead.suggest_float("x", 0, 1)
+    storage.record_heartbeat(dead._trial_id)  # then its worker died
+    start = time.time()
+    assert settle(study, storage, grace=2, deadline=None, poll=0.1) == 1
+    assert 2 <= time.time() - start < 10
+    assert study.trials[dead.number].state.name == "FAIL"
+    (retry,) = study.get_trials(states=(optuna.trial.TrialState.WAITING,))
+    assert retry.params == dead.params
+    retried = optuna.storages.RetryHeartbeatStaleTrialCallback.retried_trial_number
+    assert retried(retry) == dead.number
 
 
-def test_lost_trial_is_detected():
-    sampler = HeartbeatSampler(optuna.samplers.RandomSampler(seed=0), interval=10)
-    study = optuna.create_study(sampler=sampler)
+def test_settle_returns_at_once_when_nothing_runs_or_no_heartbeat(tmp_path):
+    storage = _heartbeat_storage(tmp_path)
+    study = optuna.create_study(storage=storage)
+    start = time.time()
+    assert settle(study, storage, grace=30, deadline=None) == 0
+    journal = resolve_storage(tmp_path / "j.log")
+    other = optuna.create_study(storage=journal)
+    other.ask()
+    assert settle(other, journal, grace=30, deadline=None) == 0
+    assert time.time() - start < 5
 
-    def objective(trial):
-        fail_stale_trials(study, grace=-1)  # as if another worker gave up on us
-        return trial.suggest_float("x", 0, 1)
 
-    assert not sampler.lost_trial(study)
-    with pytest.raises(Exception):  # noqa: B017 - Optuna's own assertion
-        study.optimize(objective, n_trials=1)
-    assert sampler.lost_trial(study)
-    assert not sampler.lost_trial(study)  # reported once: no endless retry loop
-    assert len(study.get_trials(states=(optuna.trial.TrialState.WAITING,))) == 1
+def test_fail_running_uses_the_start_time(tmp_path):
+    study = optuna.create_study(storage=resolve_storage(tmp_path / "j.log"))
+    old, new = study.ask(), study.ask()
+    time.sleep(0.3)
+    assert fail_running(study, older_than=3600) == []
+    assert fail_running(study, older_than=0.2) == [old.number, new.number]
+    assert {t.state.name for t in study.trials} == {"FAIL"}
+
+
+def test_fail_stale_command(workdir):
+    study = optuna.create_study(storage=resolve_storage("study.log"), study_name="s")
+    study.ask()
+    result = run("fail-stale", "s", "--storage", "study.log", "--older-than", "1h")
+    assert result.exit_code == 0 and "No trial of 's'" in result.output, result.output
+    result = run("fail-stale", "s", "--storage", "study.log", "--older-than", "0")
+    assert result.exit_code == 0 and "Failed trial(s) 0" in result.output, result.output
+    result = run("fail-stale", "s", "--storage", "study.log", "--older-than", "x")
+    assert result.exit_code == 2 and "--older-than" in result.output, result.output
 
 
 # ----------------------------------------------------- tune, resume, export
@@ -403,7 +367,7 @@ def _worker(storage: str, name: str, workdir: Path) -> subprocess.Popen:
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", "TF_NUM_INTRAOP_THREADS": "1"}
     args = (
         "tune penguins.csv -t species --space space.yaml --validation-fraction 0.3 "
-        "-n 4 --pruner none --quiet --heartbeat-interval 0.5 --grace-period 15"
+        "-n 4 --pruner none --quiet --heartbeat-interval 1 --grace-period 5"
     ).split()
     return subprocess.Popen(
         [sys.executable, "-m", "kerasopt", *args, "--storage", storage]
@@ -416,7 +380,8 @@ def _worker(storage: str, name: str, workdir: Path) -> subprocess.Popen:
     )
 
 
-def _three_workers_one_killed(storage: str, workdir: Path) -> None:
+def _three_workers_one_killed(storage: str, workdir: Path) -> optuna.Study:
+    """Kill one of three workers mid-trial; the others finish the study."""
     (workdir / "space.yaml").write_text(SPACE % 5)
     name = f"shared-{uuid.uuid4().hex[:8]}"
     store = resolve_storage(storage)
@@ -424,51 +389,53 @@ def _three_workers_one_killed(storage: str, workdir: Path) -> None:
     victim = workers[0]
     try:
         deadline = time.time() + 240
-        killed = False
-        while not killed and time.time() < deadline and victim.poll() is None:
-            time.sleep(0.3)
+        while time.time() < deadline and victim.poll() is None:
+            time.sleep(0.2)
             try:
                 study = optuna.load_study(study_name=name, storage=store)
             except KeyError:  # not created yet
                 continue
-            for trial in study.get_trials(states=(optuna.trial.TrialState.RUNNING,)):
-                if trial.system_attrs.get(WORKER_KEY, "").endswith(f":{victim.pid}"):
-                    victim.send_signal(signal.SIGKILL)
-                    killed = True
-        assert killed, "the first worker never ran a trial"
+            running = study.get_trials(states=(optuna.trial.TrialState.RUNNING,))
+            if len(running) == 3:  # each worker runs one, the victim too
+                victim.send_signal(signal.SIGKILL)
+                break
+        victim.wait(timeout=10)
+        assert victim.returncode == -signal.SIGKILL, "the victim never ran a trial"
         for worker in workers[1:]:
             output, _ = worker.communicate(timeout=max(1, deadline - time.time()))
             assert worker.returncode == 0, output
-        victim.wait(timeout=10)
-        assert victim.returncode == -signal.SIGKILL
-        result = subprocess.run(
-            [sys.executable, "-m", "kerasopt", "show", name, "--storage", storage,
-             "--json"],  # fmt: skip
-            cwd=workdir, capture_output=True, text=True, timeout=120,
-        )  # fmt: skip
-        assert result.returncode == 0, result.stderr
-        summary = json.loads(result.stdout)
-        study = optuna.load_study(study_name=name, storage=store)
-        states = summary["states"]
-        assert states["COMPLETE"] + states["PRUNED"] == 4, states
-        assert states["RUNNING"] == states["WAITING"] == 0, states
-        (failed,) = [t for t in study.trials if t.state.name == "FAIL"]
-        assert failed.system_attrs[WORKER_KEY].endswith(f":{victim.pid}")
-        (retry,) = [t for t in study.trials if t.user_attrs.get("retry_of") is not None]
-        assert retry.user_attrs["retry_of"] == failed.number
-        assert retry.state.name == "COMPLETE"
-        # The retry reuses what the killed trial had drawn before it died.
-        assert failed.params.items() <= retry.params.items()
     finally:
         for worker in workers:
             if worker.poll() is None:
                 worker.kill()
                 worker.wait()
+    return optuna.load_study(study_name=name, storage=store)
+
+
+def _show(name: str, storage: str, workdir: Path) -> dict:
+    result = subprocess.run(
+        [sys.executable, "-m", "kerasopt", "show", name, "--storage", storage,
+         "--json"],  # fmt: skip
+        cwd=workdir, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)["states"]
 
 
 @pytest.mark.slow
 def test_three_workers_on_a_journal_file(workdir):
-    _three_workers_one_killed(str(workdir / "study.log"), workdir)
+    # No heartbeat in a journal file: the killed trial stays RUNNING (not
+    # counted), the others meet the budget, and `fail-stale` clears it.
+    storage = str(workdir / "study.log")
+    study = _three_workers_one_killed(storage, workdir)
+    states = _show(study.study_name, storage, workdir)
+    assert 4 <= states["COMPLETE"] + states["PRUNED"] <= 4 + 2, states
+    assert states["RUNNING"] == 1 and states["FAIL"] == 0, states
+    result = run("fail-stale", study.study_name, "--storage", storage,
+                 "--older-than", "0")  # fmt: skip
+    assert result.exit_code == 0, result.output
+    states = _show(study.study_name, storage, workdir)
+    assert states["RUNNING"] == 0 and states["FAIL"] == 1, states
 
 
 @pytest.mark.slow
@@ -477,4 +444,17 @@ def test_three_workers_on_a_journal_file(workdir):
     reason="set KERASOPT_TEST_POSTGRES_URL to a PostgreSQL database to run",
 )
 def test_three_workers_on_postgresql(workdir):
-    _three_workers_one_killed(os.environ["KERASOPT_TEST_POSTGRES_URL"], workdir)
+    # Optuna's heartbeat: the killed trial is failed after the grace period and
+    # run again with its parameters; none is left RUNNING or WAITING.
+    storage = os.environ["KERASOPT_TEST_POSTGRES_URL"]
+    study = _three_workers_one_killed(storage, workdir)
+    states = _show(study.study_name, storage, workdir)
+    assert 4 <= states["COMPLETE"] + states["PRUNED"] <= 4 + 2, states
+    assert states["RUNNING"] == states["WAITING"] == 0, states
+    (failed,) = [t for t in study.trials if t.state.name == "FAIL"]
+    retried = optuna.storages.RetryHeartbeatStaleTrialCallback.retried_trial_number
+    (retry,) = [t for t in study.trials if retried(t) is not None]
+    assert retried(retry) == failed.number
+    assert retry.state.name == "COMPLETE"
+    # The retry reuses what the killed trial had drawn before it died.
+    assert failed.params.items() <= retry.params.items()

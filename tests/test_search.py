@@ -33,7 +33,7 @@ from sklearn.utils._param_validation import InvalidParameterError
 
 from kerasopt.exceptions import InvalidSearchSpaceError, StorageError
 from kerasopt.search import LayerSizes, OptunaSearchCV
-from kerasopt.search._parallel import effective_n_jobs, split_trials
+from kerasopt.search._parallel import effective_n_jobs
 
 optuna.logging.set_verbosity(optuna.logging.WARNING)
 
@@ -332,9 +332,6 @@ def test_resume_refuses_a_minimizing_study(
 def test_n_jobs_helpers() -> None:
     assert effective_n_jobs(-1) == (os.cpu_count() or 1)
     assert effective_n_jobs(None) == 1
-    assert split_trials(5, 2) == [3, 2]
-    assert split_trials(1, 4) == [1]
-    assert split_trials(None, 2) == [None, None]
 
 
 def _pid_space(trial: optuna.trial.BaseTrial) -> dict[str, Any]:

@@ -21,7 +21,7 @@ from kerasopt.search._storage import temporary_journal_storage
         ("mysql+pymysql://u:p@ss:w/rd@h/db", "mysql+pymysql://u:***@h/db"),
         ("postgresql://ana@db/optuna", "postgresql://ana@db/optuna"),
         ("postgresql://db/optuna?user=a&password=xyz&x=1",
-         "postgresql://db/optuna?user=a&password=***&x=1"),
+         "postgresql://db/optuna?password=***&user=a&x=1"),  # SQLAlchemy sorts
         ("sqlite:///studies.db", "sqlite:///studies.db"),
         ("studies.db", "studies.db"),
         (Path("a/b.log"), os.path.join("a", "b.log")),

@@ -15,7 +15,9 @@ import typer
 from ._common import handle_errors, settings
 from ._inspect import report, show, studies
 from ._model import export, predict
+from ._quiet import quiet_libraries
 from ._tune import tune
+from ._workers import fail_stale
 
 __all__ = ["app", "main"]
 
@@ -56,10 +58,11 @@ def _options(
     ] = False,
 ) -> None:
     settings["debug"] = debug
+    quiet_libraries()  # before any command imports a Keras backend
 
 
-for _command in (tune, studies, show, report, export, predict):
-    app.command(_command.__name__)(handle_errors(_command))
+for _command in (tune, studies, show, report, export, predict, fail_stale):
+    app.command(_command.__name__.replace("_", "-"))(handle_errors(_command))
 
 
 def main() -> None:

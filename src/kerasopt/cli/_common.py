@@ -70,13 +70,10 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def _scrub(text: str) -> str:
-    from ..search import mask_password
+    from .._masking import scrub
 
     for url in settings["secrets"]:
-        text = text.replace(url, mask_password(url))
-        password = re.search(r"://[^:/@]*:(.*)@", url)
-        if password and password.group(1):
-            text = text.replace(password.group(1), "***")
+        text = scrub(text, url)
     return text
 
 
@@ -152,15 +149,22 @@ def storage_url(storage: str | None) -> str:
     return url
 
 
-def open_storage(storage: str | None, *, create: bool = False) -> tuple[Any, str]:
+def open_storage(
+    storage: str | None,
+    *,
+    create: bool = False,
+    heartbeat: tuple[int, int] | None = None,
+) -> tuple[Any, str]:
     """Open the storage; return it and a label safe to print (password masked).
 
     Without ``create``, a SQLite or journal file that does not exist is
     read as an empty storage, with a note, rather than created
     (``kerasopt studies`` in the wrong folder should not leave a
-    ``kerasopt.db`` behind).
+    ``kerasopt.db`` behind). ``heartbeat`` is ``(interval, grace period)`` in
+    seconds, for RDB storages (see :func:`kerasopt.search.resolve_storage`).
     """
-    from ..search import mask_password, resolve_storage
+    from .._masking import mask_password
+    from ..search import resolve_storage
 
     url = storage_url(storage)
     label = mask_password(url)
@@ -173,7 +177,8 @@ def open_storage(storage: str | None, *, create: bool = False) -> tuple[Any, str
             "tune` here first, or pass --storage (or set KERASOPT_STORAGE)."
         )
         return optuna.storages.InMemoryStorage(), label
-    return resolve_storage(url), label
+    interval, grace = heartbeat or (None, None)
+    return resolve_storage(url, heartbeat_interval=interval, grace_period=grace), label
 
 
 def open_study(storage: Any, label: str, name: str) -> Any:
@@ -196,7 +201,9 @@ _DURATION = re.compile(r"(\d+(?:\.\d+)?)([smhd]?)")
 _UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
 
 
-def parse_duration(text: str | None) -> float | None:
+def parse_duration(
+    text: str | None, *, option: str = "--timeout", allow_zero: bool = False
+) -> float | None:
     """``"90"``, ``"90s"``, ``"10m"``, ``"1h30m"``, ``"2d"`` -> seconds."""
     if text is None:
         return None
@@ -206,12 +213,12 @@ def parse_duration(text: str | None) -> float | None:
         raise typer.BadParameter(
             f"{text!r} is not a duration: use seconds (600) or a number with a unit "
             "s, m, h or d (10m, 1h30m).",
-            param_hint="--timeout",
+            param_hint=option,
         )
     seconds = sum(float(n) * _UNITS[u] for n, u in pieces)
-    if seconds <= 0:
+    if seconds < 0 or (seconds == 0 and not allow_zero):
         raise typer.BadParameter(
-            f"must be positive, but got {text!r}.", param_hint="--timeout"
+            f"must be positive, but got {text!r}.", param_hint=option
         )
     return seconds
 

@@ -68,9 +68,7 @@ def export(
 
       kerasopt export penguins-species -o penguins.kerasopt --data all.csv
     """
-    from ._tune import build_pipeline, load_data, quiet_libraries, refit_best
-
-    quiet_libraries()
+    from ._inputs import build_pipeline, load_data, refit_best
 
     store, label = open_storage(storage)
     study = open_study(store, label, study_name)

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import enum
-import os
 import time
-import warnings
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
-from ..exceptions import DataError, InvalidSearchSpaceError
+from ..exceptions import DataError, StorageError
 from . import _render
 from ._common import (
     JsonOpt,
@@ -21,84 +18,13 @@ from ._common import (
     open_storage,
     parse_duration,
 )
+from ._inputs import Task, build_pipeline, load_data, read_space_file, refit_best
 
-__all__ = ["build_pipeline", "load_data", "read_space_file", "tune"]
+__all__ = ["tune"]
 
 
 #: Trials of a study when neither --n-trials nor --timeout is given.
 DEFAULT_N_TRIALS = 20
-
-
-class Task(str, enum.Enum):
-    auto = "auto"
-    classification = "classification"
-    regression = "regression"
-
-
-def load_data(path: Path, target: str, quiet: bool) -> tuple[Any, Any]:
-    """Read ``path``; data warnings (dropped rows) become notes."""
-    from ..data import load_dataset
-
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", UserWarning)
-        X, y = load_dataset(path, target)
-    if not quiet:
-        for warning in caught:
-            _render.note(str(warning.message))
-    return X, y
-
-
-def build_pipeline(task: str, epochs: int) -> Any:
-    """The estimator every trial clones: preprocessing + Keras MLP."""
-    from ..estimators import KerasClassifier, KerasRegressor
-    from ..preprocessing import make_tabular_pipeline
-
-    cls = KerasClassifier if task == "classification" else KerasRegressor
-    return make_tabular_pipeline(cls(epochs=epochs, verbose=0))
-
-
-def read_space_file(path: Path) -> dict[str, Any]:
-    """Parse a YAML (.yaml/.yml), TOML (.toml) or JSON space file."""
-    if not path.is_file():
-        raise FileNotFoundError(f"Search space file {str(path)!r} not found.")
-    suffix = path.suffix.lower()
-    text = path.read_text(encoding="utf-8")
-    try:
-        if suffix in (".yaml", ".yml"):
-            import yaml
-
-            content = yaml.safe_load(text)
-        elif suffix == ".toml":
-            try:
-                import tomllib
-            except ModuleNotFoundError:  # Python 3.10
-                import tomli as tomllib  # type: ignore[no-redef]
-            content = tomllib.loads(text)
-        elif suffix == ".json":
-            import json
-
-            content = json.loads(text)
-        else:
-            raise InvalidSearchSpaceError(
-                f"Cannot tell the format of the space file {str(path)!r}: use a "
-                ".yaml, .yml, .toml or .json suffix."
-            )
-    except InvalidSearchSpaceError:
-        raise
-    except Exception as exc:  # each parser has its own error types
-        first = str(exc).splitlines()[0] if str(exc) else ""
-        raise InvalidSearchSpaceError(
-            f"Cannot parse the space file {str(path)!r}: {type(exc).__name__}: {first}"
-        ) from None
-    if not isinstance(content, dict):
-        raise InvalidSearchSpaceError(
-            f"The space file {str(path)!r} must hold a mapping of parameter names to "
-            f"specifications, but holds {type(content).__name__}."
-        )
-    from ..search import load_search_space
-
-    load_search_space(content)  # errors name the key before any data is read
-    return content
 
 
 def _check_metric(metric: str | None) -> None:
@@ -130,6 +56,11 @@ def _prepare_study(storage: Any, name: str, attrs: dict[str, Any], label: str) -
     study = optuna.create_study(
         storage=storage, study_name=name, direction="maximize", load_if_exists=True
     )
+    if study.direction != optuna.study.StudyDirection.MAXIMIZE:
+        raise StorageError(
+            f"Study {name!r} in {label} minimizes, but `kerasopt tune` maximizes a "
+            "scikit-learn score. Pass another --study-name."
+        )
     for key in ("target", "task"):
         old = study.user_attrs.get(key)
         if old is not None and old != attrs[key]:
@@ -141,18 +72,6 @@ def _prepare_study(storage: Any, name: str, attrs: dict[str, Any], label: str) -
         if study.user_attrs.get(key) != value:
             study.set_user_attr(key, value)
     return study
-
-
-def quiet_libraries() -> None:
-    # The progress bar replaces Optuna's per-trial log lines; TensorFlow's
-    # retracing warnings say nothing a CLI user can act on.
-    import logging
-
-    import optuna
-
-    optuna.logging.set_verbosity(optuna.logging.WARNING)
-    logging.getLogger("tensorflow").setLevel(logging.ERROR)
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 
 def _sampler_seed(seed: int | None, n_existing: int) -> int | None:
@@ -257,17 +176,20 @@ def tune(
         ),
     ] = None,
     heartbeat_interval: Annotated[
-        float,
-        typer.Option(min=0.1, help="Seconds between heartbeats of the running trial."),
-    ] = 10.0,
-    grace_period: Annotated[
-        float,
+        int,
         typer.Option(
-            min=0.5,
-            help="Seconds without heartbeat after which another worker fails and "
-            "retries a trial.",
+            min=1,
+            help="Seconds between heartbeats of a running trial (database storages).",
         ),
-    ] = 60.0,
+    ] = 10,
+    grace_period: Annotated[
+        int,
+        typer.Option(
+            min=2,
+            help="Seconds without heartbeat after which another worker fails a "
+            "trial and runs it again.",
+        ),
+    ] = 60,
     quiet: QuietOpt = False,
     json_: JsonOpt = False,
 ) -> None:
@@ -292,9 +214,10 @@ def tune(
         n_trials = DEFAULT_N_TRIALS
     from ..data import infer_task
     from ..search import OptunaSearchCV, make_pruner, make_sampler
-    from ._workers import HeartbeatSampler, TrialBudget, fail_stale_trials
+    from ._quiet import quiet_optuna
+    from ._workers import budget
 
-    quiet_libraries()
+    quiet_optuna()
     # Names are checked before any study row is written.
     make_sampler(sampler)
     make_pruner(pruner)
@@ -302,7 +225,9 @@ def tune(
     content = read_space_file(space) if space is not None else None
     X, y = load_data(data, target, quiet or json_)
     task_name = infer_task(y, task.value)
-    store, label = open_storage(storage, create=True)
+    store, label = open_storage(
+        storage, create=True, heartbeat=(heartbeat_interval, grace_period)
+    )
     name = study_name or default_study_name(data, target)
     attrs = {
         "data": str(data.resolve()),
@@ -315,9 +240,7 @@ def tune(
     study = _prepare_study(store, name, attrs, label)
     if content is not None:
         study.set_user_attr("space", content)
-    fail_stale_trials(study, grace_period)
     deadline = None if seconds is None else time.time() + seconds
-    budget = TrialBudget(n_trials, grace_period, deadline)
     show = not (quiet or json_)
     if show:
         _render.note(
@@ -325,41 +248,26 @@ def tune(
             f"{len(X)} rows, {X.shape[1]} columns."
         )
     pipeline = build_pipeline(task_name, epochs)
-    sampler_seed = _sampler_seed(seed, len(study.trials))
-    heartbeat = HeartbeatSampler(
-        make_sampler(sampler, sampler_seed), heartbeat_interval, n_trials
-    )
     with _render.TrialProgress(n_trials, deadline=deadline, enabled=show) as progress:
         progress.start(study)
-        if budget.settle(study):
-            search = OptunaSearchCV(
-                pipeline,
-                content,
-                n_trials=n_trials,
-                timeout=seconds,
-                cv=_cv(cv, validation_fraction, task_name, seed),
-                scoring=metric,
-                refit=False,
-                sampler=heartbeat,
-                pruner=pruner,
-                storage=store if n_jobs == 1 else storage_text(storage),
-                study_name=name,
-                n_jobs=n_jobs,
-                random_state=seed,
-                callbacks=[budget, progress] if n_jobs == 1 else [budget],
-            )
-            while True:
-                try:
-                    search.fit(X, y)
-                    break
-                except Exception:
-                    if not heartbeat.lost_trial(study):
-                        raise
-                    _render.note(
-                        "Another worker failed this worker's trial for lack of "
-                        "heartbeats (see --grace-period); it was queued again. "
-                        "Going on."
-                    )
+        search = OptunaSearchCV(
+            pipeline,
+            content,
+            n_trials=n_trials,
+            timeout=seconds,
+            cv=_cv(cv, validation_fraction, task_name, seed),
+            scoring=metric,
+            refit=False,
+            sampler=make_sampler(sampler, _sampler_seed(seed, len(study.trials))),
+            pruner=pruner,
+            storage=store,
+            study_name=name,
+            n_jobs=n_jobs,
+            random_state=seed,
+            # A rich progress bar cannot travel to worker processes.
+            callbacks=budget(n_trials) + ([progress] if n_jobs == 1 else []),
+        )
+        _run(search, study, store, X, y, grace_period, deadline)
         progress.start(study)
     from ..reporting import study_summary, trials_frame
 
@@ -373,24 +281,52 @@ def tune(
         _render.study_view(summary, trials_frame(study, top=5))
 
 
-def storage_text(storage: str | None) -> str:
-    """The storage as text that worker processes can open again."""
-    from ._common import storage_url
+def _run(
+    search: Any,
+    study: Any,
+    storage: Any,
+    X: Any,
+    y: Any,
+    grace: float,
+    deadline: float | None,
+) -> None:
+    """Run trials until the study is done, re-running those of dead workers.
 
-    return storage_url(storage)
+    A Ctrl-C ends the command with one line and exit code 130.
+    """
+    import warnings
 
+    from optuna.exceptions import UpdateFinishedTrialError
 
-def refit_best(study: Any, pipeline: Any, X: Any, y: Any) -> Any:
-    """Fit ``pipeline`` with the best trial's parameters on all the data."""
-    from ..reporting import best_params
+    from ._workers import finished, settle
 
-    trial = study.best_trial
-    params = best_params(trial)
-    pipeline.set_params(**params)
-    random_state = trial.user_attrs.get("random_state")
-    if random_state is not None:
-        pipeline.set_params(**{f"{pipeline.steps[-1][0]}__random_state": random_state})
-    return pipeline.fit(X, y)
+    while True:
+        try:
+            with warnings.catch_warnings():  # OptunaSearchCV's note on Ctrl-C
+                warnings.filterwarnings("ignore", "The search was interrupted")
+                search.fit(X, y)
+            interrupted = search.interrupted_
+        except KeyboardInterrupt:
+            interrupted = True
+        except UpdateFinishedTrialError:
+            _render.note(
+                "Another worker failed this worker's trial for lack of heartbeats "
+                "(see --grace-period); it was queued again. Going on."
+            )
+            continue
+        if interrupted:
+            _render.error(
+                f"interrupted after {finished(study)} trials; run the same command "
+                "to resume"
+            )
+            raise typer.Exit(130)
+        waiting = settle(study, storage, grace, deadline)
+        if not waiting:
+            return
+        left = None if deadline is None else deadline - time.time()
+        if left is not None and left <= 0:
+            return
+        search.set_params(n_trials=finished(study) + waiting, timeout=left)
 
 
 def _write_outputs(

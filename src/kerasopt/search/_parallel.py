@@ -1,27 +1,44 @@
-"""Trials in separate processes sharing one Optuna storage.
+"""Trials in parallel workers sharing one Optuna storage, through joblib.
 
-TensorFlow does not scale with Python threads and is not fork-safe once
-imported, so each worker is a fresh ``spawn`` process that opens the shared
-storage and runs ``study.optimize`` for its share of the trials.
+Each worker is one :func:`joblib.Parallel` task that opens the shared study
+and runs ``study.optimize``; workers draw trials from the study until the
+asked number has run (:class:`optuna.study.MaxTrialsCallback`), so a fast
+worker simply runs more of them. The default backend is loky
+(separate processes, as Keras backends do not scale with Python threads);
+``joblib.parallel_config(backend=...)`` picks another one: ``"threading"``,
+or Dask / Ray, whose workers may sit on other machines when the storage is a
+database they all reach (PostgreSQL, MySQL).
+
+Every worker reseeds its sampler: a sampler given by name gets a seed derived
+from ``random_state`` and the worker's index; a sampler *object* is copied and
+reseeded with :meth:`optuna.samplers.BaseSampler.reseed_rng`, so workers never
+propose the same start-up trials.
 """
 
 from __future__ import annotations
 
-import multiprocessing
+import contextlib
+import copy
 import os
-import sys
-from collections.abc import Callable, Sequence
-from concurrent.futures import FIRST_EXCEPTION, ProcessPoolExecutor, wait
-from concurrent.futures.process import BrokenProcessPool
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
+import joblib
 import numpy as np
 import optuna
+from joblib.externals.loky.process_executor import TerminatedWorkerError
 
 from ._samplers import make_pruner, make_sampler
 from ._storage import resolve_storage
 
-__all__ = ["effective_n_jobs", "run_workers", "split_trials", "worker_seeds"]
+__all__ = ["effective_n_jobs", "run_workers", "worker_sampler"]
+
+#: What the budget counts: every trial run here, as with ``study.optimize``, and
+#: those other workers run now (so that they are not started twice).
+_STARTED = tuple(
+    getattr(optuna.trial.TrialState, name)
+    for name in ("COMPLETE", "PRUNED", "FAIL", "RUNNING")
+)
 
 
 def effective_n_jobs(n_jobs: int | None) -> int:
@@ -34,48 +51,72 @@ def effective_n_jobs(n_jobs: int | None) -> int:
     return n_jobs
 
 
-def split_trials(n_trials: int | None, n_workers: int) -> list[int | None]:
-    """Shares of ``n_trials`` for ``n_workers`` (each ``None`` without a limit)."""
-    if n_trials is None:
-        return [None] * n_workers
-    n_workers = max(1, min(n_workers, n_trials))
-    return [
-        n_trials // n_workers + (i < n_trials % n_workers) for i in range(n_workers)
-    ]
+def worker_sampler(sampler: Any, seed: int | None, index: int) -> Any:
+    """The sampler of worker ``index``: never the same draws as another worker.
+
+    Parameters
+    ----------
+    sampler : str, optuna.samplers.BaseSampler or None
+        A name for :func:`make_sampler`, or an object (copied, then reseeded).
+    seed : int or None
+        With a name: the seed the workers' seeds are derived from.
+    index : int
+        The worker's position.
+
+    Returns
+    -------
+    optuna.samplers.BaseSampler
+    """
+    if isinstance(sampler, optuna.samplers.BaseSampler):
+        sampler = copy.deepcopy(sampler)  # threads would otherwise share one
+        sampler.reseed_rng()
+        return sampler
+    if seed is not None:
+        state = np.random.SeedSequence([seed, index]).generate_state(1)[0]
+        seed = int(state % (2**31 - 1))
+    return make_sampler(sampler, seed)
 
 
-def worker_seeds(seed: int | None, n_workers: int) -> list[int | None]:
-    """Distinct sampler seeds so that workers do not propose the same trials."""
-    if seed is None:
-        return [None] * n_workers
-    states = np.random.SeedSequence(seed).spawn(n_workers)
-    return [int(s.generate_state(1)[0] % (2**31 - 1)) for s in states]
+@contextlib.contextmanager
+def _worker_threads(threads: int) -> Iterator[None]:
+    """Thread limits for the worker processes started meanwhile.
 
-
-def _init_worker(threads: int) -> None:
-    # Before TensorFlow is imported by unpickling the objective: share the
-    # cores instead of every worker starting one thread per core.
-    for name in ("TF_NUM_INTRAOP_THREADS", "OMP_NUM_THREADS"):
-        os.environ.setdefault(name, str(threads))
-    os.environ.setdefault("TF_NUM_INTEROP_THREADS", "1")
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    Keras backends size their thread pools from these variables when they
+    start, in the worker; this process's own pools are already sized, and
+    variables the user set are kept.
+    """
+    limits = {
+        "TF_NUM_INTRAOP_THREADS": str(threads),
+        "TF_NUM_INTEROP_THREADS": "1",
+        "OMP_NUM_THREADS": str(threads),
+    }
+    if threads == 1:
+        limits["XLA_FLAGS"] = (
+            "--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1"
+        )
+    added = [name for name in limits if name not in os.environ]
+    os.environ.update({name: limits[name] for name in added})
+    try:
+        yield
+    finally:
+        for name in added:
+            os.environ.pop(name, None)
 
 
 def _work(
     storage: Any,
     study_name: str,
     objective: Callable[[optuna.trial.Trial], float],
-    n_trials: int | None,
-    timeout: float | None,
     sampler: Any,
     pruner: Any,
-    seed: int | None,
-    callbacks: Sequence[Callable[..., None]] | None,
+    n_trials: int | None,
+    timeout: float | None,
+    callbacks: list[Callable[..., None]],
 ) -> None:
     study = optuna.load_study(
         study_name=study_name,
         storage=resolve_storage(storage),
-        sampler=make_sampler(sampler, seed),
+        sampler=sampler,
         pruner=make_pruner(pruner),
     )
     study.optimize(objective, n_trials=n_trials, timeout=timeout, callbacks=callbacks)
@@ -94,82 +135,64 @@ def run_workers(
     seed: int | None,
     callbacks: Sequence[Callable[..., None]] | None,
 ) -> None:
-    """Run the study ``study_name`` in ``n_workers`` spawned processes.
+    """Run ``n_trials`` more trials of the study ``study_name`` in ``n_workers``.
 
     Parameters
     ----------
     storage : str, path-like or optuna.storages.BaseStorage
-        What each worker passes to :func:`resolve_storage`; must be shared
-        between processes (not in-memory) and picklable.
+        The study's storage, as :func:`resolve_storage` takes it. It must be
+        shared by the workers: any storage with the threading backend, a
+        journal file or a database with processes, a database all machines
+        reach with Dask or Ray.
     study_name : str
         The existing study to continue.
     objective : callable
-        Picklable objective.
+        The objective (pickled with cloudpickle for process backends).
     n_trials : int or None
-        Trials to run in all; split between workers.
+        Trials to run, all workers together (counted as ``study.optimize``
+        counts them: failed ones too). A worker stops after a trial once the
+        trials run or running since the start reach ``n_trials``; two workers
+        finishing at the same moment may both start one more, so up to
+        ``n_workers - 1`` extra trials can run. ``None``: until ``timeout``.
     n_workers : int
-        Number of processes (fewer when there are fewer trials).
+        Number of joblib tasks, each running trials one after the other.
     timeout : float or None
         Per-worker time limit in seconds.
-    sampler, pruner : str or Optuna object
-        Names are built in each worker, samplers with distinct seeds.
+    sampler : str, optuna.samplers.BaseSampler or None
+        Each worker's is reseeded (see :func:`worker_sampler`).
+    pruner : str, optuna.pruners.BasePruner or None
+        As :func:`make_pruner` takes it.
     seed : int or None
         Seed from which the workers' sampler seeds are derived.
     callbacks : list of callable or None
-        Study callbacks run in the workers (must be picklable).
+        Study callbacks run in the workers.
 
     Raises
     ------
     Exception
-        The first exception raised in a worker, once the other workers have
-        finished their share (study.optimize cannot be stopped from outside).
+        The first exception raised in a worker (the other workers are then
+        stopped by joblib).
     """
-    shares = split_trials(n_trials, n_workers)
-    seeds = worker_seeds(seed, len(shares))
-    threads = max(1, (os.cpu_count() or 1) // len(shares))
-    context = multiprocessing.get_context("spawn")
-    # One process per share: otherwise a worker that finishes its share before
-    # the next process has started (spawn takes seconds) would also run the
-    # queued share, one after the other. (Python 3.10 lacks the option.)
-    one_each = {"max_tasks_per_child": 1} if sys.version_info >= (3, 11) else {}
-    with ProcessPoolExecutor(
-        max_workers=len(shares),
-        mp_context=context,
-        initializer=_init_worker,
-        initargs=(threads,),
-        **one_each,
-    ) as pool:
-        futures = [
-            pool.submit(
-                _work,
-                storage,
-                study_name,
-                objective,
-                share,
-                timeout,
-                sampler,
-                pruner,
-                worker_seed,
-                callbacks,
-            )  # fmt: skip
-            for share, worker_seed in zip(shares, seeds, strict=True)
-        ]
-        try:
-            done, _ = wait(futures, return_when=FIRST_EXCEPTION)
-        except KeyboardInterrupt:
-            pool.shutdown(wait=True, cancel_futures=True)
-            raise
-        for future in done:
-            error = future.exception()
-            if error is None:
-                continue
-            pool.shutdown(wait=True, cancel_futures=True)
-            if isinstance(error, BrokenProcessPool):
-                raise RuntimeError(
-                    f"A worker process of n_jobs={n_workers} died. In a script, call "
-                    "fit under `if __name__ == '__main__':` (worker processes import "
-                    "the main module); if memory ran out, lower n_jobs."
-                ) from error
-            raise error
-        for future in futures:
-            future.result()
+    study = optuna.load_study(study_name=study_name, storage=resolve_storage(storage))
+    callbacks = list(callbacks or [])
+    if n_trials is not None:
+        n_workers = max(1, min(n_workers, n_trials))
+        done = len(study.get_trials(deepcopy=False, states=_STARTED))
+        callbacks.append(optuna.study.MaxTrialsCallback(done + n_trials, _STARTED))
+    threads = max(1, (os.cpu_count() or 1) // n_workers)
+    task = joblib.delayed(_work)
+    try:
+        with _worker_threads(threads):
+            joblib.Parallel(n_jobs=n_workers)(
+                task(
+                    storage, study_name, objective,
+                    worker_sampler(sampler, seed, index), pruner, n_trials,
+                    timeout, callbacks,
+                )  # fmt: skip
+                for index in range(n_workers)
+            )
+    except TerminatedWorkerError as error:
+        raise RuntimeError(
+            f"A worker process of n_jobs={n_workers} died (killed, or out of "
+            "memory: lower n_jobs). Trials it finished are kept in the study."
+        ) from error

@@ -16,18 +16,19 @@ from __future__ import annotations
 
 import contextlib
 import os
-import re
 import tempfile
 import time
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import unquote
+from typing import Any
 
 import optuna
 from optuna.storages.journal import JournalFileBackend
 
-from ..exceptions import StorageError
+from .._masking import mask_password, scrub
 from .._naming import did_you_mean
+from ..exceptions import StorageError
 
 __all__ = [
     "JOURNAL_SUFFIXES",
@@ -44,67 +45,6 @@ JOURNAL_SUFFIXES: tuple[str, ...] = (".log", ".jsonl", ".journal")
 _RDB_DIALECTS: tuple[str, ...] = (
     "sqlite", "postgresql", "mysql", "mariadb", "oracle", "mssql",
 )  # fmt: skip
-_MASK = "***"
-_QUERY_SECRET = re.compile(r"(?i)([?&](?:password|passwd|pwd)=)[^&#]*")
-
-
-def _split_password(url: str) -> tuple[str, str, str] | None:
-    """Split ``url`` into (head, password, tail) around its password, if any."""
-    scheme_end = url.find("://")
-    if scheme_end < 0:
-        return None
-    start = scheme_end + 3
-    at = url.rfind("@", start)
-    if at < 0:
-        return None
-    colon = url.find(":", start, at)
-    if colon < 0:
-        return None
-    return url[: colon + 1], url[colon + 1 : at], url[at:]
-
-
-def mask_password(url: str | os.PathLike[str]) -> str:
-    """Return ``url`` with its password replaced by ``***``.
-
-    Handles ``scheme://user:password@host/...`` (passwords containing ``@``,
-    ``:`` or ``/`` included) and ``?password=...`` query parameters. Anything
-    that is not a URL, or has no password, is returned unchanged.
-
-    Parameters
-    ----------
-    url : str or path-like
-        A storage URL (or a file path).
-
-    Returns
-    -------
-    str
-        The URL, safe to print or log.
-
-    Examples
-    --------
-    >>> mask_password("postgresql://ana:s3cr3t@db.example.org:5432/optuna")
-    'postgresql://ana:***@db.example.org:5432/optuna'
-    >>> mask_password("sqlite:///studies.db")
-    'sqlite:///studies.db'
-    """
-    text = os.fspath(url)
-    parts = _split_password(text)
-    if parts is not None:
-        head, _, tail = parts
-        text = f"{head}{_MASK}{tail}"
-    return _QUERY_SECRET.sub(rf"\g<1>{_MASK}", text)
-
-
-def _scrub(message: str, url: str) -> str:
-    """Remove the password of ``url`` from ``message`` (an upstream error text)."""
-    message = message.replace(url, mask_password(url))
-    parts = _split_password(url)
-    if parts is not None and parts[1]:
-        for secret in {parts[1], unquote(parts[1])}:
-            message = message.replace(secret, _MASK)
-    return message
-
-
 def journal_storage(path: str | os.PathLike[str]) -> optuna.storages.JournalStorage:
     """Return an Optuna journal storage kept in the file ``path``.
 
@@ -162,7 +102,35 @@ def _is_creation_race(exc: Exception) -> bool:
     )
 
 
-def _rdb_storage(url: str) -> optuna.storages.RDBStorage:
+#: Drivers to install, by SQLAlchemy dialect.
+_DRIVER_HINTS = {
+    "postgresql": "pip install 'kerasopt[postgres]'",
+    "mysql": "pip install pymysql and use mysql+pymysql://",
+    "mariadb": "pip install pymysql and use mariadb+pymysql://",
+}
+
+
+def _retry_stale_trials() -> dict[str, Any]:
+    """RDBStorage's keyword for the callback that re-queues a stale trial.
+
+    Optuna 4.9 renamed ``RetryFailedTrialCallback`` / ``failed_trial_callback``
+    to ``RetryHeartbeatStaleTrialCallback`` / ``heartbeat_stale_trial_callback``;
+    whichever the installed Optuna has is used.
+    """
+    storages = optuna.storages
+    callback = getattr(storages, "RetryHeartbeatStaleTrialCallback", None)
+    if callback is None:  # Optuna < 4.9
+        return {"failed_trial_callback": storages.RetryFailedTrialCallback(_RETRIES)}
+    return {"heartbeat_stale_trial_callback": callback(_RETRIES)}
+
+
+#: Times a trial whose worker died is run again before it stays FAILED.
+_RETRIES = 3
+
+
+def _rdb_storage(
+    url: str, heartbeat_interval: int | None, grace_period: int | None
+) -> optuna.storages.RDBStorage:
     scheme = url.split("://", 1)[0].lower()
     dialect = scheme.split("+", 1)[0]
     if dialect not in _RDB_DIALECTS:
@@ -175,10 +143,25 @@ def _rdb_storage(url: str) -> optuna.storages.RDBStorage:
             f"{', '.join(d + '://' for d in _RDB_DIALECTS)}, or a file path ending in "
             f"{', '.join(SQLITE_SUFFIXES + JOURNAL_SUFFIXES)}."
         )
+    options: dict[str, Any] = {}
+    if heartbeat_interval is not None:
+        options = {
+            "heartbeat_interval": heartbeat_interval,
+            "grace_period": grace_period,
+            **_retry_stale_trials(),
+        }
     attempt = 1
     while True:
         try:
-            return optuna.storages.RDBStorage(url)
+            with warnings.catch_warnings():  # heartbeats are "experimental"
+                warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+                return optuna.storages.RDBStorage(url, **options)
+        except ImportError as exc:
+            install = _DRIVER_HINTS.get(dialect, "install it with pip")
+            raise StorageError(
+                f"Cannot open storage={mask_password(url)!r}: its database driver "
+                f"{exc.name or ''!s} is not installed. Fix: {install}."
+            ) from None
         except Exception as exc:  # sqlalchemy/driver errors: many types, may echo URL
             # Processes started together on a new database race to create its
             # tables and version rows; the loser's next try finds them made.
@@ -186,18 +169,20 @@ def _rdb_storage(url: str) -> optuna.storages.RDBStorage:
                 time.sleep(0.2 * attempt)
                 attempt += 1
                 continue
-            detail = _scrub(f"{type(exc).__name__}: {exc}", url).splitlines()[0]
+            detail = scrub(f"{type(exc).__name__}: {exc}", url).splitlines()[0]
             # `from None`: the chained upstream traceback could print the password.
             raise StorageError(
                 f"Cannot open storage={mask_password(url)!r} ({detail}). Check that "
-                "the database server is running and reachable, that the database "
-                "exists and that its driver is installed (pip install "
-                "'kerasopt[postgres]' for PostgreSQL, pymysql for MySQL)."
+                "the database server is running and reachable and that the database "
+                "exists."
             ) from None
 
 
 def resolve_storage(
     storage: str | os.PathLike[str] | optuna.storages.BaseStorage | None,
+    *,
+    heartbeat_interval: int | None = None,
+    grace_period: int | None = None,
 ) -> optuna.storages.BaseStorage | None:
     """Return the Optuna storage that ``storage`` names.
 
@@ -209,6 +194,16 @@ def resolve_storage(
         ending in ``.db``/``.sqlite``/``.sqlite3`` (SQLite) or
         ``.log``/``.jsonl``/``.journal`` (journal file), or a storage object,
         returned unchanged.
+    heartbeat_interval : int or None, default=None
+        RDB storages only (SQLite, PostgreSQL, MySQL): seconds between the
+        heartbeats Optuna records for each running trial. A trial without a
+        heartbeat for ``grace_period`` seconds is failed by the next worker
+        that starts a trial, and queued again with the same parameters (up to
+        3 times). Journal files have no heartbeat: a trial of a killed process
+        stays RUNNING (``kerasopt fail-stale`` clears it).
+    grace_period : int or None, default=None
+        Seconds without heartbeat after which a trial counts as dead; Optuna's
+        default is twice ``heartbeat_interval``.
 
     Returns
     -------
@@ -232,7 +227,7 @@ def resolve_storage(
         )
     text = os.fspath(storage)
     if "://" in text:
-        return _rdb_storage(text)
+        return _rdb_storage(text, heartbeat_interval, grace_period)
     suffix = Path(text).suffix.lower()
     if suffix in JOURNAL_SUFFIXES:
         return journal_storage(text)
@@ -244,7 +239,7 @@ def resolve_storage(
                 f"{str(path.parent)!r} does not exist. Create it first or choose "
                 "another path."
             )
-        return _rdb_storage(f"sqlite:///{path}")
+        return _rdb_storage(f"sqlite:///{path}", heartbeat_interval, grace_period)
     raise StorageError(
         f"Cannot tell which storage storage={mask_password(text)!r} is: expected a URL "
         f"such as 'sqlite:///studies.db' or 'postgresql://user:password@host/db', or "
