@@ -10,7 +10,7 @@ from typing import Any
 from ..exceptions import InvalidSearchSpaceError
 from . import _render
 
-__all__ = ["Task", "build_pipeline", "load_data", "read_space_file", "refit_best"]
+__all__ = ["Task", "build_pipeline", "load_data", "read_space_file"]
 
 
 class Task(str, enum.Enum):
@@ -87,16 +87,3 @@ def read_space_file(path: Path) -> dict[str, Any]:
 
     load_search_space(content)  # errors name the key before any data is read
     return content
-
-
-def refit_best(study: Any, pipeline: Any, X: Any, y: Any) -> Any:
-    """Fit ``pipeline`` with the best trial's parameters on all the data."""
-    from ..reporting import best_params
-
-    trial = study.best_trial
-    params = best_params(trial)
-    pipeline.set_params(**params)
-    random_state = trial.user_attrs.get("random_state")
-    if random_state is not None:
-        pipeline.set_params(**{f"{pipeline.steps[-1][0]}__random_state": random_state})
-    return pipeline.fit(X, y)

@@ -68,7 +68,8 @@ def export(
 
       kerasopt export penguins-species -o penguins.kerasopt --data all.csv
     """
-    from ._inputs import build_pipeline, load_data, refit_best
+    from ..search import refit_best
+    from ._inputs import build_pipeline, load_data
 
     store, label = open_storage(storage)
     study = open_study(store, label, study_name)
@@ -88,7 +89,7 @@ def export(
             f"Study {study_name!r} has no complete trial yet: run `kerasopt tune` "
             "first."
         ) from None
-    pipeline = refit_best(study, build_pipeline(attrs["task"], attrs["epochs"]), X, y)
+    pipeline = refit_best(build_pipeline(attrs["task"], attrs["epochs"]), study, X, y)
     written = save_model(pipeline, output)
     if not quiet:
         _render.note(f"Saved the best pipeline of {study_name!r} to {written}.")

@@ -18,7 +18,7 @@ from ._common import (
     open_storage,
     parse_duration,
 )
-from ._inputs import Task, build_pipeline, load_data, read_space_file, refit_best
+from ._inputs import Task, build_pipeline, load_data, read_space_file
 
 __all__ = ["tune"]
 
@@ -336,6 +336,7 @@ def _write_outputs(
 
     from .._atomic import atomic_write_text
     from ..reporting import trials_frame
+    from ..search import refit_best
     from ._model import save_model
 
     folder.mkdir(parents=True, exist_ok=True)
@@ -343,4 +344,4 @@ def _write_outputs(
         folder / "summary.json", json.dumps(summary, indent=2, default=str)
     )
     atomic_write_text(folder / "trials.csv", trials_frame(study).to_csv(index=False))
-    save_model(refit_best(study, pipeline, X, y), folder / "model")
+    save_model(refit_best(pipeline, study, X, y), folder / "model")
