@@ -4,23 +4,27 @@ from ._categories import CategoryCaster
 from ._columns import ColumnSelector, categorical_columns, drop_reason
 from ._numeric import NumericCaster
 from ._preprocessor import TabularPreprocessor
+from ._sparse import DENSE_LIMIT_BYTES, densify
 from ._tabular import SCALERS, make_tabular_pipeline, make_tabular_preprocessor
 
 #: Import paths of the kerasopt types a fitted preprocessor is made of: what a
 #: model file may hold besides numpy and scikit-learn (kerasopt.load trusts them).
 PREPROCESSING_TYPES: tuple[str, ...] = tuple(
-    f"{cls.__module__}.{cls.__qualname__}"
-    for cls in (CategoryCaster, ColumnSelector, NumericCaster, TabularPreprocessor)
+    f"{kind.__module__}.{kind.__qualname__}"
+    for kind in (CategoryCaster, ColumnSelector, NumericCaster, TabularPreprocessor,
+                 densify)  # fmt: skip
 )
 
 __all__ = [
     "PREPROCESSING_TYPES",
+    "DENSE_LIMIT_BYTES",
     "CategoryCaster",
     "ColumnSelector",
     "NumericCaster",
     "SCALERS",
     "TabularPreprocessor",
     "categorical_columns",
+    "densify",
     "drop_reason",
     "make_tabular_pipeline",
     "make_tabular_preprocessor",
