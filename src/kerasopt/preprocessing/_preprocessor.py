@@ -114,8 +114,8 @@ class TabularPreprocessor(ColumnTransformer):
             magnitude = np.nanmax(np.abs(pd.to_numeric(raw, errors="coerce")))
             largest = f" (values up to {magnitude:.3g} in magnitude)"
         raise DataError(
-            f"Column {column!r} is too large to compute with after scaling"
-            f"{largest}: its values overflow. Divide it by a constant or take its "
-            "logarithm before fitting (e.g. np.log10 of a positive column), or drop "
-            "it."
+            f"Column {column!r} is too large to compute with{largest}: after "
+            "scaling its values overflow (Keras computes in float32). Divide it by "
+            "a constant or take its logarithm before fitting (e.g. np.log10 of a "
+            "positive column), or drop it."
         )
