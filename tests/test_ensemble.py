@@ -1,0 +1,97 @@
+"""Greedy ensemble selection (Caruana) and the soft-voting ensemble."""
+
+from __future__ import annotations
+
+import pickle
+
+import numpy as np
+import pytest
+from sklearn.base import clone
+from sklearn.linear_model import LogisticRegression, Ridge
+from sklearn.metrics import get_scorer, make_scorer, mean_squared_error
+
+from kerasopt.search._ensemble import (
+    check_ensemble_scorer,
+    greedy_ensemble,
+    make_voting_ensemble,
+    oof_response,
+)
+
+
+def _probabilities(y: np.ndarray, correct: np.ndarray) -> np.ndarray:
+    """Two-class probabilities that are right (0.8) where ``correct``."""
+    p1 = np.where(correct, np.where(y == 1, 0.8, 0.2), np.where(y == 1, 0.2, 0.8))
+    return np.column_stack([1 - p1, p1])
+
+
+def test_greedy_picks_complementary_members_and_weights_sum_to_one():
+    rng = np.random.RandomState(0)
+    y = rng.randint(0, 2, 300)
+    a = np.zeros(300, bool)
+    a[:200] = True  # right on the first two thirds
+    b = np.zeros(300, bool)
+    b[100:] = True  # right on the last two thirds
+    c = rng.rand(300) < 0.5  # a coin
+    predictions = {
+        0: _probabilities(y, a), 1: _probabilities(y, b), 2: _probabilities(y, c),
+        3: _probabilities(y, a | b) * 0 + 0.5,  # uninformative
+    }  # fmt: skip
+    weights = greedy_ensemble(
+        predictions, y, get_scorer("neg_log_loss"), size=3, classes=np.array([0, 1])
+    )
+    assert set(weights) >= {0, 1}
+    assert 2 not in weights
+    assert sum(weights.values()) == pytest.approx(1.0)
+
+
+def test_greedy_keeps_at_most_size_distinct_members():
+    rng = np.random.RandomState(1)
+    y = rng.rand(200)
+    predictions = {i: (y + rng.normal(0, 0.3, 200)).reshape(-1, 1) for i in range(10)}
+    weights = greedy_ensemble(predictions, y, get_scorer("r2"), size=2)
+    assert len(weights) <= 2
+    one = greedy_ensemble(predictions, y, get_scorer("r2"), size=1)
+    assert list(one.values()) == [1.0]
+
+
+def test_greedy_ensemble_beats_its_best_member_on_noisy_regression():
+    rng = np.random.RandomState(2)
+    y = rng.rand(500)
+    predictions = {i: (y + rng.normal(0, 0.3, 500)).reshape(-1, 1) for i in range(6)}
+    scorer = get_scorer("r2")
+    weights = greedy_ensemble(predictions, y, scorer, size=6)
+    blend = sum(w * predictions[k] for k, w in weights.items()).ravel()
+    best = max(np.corrcoef(p.ravel(), y)[0, 1] for p in predictions.values())
+    assert len(weights) > 1
+    assert np.corrcoef(blend, y)[0, 1] > best
+
+
+def test_scorer_without_probability_form_is_refused_by_name():
+    def my_metric(estimator, X, y):
+        return 0.0
+
+    with pytest.raises(ValueError, match="ensemble_size=5.*scoring=<function"):
+        check_ensemble_scorer(my_metric, 5)
+    check_ensemble_scorer(my_metric, 1)  # nothing to check without an ensemble
+    check_ensemble_scorer("accuracy", 5)
+    check_ensemble_scorer(make_scorer(mean_squared_error, greater_is_better=False), 5)
+
+
+def test_voting_ensemble_is_a_plain_sklearn_estimator():
+    rng = np.random.RandomState(0)
+    X = rng.rand(60, 3)
+    y = np.where(X[:, 0] > 0.5, "yes", "no")
+    ensemble = make_voting_ensemble(
+        [("trial_0", LogisticRegression()), ("trial_3", LogisticRegression(C=0.1))],
+        [0.6, 0.4], classifier=True,
+    ).fit(X, y)  # fmt: skip
+    proba = ensemble.predict_proba(X)
+    assert proba.shape == (60, 2)
+    assert set(ensemble.predict(X)) <= {"yes", "no"}
+    assert 0.5 < ensemble.score(X, y) <= 1.0
+    assert clone(ensemble).get_params()["weights"] == [0.6, 0.4]
+    again = pickle.loads(pickle.dumps(ensemble))
+    np.testing.assert_allclose(again.predict_proba(X), proba)
+    assert oof_response(ensemble, X).shape == (60, 2)
+    regression = make_voting_ensemble([("a", Ridge())], [1.0], classifier=False)
+    assert oof_response(regression.fit(X, X[:, 0]), X).shape == (60, 1)

@@ -1,0 +1,111 @@
+"""The tabular recipe: embedding layers, categorical codes, feature layout."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import keras
+
+from kerasopt.estimators._features import category_codes, feature_layout
+from kerasopt.estimators._layers import CategoryEmbedding, PeriodicEmbedding, SmoothClip
+from kerasopt.estimators._mlp import FeatureLayout, build_mlp
+from kerasopt.exceptions import DataError
+from kerasopt.preprocessing._embedding import CategoricalEncoder
+
+
+def _model(layout, **kwargs):
+    return build_mlp(
+        (6,), 3, "softmax", hidden_layer_sizes=(8,), activation="relu", dropout=0.0,
+        l2=0.0, batch_normalization=False, layout=layout, **kwargs,
+    )  # fmt: skip
+
+
+def _rows(n=20):
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(n, 6)).astype("float32")
+    X[:, 4] = rng.randint(0, 2, n)  # a binary column
+    X[:, 5] = rng.randint(0, 7, n)  # codes of a 7-level column (0: unseen)
+    return X
+
+
+@pytest.mark.parametrize("numeric_embedding", [None, "periodic", "plr"])
+def test_recipe_model_round_trips_through_safe_keras_file(tmp_path, numeric_embedding):
+    layout = FeatureLayout(embedded=[0, 1, 2, 3], plain=[4], codes=[5], cardinalities=[7])
+    model = _model(
+        layout, numeric_embedding=numeric_embedding, input_clip=3.0, ensemble_heads=4
+    )
+    X = _rows()
+    before = np.asarray(model(X))
+    assert before.shape == (20, 3)
+    np.testing.assert_allclose(before.sum(axis=1), 1.0, rtol=1e-5)
+    path = tmp_path / "m.keras"
+    model.save(path)
+    loaded = keras.models.load_model(path, safe_mode=True)
+    np.testing.assert_allclose(np.asarray(loaded(X)), before, rtol=1e-5, atol=1e-6)
+
+
+def test_periodic_embedding_shape_and_clip_bounds():
+    out = PeriodicEmbedding(n_frequencies=4, embedding_dim=3)(np.ones((5, 2), "float32"))
+    assert tuple(out.shape) == (5, 2 * (3 + 1))
+    clipped = np.asarray(SmoothClip(3.0)(np.array([[-10.0, 0.0, 10.0]], "float32")))
+    assert np.all(np.abs(clipped) < 3.0) and clipped[0, 1] == 0.0
+
+
+def test_category_embedding_maps_out_of_range_codes_to_the_unseen_code():
+    layer = CategoryEmbedding([3, 2], embedding_dim=2)
+    codes = np.array([[0, 0], [7, -1], [2, 1]], "float32")
+    out = np.asarray(layer(codes))
+    assert out.shape == (3, 4)
+    np.testing.assert_allclose(out[1], out[0])  # out of range -> code 0
+    assert not np.allclose(out[2], out[0])
+
+
+def test_encoder_one_hot_for_few_levels_categories_for_many():
+    X = pd.DataFrame({
+        "state": [f"s{i % 12}" for i in range(48)],
+        "plan": ["yes", "no"] * 24,
+    })  # fmt: skip
+    encoder = CategoricalEncoder(embed_min_categories=10).fit(X)
+    assert encoder.embedded_ == ["state"]
+    out = encoder.transform(pd.DataFrame({"state": ["s3", "new"], "plan": ["no", "??"]}))
+    assert list(out.columns) == ["plan_no", "plan_yes", "state"]
+    assert isinstance(out["state"].dtype, pd.CategoricalDtype)
+    assert out["state"].isna().tolist() == [False, True]  # unseen -> missing
+    assert out[["plan_no", "plan_yes"]].to_numpy().tolist() == [[1, 0], [0, 0]]
+    assert list(encoder.get_feature_names_out()) == ["plan_no", "plan_yes", "state"]
+    assert CategoricalEncoder(embed_min_categories=None).fit(X).embedded_ == []
+    with pytest.raises(ValueError, match="embed_min_categories=1"):
+        CategoricalEncoder(embed_min_categories=1).fit(X)
+
+
+def test_category_codes_reserve_zero_for_missing_and_unseen():
+    train = pd.DataFrame({
+        "x": [1.0, 2.0, 3.0],
+        "c": pd.Categorical(["b", "a", None], categories=["a", "b"]),
+    })  # fmt: skip
+    coded, categories = category_codes(train, None)
+    assert categories == {"c": ["a", "b"]}
+    assert coded["c"].tolist() == [2.0, 1.0, 0.0]
+    # Other category order and an unseen level at predict time: same codes.
+    new = pd.DataFrame({
+        "x": [0.0, 0.0, 0.0],
+        "c": pd.Categorical(["a", "b", "z"], categories=["z", "b", "a"]),
+    })  # fmt: skip
+    assert category_codes(new, categories)[0]["c"].tolist() == [1.0, 2.0, 0.0]
+    with pytest.raises(DataError, match=r"categorical columns \['c'\].*ndarray"):
+        category_codes(np.zeros((2, 2)), categories)
+    with pytest.raises(DataError, match=r"lacks the categorical column\(s\) \['c'\]"):
+        category_codes(new.drop(columns="c"), categories)
+    plain = np.zeros((2, 2))
+    assert category_codes(plain, None) == (plain, {})
+
+
+def test_feature_layout_embeds_only_numeric_columns_with_many_values():
+    X = np.column_stack([np.arange(10.0), np.arange(10) % 2, np.arange(10) % 3 + 1.0])
+    layout = feature_layout(X, ["n", "flag", "c"], {"c": ["a", "b", "c"]}, embed_numeric=True)
+    assert (layout.embedded, layout.plain, layout.codes, layout.cardinalities) == (
+        [0], [1], [2], [4]
+    )
+    assert feature_layout(X, None, {}, embed_numeric=False) is None
