@@ -109,3 +109,21 @@ def test_feature_layout_embeds_only_numeric_columns_with_many_values():
         [0], [1], [2], [4]
     )
     assert feature_layout(X, None, {}, embed_numeric=False) is None
+
+
+def test_preprocessor_passes_many_level_columns_on_as_categories():
+    from kerasopt import make_tabular_preprocessor
+
+    X = pd.DataFrame({
+        "state": [f"s{i % 12}" for i in range(48)],
+        "plan": ["yes", "no", None, "no"] * 12,
+        "calls": np.arange(48.0),
+    })  # fmt: skip
+    out = make_tabular_preprocessor(embed_categories=10).fit_transform(X)
+    assert isinstance(out, pd.DataFrame)
+    assert isinstance(out["state"].dtype, pd.CategoricalDtype)
+    assert out.drop(columns="state").dtypes.map(lambda d: d.kind == "f").all()
+    one_hot = make_tabular_preprocessor().fit_transform(X)
+    assert isinstance(one_hot, np.ndarray) and one_hot.shape == (48, 12 + 3 + 1)
+    with pytest.raises(ValueError, match="embed_categories=1"):
+        make_tabular_preprocessor(embed_categories=1)

@@ -2,6 +2,7 @@
 
 from ._categories import CategoryCaster
 from ._columns import ColumnSelector, categorical_columns, drop_reason
+from ._embedding import CategoricalEncoder
 from ._numeric import NumericCaster
 from ._preprocessor import TabularPreprocessor
 from ._sparse import DENSE_LIMIT_BYTES, densify
@@ -11,13 +12,14 @@ from ._tabular import SCALERS, make_tabular_pipeline, make_tabular_preprocessor
 #: model file may hold besides numpy and scikit-learn (kerasopt.load trusts them).
 PREPROCESSING_TYPES: tuple[str, ...] = tuple(
     f"{kind.__module__}.{kind.__qualname__}"
-    for kind in (CategoryCaster, ColumnSelector, NumericCaster, TabularPreprocessor,
-                 densify)  # fmt: skip
+    for kind in (CategoricalEncoder, CategoryCaster, ColumnSelector, NumericCaster,
+                 TabularPreprocessor, densify)  # fmt: skip
 )
 
 __all__ = [
     "PREPROCESSING_TYPES",
     "DENSE_LIMIT_BYTES",
+    "CategoricalEncoder",
     "CategoryCaster",
     "ColumnSelector",
     "NumericCaster",

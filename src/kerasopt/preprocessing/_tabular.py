@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+import numpy as np
 from sklearn.base import BaseEstimator, clone
 from sklearn.compose import ColumnTransformer
 from sklearn.impute import SimpleImputer
@@ -13,6 +14,7 @@ from sklearn.preprocessing import MinMaxScaler, OneHotEncoder, StandardScaler
 
 from ._categories import CategoryCaster
 from ._columns import ColumnSelector
+from ._embedding import CategoricalEncoder
 from ._numeric import NumericCaster
 from ._preprocessor import TabularPreprocessor
 
@@ -23,6 +25,10 @@ __all__ = [
 ]
 
 SCALERS: tuple[str, ...] = ("standard", "minmax", "keras", "none")
+
+#: ``embed_categories="auto"`` of make_tabular_pipeline: columns with at least
+#: this many levels get a learned embedding in a kerasopt estimator.
+EMBED_MIN_CATEGORIES = 10
 
 
 def _numeric_pipeline(scaler: str) -> Pipeline:
@@ -37,16 +43,23 @@ def _numeric_pipeline(scaler: str) -> Pipeline:
     return Pipeline(steps)
 
 
-def _categorical_pipeline(max_categories: int | None) -> Pipeline:
+def _categorical_pipeline(
+    max_categories: int | None, embed_categories: int | None
+) -> Pipeline:
+    encoder: Any = OneHotEncoder(
+        handle_unknown="infrequent_if_exist" if max_categories else "ignore",
+        max_categories=max_categories, sparse_output=False,
+    )  # fmt: skip
+    if embed_categories is not None:
+        encoder = CategoricalEncoder(
+            embed_min_categories=embed_categories, max_categories=max_categories
+        )
     return Pipeline([
         ("as_text", CategoryCaster()),
         ("impute", SimpleImputer(
             strategy="constant", fill_value="missing", keep_empty_features=True
         )),
-        ("onehot", OneHotEncoder(
-            handle_unknown="infrequent_if_exist" if max_categories else "ignore",
-            max_categories=max_categories, sparse_output=False,
-        )),
+        ("onehot" if embed_categories is None else "encode", encoder),
     ])  # fmt: skip
 
 
@@ -58,6 +71,7 @@ def make_tabular_preprocessor(
     max_categories: int | None = None,
     drop: Sequence[Any] = (),
     auto_drop: bool = True,
+    embed_categories: int | None = None,
 ) -> ColumnTransformer:
     """Build the sklearn transformer that turns a raw table into finite numbers.
 
@@ -93,6 +107,12 @@ def make_tabular_preprocessor(
     auto_drop : bool, default=True
         Drop IDs, dates and index columns as described above. Columns named in
         ``categorical`` or ``numeric`` are always kept.
+    embed_categories : int, optional
+        Categorical columns with at least this many levels are not one-hot
+        encoded but passed on as pandas ``category`` columns
+        (:class:`~kerasopt.preprocessing.CategoricalEncoder`), which kerasopt's
+        estimators look up in a learned embedding; the output is then a
+        DataFrame. None (the default here) one-hot encodes every column.
 
     Returns
     -------
@@ -106,12 +126,22 @@ def make_tabular_preprocessor(
             f"Unknown scaler. Received: scaler={scaler!r}. Use one of "
             f"{', '.join(SCALERS)}."
         )
+    if embed_categories is not None and (
+        isinstance(embed_categories, bool)
+        or not isinstance(embed_categories, (int, np.integer))
+        or embed_categories < 2
+    ):
+        raise ValueError(
+            "embed_categories must be an integer >= 2 (columns with at least that "
+            "many levels are embedded), None (one-hot encode all), or \"auto\" in "
+            f"make_tabular_pipeline. Received: embed_categories={embed_categories!r}."
+        )
     kinds = {"categorical": categorical, "numeric": numeric, "drop": drop,
              "auto_drop": auto_drop}  # fmt: skip
-    return TabularPreprocessor(
+    preprocessor = TabularPreprocessor(
         [
             ("dropped", "drop", ColumnSelector("dropped", **kinds)),
-            ("categorical", _categorical_pipeline(max_categories),
+            ("categorical", _categorical_pipeline(max_categories, embed_categories),
              ColumnSelector("categorical", **kinds)),
             ("numeric", _numeric_pipeline(scaler),
              ColumnSelector("numeric", **kinds)),
@@ -119,6 +149,9 @@ def make_tabular_preprocessor(
         sparse_threshold=0.0,
         verbose_feature_names_out=False,
     )
+    if embed_categories is not None:  # category columns survive only in a DataFrame
+        preprocessor.set_output(transform="pandas")
+    return preprocessor
 
 
 def make_tabular_pipeline(
@@ -130,6 +163,7 @@ def make_tabular_pipeline(
     max_categories: int | None = None,
     drop: Sequence[Any] = (),
     auto_drop: bool = True,
+    embed_categories: int | str | None = "auto",
 ) -> Pipeline:
     """Put :func:`make_tabular_preprocessor` in front of an estimator.
 
@@ -142,6 +176,10 @@ def make_tabular_pipeline(
         See :func:`make_tabular_preprocessor`. ``scaler="keras"`` returns a
         copy of the estimator with ``normalize=True``, which adapts a Keras
         ``Normalization`` layer inside the model.
+    embed_categories : int, "auto" or None, default="auto"
+        See :func:`make_tabular_preprocessor`. ``"auto"``: 10 for an estimator
+        that embeds categorical columns (kerasopt's, which have a
+        ``categorical_embedding_dim`` parameter), None (one-hot) for others.
 
     Returns
     -------
@@ -168,9 +206,13 @@ def make_tabular_pipeline(
                 'scaler="standard" for other estimators.'
             )
         estimator = clone(estimator).set_params(normalize=True)
+    if embed_categories == "auto":
+        embeds = "categorical_embedding_dim" in estimator.get_params(deep=False)
+        embed_categories = EMBED_MIN_CATEGORIES if embeds else None
     preprocessor = make_tabular_preprocessor(
         categorical=categorical, numeric=numeric, scaler=scaler,
         max_categories=max_categories, drop=drop, auto_drop=auto_drop,
+        embed_categories=embed_categories,
     )  # fmt: skip
     return Pipeline(
         [("preprocessor", preprocessor), (type(estimator).__name__.lower(), estimator)]
