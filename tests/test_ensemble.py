@@ -95,3 +95,61 @@ def test_voting_ensemble_is_a_plain_sklearn_estimator():
     assert oof_response(ensemble, X).shape == (60, 2)
     regression = make_voting_ensemble([("a", Ridge())], [1.0], classifier=False)
     assert oof_response(regression.fit(X, X[:, 0]), X).shape == (60, 1)
+
+
+def _search(**kwargs):
+    from optuna.distributions import FloatDistribution
+
+    from kerasopt import OptunaSearchCV
+
+    return OptunaSearchCV(
+        LogisticRegression(max_iter=200),
+        {"C": FloatDistribution(1e-3, 1e2, log=True)},
+        cv=3, random_state=0, **kwargs,
+    )  # fmt: skip
+
+
+def test_search_ensemble_of_best_trials_is_refit_and_weighted():
+    from sklearn.datasets import load_iris
+    from sklearn.ensemble import VotingClassifier
+
+    X, y = load_iris(return_X_y=True)
+    names = np.array(["setosa", "versicolor", "virginica"])[y]
+    search = _search(n_trials=6, ensemble_size=3, scoring="neg_log_loss").fit(X, names)
+    weights = search.ensemble_weights_
+    assert 1 <= len(weights) <= 3
+    assert set(weights) <= {t.number for t in search.study_.trials}
+    assert sum(weights.values()) == pytest.approx(1.0)
+    assert search.ensemble_score_ >= search.best_score_ - 1e-9
+    assert isinstance(search.best_estimator_, VotingClassifier)
+    assert set(search.predict(X)) <= set(names)
+    assert search.predict_proba(X).shape == (150, 3)
+    again = pickle.loads(pickle.dumps(search.best_estimator_))
+    np.testing.assert_allclose(again.predict_proba(X), search.predict_proba(X))
+    single = _search(n_trials=2).fit(X, names)
+    assert isinstance(single.best_estimator_, LogisticRegression)
+    assert not hasattr(single, "ensemble_weights_")
+
+
+def test_ensemble_larger_than_finished_trials_warns_and_uses_what_exists():
+    from sklearn.datasets import load_diabetes
+
+    X, y = load_diabetes(return_X_y=True)
+    search = _search(n_trials=2, ensemble_size=5, refit=False)
+    search.estimator = Ridge()
+    search.param_distributions = {
+        "alpha": __import__("optuna").distributions.FloatDistribution(1e-3, 10, log=True)
+    }
+    with pytest.warns(UserWarning, match="ensemble_size=5, but only 2 trial"):
+        search.fit(X, y)
+    assert len(search.ensemble_weights_) <= 2
+
+
+def test_search_refuses_scoring_callable_with_ensemble_before_training():
+    def my_metric(estimator, X, y):
+        raise AssertionError("never called")
+
+    with pytest.raises(ValueError, match="ensemble_size=2 needs a scoring"):
+        _search(n_trials=1, ensemble_size=2, scoring=my_metric).fit(
+            np.random.rand(30, 2), np.arange(30) % 2
+        )

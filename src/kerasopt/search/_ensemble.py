@@ -11,17 +11,30 @@ weighted soft voting (scikit-learn's ``VotingClassifier`` /
 
 from __future__ import annotations
 
+import os
+import shutil
+import tempfile
+import warnings
+import weakref
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
+import optuna
+from optuna.trial import TrialState
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 from sklearn.ensemble import VotingClassifier, VotingRegressor
 from sklearn.metrics._scorer import _BaseScorer
+from sklearn.utils import _safe_indexing
+
+from ._params import configured_clone, resolve_param_names
 
 __all__ = [
+    "ENSEMBLE_CANDIDATES",
     "ENSEMBLE_ROUNDS",
+    "OutOfFoldStore",
     "check_ensemble_scorer",
+    "ensemble_of_trials",
     "greedy_ensemble",
     "make_voting_ensemble",
     "oof_response",
@@ -29,6 +42,9 @@ __all__ = [
 
 #: Rounds of greedy selection; weights are multiples of 1 / ENSEMBLE_ROUNDS.
 ENSEMBLE_ROUNDS = 25
+#: Selection looks at the out-of-fold predictions of at most this many best
+#: trials (and at least 4 x ensemble_size): what bounds its memory.
+ENSEMBLE_CANDIDATES = 20
 
 
 class _Predictions(BaseEstimator):
@@ -55,6 +71,20 @@ class _ClassifierPredictions(ClassifierMixin, _Predictions):
 
 class _RegressorPredictions(RegressorMixin, _Predictions):
     pass
+
+
+def _score(
+    values: np.ndarray, y: np.ndarray, scorer: Callable[..., float], classes: Any
+) -> float:
+    """``scorer`` applied to fixed predictions (probabilities renormalized)."""
+    values = np.asarray(values, dtype=np.float64)
+    if classes is None:
+        estimator: _Predictions = _RegressorPredictions(
+            values.ravel() if values.shape[1] == 1 else values
+        )
+    else:  # float32 sums drift from 1, which log_loss warns about
+        estimator = _ClassifierPredictions(values / values.sum(axis=1, keepdims=True), classes)
+    return float(scorer(estimator, np.zeros((len(y), 1)), y))
 
 
 def check_ensemble_scorer(scoring: Any, ensemble_size: int) -> None:
@@ -139,21 +169,14 @@ def greedy_ensemble(
     if not predictions:
         raise ValueError("greedy_ensemble needs at least one candidate's predictions.")
     keys = list(predictions)
-    make = _RegressorPredictions if classes is None else _ClassifierPredictions
     y = np.asarray(y)
-    dummy = np.zeros((len(y), 1))
-
-    def score(values: np.ndarray) -> float:
-        values = values if classes is not None or values.shape[1] > 1 else values.ravel()
-        return float(scorer(make(values, classes), dummy, y))
-
     counts: dict[int, int] = {}
     total = np.zeros_like(np.asarray(predictions[keys[0]], dtype=np.float64))
     for step in range(1, rounds + 1):
         allowed = keys if len(counts) < size else list(counts)
         best_key, best_score = allowed[0], -np.inf
         for key in allowed:
-            candidate = score((total + predictions[key]) / step)
+            candidate = _score((total + predictions[key]) / step, y, scorer, classes)
             if candidate > best_score:
                 best_key, best_score = key, candidate
         counts[best_key] = counts.get(best_key, 0) + 1
@@ -184,3 +207,123 @@ def make_voting_ensemble(
     if classifier:
         return VotingClassifier(list(members), voting="soft", weights=list(weights))
     return VotingRegressor(list(members), weights=list(weights))
+
+
+class OutOfFoldStore:
+    """Out-of-fold predictions of each trial, one ``.npy`` file per trial.
+
+    Files (float32, ``n_samples x n_columns``) rather than memory, so that
+    trials run in other processes contribute too and the search holds only
+    the candidates it selects from. The files live in a temporary folder
+    removed when the store is garbage collected (or at exit).
+
+    Parameters
+    ----------
+    n_samples : int
+        Rows of the training data.
+    """
+
+    def __init__(self, n_samples: int) -> None:
+        self.n_samples = n_samples
+        self.directory = tempfile.mkdtemp(prefix="kerasopt-oof-")
+        weakref.finalize(self, shutil.rmtree, self.directory, ignore_errors=True)
+
+    def _path(self, number: int) -> str:
+        return os.path.join(self.directory, f"trial_{number}.npy")
+
+    def save(self, number: int, folds: Sequence[tuple[np.ndarray, np.ndarray]]) -> None:
+        """Write trial ``number``'s predictions from ``(test_indices, values)`` pairs.
+
+        Rows in no test fold stay NaN; rows in several are averaged.
+        """
+        width = folds[0][1].shape[1]
+        total = np.zeros((self.n_samples, width), dtype=np.float64)
+        count = np.zeros(self.n_samples)
+        for test, values in folds:
+            np.add.at(total, test, values)
+            np.add.at(count, test, 1.0)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            oof = (total / count[:, None]).astype(np.float32)
+        np.save(self._path(number), oof)
+
+    def load(self, number: int) -> np.ndarray | None:
+        """Trial ``number``'s predictions, or None if it saved none."""
+        path = self._path(number)
+        return np.load(path) if os.path.exists(path) else None
+
+
+def ensemble_of_trials(
+    study: optuna.Study,
+    store: OutOfFoldStore,
+    estimator: BaseEstimator,
+    y: Any,
+    scorer: Callable[..., float],
+    size: int,
+    classes: np.ndarray | None,
+) -> tuple[dict[int, float], float, list[tuple[str, BaseEstimator]]]:
+    """Choose the ensemble of a finished study's trials.
+
+    Parameters
+    ----------
+    study : optuna.Study
+        The search's study (maximized).
+    store : OutOfFoldStore
+        Where the trials saved their out-of-fold predictions.
+    estimator : estimator
+        The estimator the search tuned (cloned for each member).
+    y : array-like
+        The training target.
+    scorer : callable
+        The search's scorer.
+    size : int
+        ``ensemble_size``: at most this many distinct members.
+    classes : ndarray or None
+        Class labels (sorted, the column order of ``predict_proba``) for
+        classifiers.
+
+    Returns
+    -------
+    weights : dict
+        Trial number -> weight, best first.
+    score : float
+        The ensemble's score on the out-of-fold predictions (optimistic: the
+        selection saw the same rows).
+    members : list of (name, estimator)
+        Unfitted members, configured as in their trials.
+    """
+    complete = [
+        t for t in study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
+        if t.value is not None and np.isfinite(t.value)
+    ]  # fmt: skip
+    complete.sort(key=lambda t: -float(t.value))
+    predictions: dict[int, np.ndarray] = {}
+    for trial in complete[: max(ENSEMBLE_CANDIDATES, 4 * size)]:
+        values = store.load(trial.number)
+        if values is not None:
+            predictions[trial.number] = values
+    if len(predictions) < size:
+        warnings.warn(
+            f"ensemble_size={size}, but only {len(predictions)} trial(s) completed "
+            f"with predictions to ensemble: using {len(predictions)}.",
+            UserWarning,
+            stacklevel=3,
+        )
+    if not predictions:
+        raise ValueError("No completed trial to build an ensemble from.")
+    covered = np.all(np.isfinite(np.stack(list(predictions.values()))), axis=(0, 2))
+    rows = np.flatnonzero(covered)
+    y_rows = _safe_indexing(y, rows)
+    weights = greedy_ensemble(
+        {k: v[rows] for k, v in predictions.items()}, y_rows, scorer, size,
+        classes=classes,
+    )  # fmt: skip
+    blend = sum(w * predictions[k][rows] for k, w in weights.items())
+    score = _score(blend, np.asarray(y_rows), scorer, classes)
+    by_number = {t.number: t for t in complete}
+    members = []
+    for number in weights:
+        trial = by_number[number]
+        params = resolve_param_names(trial.user_attrs.get("params", trial.params), estimator)
+        member = configured_clone(estimator, params, trial.user_attrs.get("random_state"))
+        members.append((f"trial_{number}", member))
+    return weights, score, members

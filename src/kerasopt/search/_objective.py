@@ -25,6 +25,7 @@ from sklearn.utils import _safe_indexing
 from sklearn.utils.validation import _num_samples
 
 from ..exceptions import InvalidSearchSpaceError
+from ._ensemble import OutOfFoldStore, oof_response
 from ._params import (
     configured_clone,
     final_estimator_prefix,
@@ -125,6 +126,9 @@ class Objective:
     prune : bool
         Whether a pruner is active: report per-epoch values of the first fold
         and give Keras estimators a validation split if they have none.
+    oof_store : OutOfFoldStore, optional
+        Where a completed trial saves its out-of-fold predictions (for
+        ``ensemble_size > 1``).
     """
 
     def __init__(
@@ -139,6 +143,7 @@ class Objective:
         error_score: str | float,
         seed: int | None,
         prune: bool,
+        oof_store: OutOfFoldStore | None = None,
     ) -> None:
         self.estimator = estimator
         self.space = space
@@ -150,6 +155,7 @@ class Objective:
         self.error_score = error_score
         self.seed = seed
         self.prune = prune
+        self.oof_store = oof_store
 
     def params(self, trial: optuna.trial.BaseTrial) -> dict[str, Any]:
         """Draw the trial's parameters, with names resolved for the estimator."""
@@ -240,6 +246,8 @@ class Objective:
                     return math.nan
         finally:
             record.save(trial, keras)
+        if self.oof_store is not None and record.oof:
+            self.oof_store.save(trial.number, record.oof)
         return float(np.mean(record.scores))
 
     def _fold(
@@ -285,8 +293,12 @@ class Objective:
                     f"Trial {trial.number} pruned after epoch {callback.pruned_epoch_}."
                 )
         start = time.perf_counter()
+        X_test, y_test = self._rows(test)
         try:
-            return float(self.scorer(estimator, *self._rows(test)))
+            score = float(self.scorer(estimator, X_test, y_test))
+            if self.oof_store is not None:
+                record.oof.append((test, oof_response(estimator, X_test)))
+            return score
         except Exception as exc:
             raise _FoldFailure(exc, f"scoring of fold {fold}") from exc
         finally:
@@ -314,6 +326,7 @@ class _Record:
     fit_times: list[float] = field(default_factory=list)
     score_times: list[float] = field(default_factory=list)
     epochs: int = 0
+    oof: list[tuple[np.ndarray, np.ndarray]] = field(default_factory=list)
 
     def save(self, trial: optuna.trial.Trial, keras: bool) -> None:
         trial.set_user_attr("split_test_scores", self.scores)

@@ -18,9 +18,15 @@ from sklearn.metrics import check_scoring, get_scorer_names
 from sklearn.model_selection import check_cv
 from sklearn.utils import check_random_state, get_tags
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
-from sklearn.utils.validation import indexable
+from sklearn.utils.validation import _num_samples, indexable
 
 from ._delegation import BestEstimatorDelegation
+from ._ensemble import (
+    OutOfFoldStore,
+    check_ensemble_scorer,
+    ensemble_of_trials,
+    make_voting_ensemble,
+)
 from ._objective import Objective
 from ._parallel import effective_n_jobs
 from ._params import resolve_param_names, set_params_checked
@@ -130,6 +136,19 @@ pruner, default="median"
     callbacks : list of callable or None, default=None
         Optuna study callbacks ``callback(study, frozen_trial)``, called after
         each trial (in the worker processes when ``n_jobs > 1``).
+    ensemble_size : int, default=1
+        With ``k > 1``, after the study a greedy ensemble selection (Caruana
+        et al. 2004, with replacement, 25 rounds) over the completed trials'
+        out-of-fold predictions (probabilities for classifiers) chooses up to
+        ``k`` trials and their weights; ``best_estimator_`` is then their
+        weighted soft-voting ensemble (``VotingClassifier`` /
+        ``VotingRegressor``), each member refit on all the data. Each trial
+        keeps its out-of-fold predictions in a temporary folder (float32,
+        ``n_samples x n_classes`` per trial; removed after ``fit``), and the
+        selection loads those of the best ``max(20, 4 k)`` trials only: its
+        memory is ``max(20, 4 k) x n_samples x n_classes x 4`` bytes. Needs a
+        ``scoring`` that sklearn can apply to averaged predictions (a name or
+        ``make_scorer``). ``1`` keeps the single best trial.
 
     Attributes
     ----------
@@ -162,6 +181,12 @@ pruner, default="median"
     interrupted_ : bool
         Whether Ctrl-C stopped the search. Completed trials are kept and
         ``best_*`` come from them.
+    ensemble_weights_ : dict
+        With ``ensemble_size > 1``: trial number -> weight of each member
+        (summing to 1), best first.
+    ensemble_score_ : float
+        With ``ensemble_size > 1``: the ensemble's score on the out-of-fold
+        predictions it was selected on (optimistic, as ``best_score_`` is).
 
     See Also
     --------
@@ -204,6 +229,7 @@ pruner, default="median"
         "n_jobs": [Integral, None],
         "random_state": ["random_state"],
         "callbacks": [list, None],
+        "ensemble_size": [Interval(Integral, 1, None, closed="left")],
     }
 
     def __init__(
@@ -224,6 +250,7 @@ pruner, default="median"
         n_jobs: int | None = 1,
         random_state: int | np.random.RandomState | None = None,
         callbacks: list[Callable[[optuna.Study, FrozenTrial], None]] | None = None,
+        ensemble_size: int = 1,
     ) -> None:
         self.estimator = estimator
         self.param_distributions = param_distributions
@@ -240,6 +267,7 @@ pruner, default="median"
         self.n_jobs = n_jobs
         self.random_state = random_state
         self.callbacks = callbacks
+        self.ensemble_size = ensemble_size
 
     # ------------------------------------------------------------------ tags
     def __sklearn_tags__(self):  # type: ignore[no-untyped-def]
@@ -311,13 +339,16 @@ pruner, default="median"
         X, y, groups = indexable(X, y, groups)
         cv = check_cv(self.cv, y, classifier=is_classifier(self.estimator))
         splits = list(cv.split(X, y, groups))
+        check_ensemble_scorer(self.scoring, self.ensemble_size)
         self.scorer_ = check_scoring(self.estimator, scoring=self.scoring)
         self.n_splits_ = len(splits)
         seed = self._seed()
+        store = OutOfFoldStore(_num_samples(X)) if self.ensemble_size > 1 else None
         objective = Objective(
             self.estimator, space, X, y, splits, fit_params, self.scorer_,
             self.error_score, seed,
             prune=not isinstance(make_pruner(self.pruner), optuna.pruners.NopPruner),
+            oof_store=store,
         )  # fmt: skip
         self.interrupted_ = False
         with search_storage(self.storage, self.n_jobs, n_workers) as opened:
@@ -347,14 +378,33 @@ pruner, default="median"
                 study = in_memory_copy(study, storage)
         self.study_ = study
         self._store_results(objective)
-        if self.refit:
+        if self.refit and store is None:
             start = time.perf_counter()
             self.best_estimator_ = refit_best(
                 self.estimator, self.best_trial_, X, y,
                 params=self.best_params_, **fit_params,
             )  # fmt: skip
             self.refit_time_ = time.perf_counter() - start
+        elif store is not None:
+            self._fit_ensemble(store, X, y, fit_params)
         return self
+
+    def _fit_ensemble(
+        self, store: OutOfFoldStore, X: Any, y: Any, fit_params: Mapping[str, Any]
+    ) -> None:
+        """Choose the ensemble of the best trials; refit it if ``refit``."""
+        classifier = is_classifier(self.estimator)
+        classes = np.unique(np.asarray(y)) if classifier else None
+        self.ensemble_weights_, self.ensemble_score_, members = ensemble_of_trials(
+            self.study_, store, self.estimator, y, self.scorer_, self.ensemble_size,
+            classes,
+        )  # fmt: skip
+        if self.refit:
+            start = time.perf_counter()
+            self.best_estimator_ = make_voting_ensemble(
+                members, list(self.ensemble_weights_.values()), classifier
+            ).fit(X, y, **fit_params)
+            self.refit_time_ = time.perf_counter() - start
 
     # --------------------------------------------------------------- results
     @staticmethod
