@@ -27,16 +27,27 @@ def _kind(series: pd.Series) -> str:
         return "bool"
     if pd.api.types.is_numeric_dtype(series.dtype):
         return "number"
+    if isinstance(series.dtype, pd.StringDtype | pd.CategoricalDtype):
+        return "text"
     values = series.dropna()
     if len(values) and all(isinstance(v, (bool, np.bool_)) for v in values):
         return "bool"  # a bool column with holes is read as object
     return "text"
 
 
+_STR = np.frompyfunc(str, 1, 1)
+
+
 def _text(series: pd.Series) -> pd.Series:
     """Values as ``str`` objects, missing values as NaN."""
-    values = series.astype(object)
-    return values.map(lambda v: np.nan if pd.isna(v) else str(v))
+    if isinstance(series.dtype, pd.StringDtype):  # already text: no per-value work
+        values = series.to_numpy(dtype=object, na_value=np.nan)
+    else:
+        raw = series.to_numpy(dtype=object)
+        missing = pd.isna(raw)
+        values = np.asarray(_STR(raw), dtype=object)
+        values[missing] = np.nan
+    return pd.Series(values, index=series.index, dtype=object)
 
 
 def _numbers(series: pd.Series) -> np.ndarray:
@@ -50,6 +61,10 @@ def _numbers(series: pd.Series) -> np.ndarray:
 
 def _frame(X: Any) -> pd.DataFrame:
     return X if isinstance(X, pd.DataFrame) else pd.DataFrame(np.asarray(X, dtype=object))
+
+
+def _stack(columns: list[np.ndarray], n_rows: int) -> np.ndarray:
+    return np.column_stack(columns) if columns else np.empty((n_rows, 0), dtype=object)
 
 
 class CategoryCaster(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
@@ -85,11 +100,15 @@ class CategoryCaster(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
     """
 
     def fit(self, X: Any, y: Any = None) -> CategoryCaster:
+        self.fit_transform(X)
+        return self
+
+    def fit_transform(self, X: Any, y: Any = None, **params: Any) -> np.ndarray:
         frame = _frame(validate_data(self, X, reset=True, skip_check_array=True))
-        self.kinds_ = [_kind(frame[c]) for c in frame.columns]
+        texts = [_text(frame.iloc[:, i]) for i in range(frame.shape[1])]
+        self.kinds_ = [_kind(frame.iloc[:, i]) for i in range(frame.shape[1])]
         self.categories_ = [
-            np.array(sorted(set(_text(frame[c]).dropna())), dtype=object)
-            for c in frame.columns
+            np.array(sorted(text.dropna().unique()), dtype=object) for text in texts
         ]
         self.category_numbers_ = [
             _numbers(pd.Series(categories, dtype=object))
@@ -97,7 +116,7 @@ class CategoryCaster(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
             else np.array([1.0 if c == "True" else 0.0 for c in categories])
             for kind, categories in zip(self.kinds_, self.categories_, strict=True)
         ]
-        return self
+        return _stack([text.to_numpy() for text in texts], len(frame))
 
     def transform(self, X: Any) -> np.ndarray:
         check_is_fitted(self)
@@ -106,7 +125,7 @@ class CategoryCaster(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
             self._cast(frame.iloc[:, i], i, frame.columns[i])
             for i in range(frame.shape[1])
         ]
-        return np.column_stack(columns) if columns else np.empty((len(frame), 0), object)
+        return _stack(columns, len(frame))
 
     def _cast(self, series: pd.Series, index: int, name: Any) -> np.ndarray:
         text = _text(series)
@@ -130,7 +149,7 @@ class CategoryCaster(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         lookup: dict[float, str] = {}
         for number, category in zip(numbers[known], categories[known], strict=True):
             lookup.setdefault(number, category)
-        values = text.to_numpy(dtype=object)
+        values = text.to_numpy(dtype=object, copy=True)
         for row, number in zip(
             np.flatnonzero(unknown), _numbers(series.iloc[unknown]), strict=True
         ):
