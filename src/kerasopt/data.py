@@ -56,7 +56,9 @@ def _format(path: Path) -> str:
     )
 
 
-def read_table(path: str | os.PathLike[str]) -> pd.DataFrame:
+def read_table(
+    path: str | os.PathLike[str], sep: str | None = None
+) -> pd.DataFrame:
     """Read a CSV, TSV or Parquet file (CSV/TSV may be compressed).
 
     The format comes from the suffix: ``.csv``/``.txt`` (comma-separated),
@@ -67,6 +69,9 @@ def read_table(path: str | os.PathLike[str]) -> pd.DataFrame:
     ----------
     path : str or path-like
         The file.
+    sep : str or None, default=None
+        Column delimiter of a CSV/TSV file, e.g. ``";"``; ``None`` takes it
+        from the suffix (comma, tab for ``.tsv``).
 
     Returns
     -------
@@ -89,7 +94,8 @@ def read_table(path: str | os.PathLike[str]) -> pd.DataFrame:
         if kind == "parquet":
             frame = pd.read_parquet(path)
         else:
-            frame = pd.read_csv(path, sep="\t" if kind == "tsv" else ",")
+            default = "\t" if kind == "tsv" else ","
+            frame = pd.read_csv(path, sep=default if sep is None else sep)
     except Exception as exc:  # parsers raise many types; all mean "unreadable"
         hint = (
             " The file is not UTF-8: re-save it as UTF-8 (e.g. `iconv -f latin1 "
@@ -103,7 +109,7 @@ def read_table(path: str | os.PathLike[str]) -> pd.DataFrame:
         ) from exc
     if frame.empty:
         raise DataError(f"{str(path)!r} has no rows (columns: {list(frame.columns)}).")
-    if kind != "parquet" and frame.shape[1] == 1:
+    if kind != "parquet" and sep is None and frame.shape[1] == 1:
         other = [sep for sep in (";", "\t", "|") if sep in str(frame.columns[0])]
         if other:
             raise DataError(
@@ -235,7 +241,7 @@ def infer_task(y: pd.Series, task: str = "auto") -> str:
 
 
 def load_dataset(
-    path: str | os.PathLike[str], target: str
+    path: str | os.PathLike[str], target: str, sep: str | None = None
 ) -> tuple[pd.DataFrame, pd.Series]:
     """Read ``path`` and split off the ``target`` column.
 
@@ -250,7 +256,7 @@ def load_dataset(
     >>> list(X.columns), infer_task(y)
     (['a', 'b'], 'classification')
     """
-    return split_target(read_table(path), target)
+    return split_target(read_table(path, sep), target)
 
 
 def check_columns(X: pd.DataFrame, expected: Sequence[Any]) -> pd.DataFrame:

@@ -31,6 +31,8 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    # Click's plain help wraps at any width; rich's tables cut option names.
+    rich_markup_mode=None,
 )
 
 

@@ -24,7 +24,9 @@ from . import _render
 __all__ = [
     "DEFAULT_STORAGE",
     "JsonOpt",
+    "IdColumnOpt",
     "QuietOpt",
+    "SepOpt",
     "StorageOpt",
     "StudyArg",
     "handle_errors",
@@ -59,6 +61,24 @@ QuietOpt = Annotated[
 ]
 JsonOpt = Annotated[
     bool, typer.Option("--json", help="Print a machine-readable JSON summary.")
+]
+SepOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--sep",
+        help="Column delimiter of a CSV/TSV file, e.g. ';'. Default: ',' (tab for "
+        ".tsv).",
+        show_default=False,
+    ),
+]
+IdColumnOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--id-column",
+        help="Column that identifies rows: never a feature; predict copies it into "
+        "its output.",
+        show_default=False,
+    ),
 ]
 
 #: Process-wide CLI settings set by the app callback.

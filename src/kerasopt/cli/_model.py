@@ -9,7 +9,15 @@ import typer
 
 from ..exceptions import DataError
 from . import _render
-from ._common import QuietOpt, StorageOpt, StudyArg, open_storage, open_study
+from ._common import (
+    IdColumnOpt,
+    QuietOpt,
+    SepOpt,
+    StorageOpt,
+    StudyArg,
+    open_storage,
+    open_study,
+)
 
 __all__ = ["MODEL_FILE", "export", "model_path", "predict", "save_model"]
 
@@ -54,6 +62,7 @@ def export(
             show_default=False,
         ),
     ] = None,
+    sep: SepOpt = None,
     storage: StorageOpt = None,
     quiet: QuietOpt = False,
 ) -> None:
@@ -70,6 +79,9 @@ def export(
     """
     from ..search import refit_best
     from ._inputs import build_pipeline, load_data
+    from ._quiet import import_backend
+
+    import_backend()
 
     store, label = open_storage(storage)
     study = open_study(store, label, study_name)
@@ -81,7 +93,14 @@ def export(
             f"{', '.join(missing)}); refit it from Python with OptunaSearchCV instead."
         )
     source = data or Path(attrs["data"])
-    X, y = load_data(source, attrs["target"], quiet)
+    if data is None and not source.is_file():
+        raise FileNotFoundError(
+            f"Study {study_name!r} was tuned on {str(source)!r}, which is not there "
+            "any more: pass --data with that file's new path (or another file with "
+            "the same columns)."
+        )
+    X, y = load_data(source, attrs["target"], quiet, sep or attrs.get("sep"))
+    X = X.drop(columns=[c for c in attrs.get("unused", {}) if c in X.columns])
     try:
         study.best_trial  # noqa: B018 - raises when no trial completed
     except ValueError:
@@ -141,29 +160,42 @@ def predict(
             "--proba", help="Add one probability column per class (classifiers)."
         ),
     ] = False,
+    sep: SepOpt = None,
+    id_column: IdColumnOpt = None,
 ) -> None:
     """Predict with an exported model: one output row per input row.
 
     Columns the model was not trained on are ignored; missing ones are an
-    error that lists them.
+    error that lists them. --id-column copies a column (an ID) into the
+    output, first.
 
     Examples:
 
       kerasopt predict model/ new.csv -o predictions.csv --proba
+
+      kerasopt predict model/ new.csv --id-column customer_id --sep ';'
     """
     import pandas as pd
 
     from .. import load
     from ..data import check_columns, read_table
+    from ._inputs import check_named
+    from ._quiet import import_backend
+
+    import_backend()
 
     path = model_path(model, creating=False)
     if not path.is_file():
         raise FileNotFoundError(f"Model file {str(path)!r} not found.")
     fitted = load(path)
-    frame = read_table(data)
+    frame = read_table(data, sep)
+    result = pd.DataFrame(index=frame.index)
+    if id_column is not None:
+        check_named(frame, [id_column], "--id-column")
+        result[id_column] = frame[id_column]
     expected = getattr(fitted, "feature_names_in_", None)
     X = frame if expected is None else check_columns(frame, list(expected))
-    result = pd.DataFrame({"prediction": fitted.predict(X)})
+    result["prediction"] = fitted.predict(X)
     if proba:
         if not hasattr(fitted, "predict_proba"):
             raise DataError(

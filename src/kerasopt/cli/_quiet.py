@@ -10,10 +10,20 @@ trial) still show, but not the traceback of a Ctrl-C.
 
 from __future__ import annotations
 
+import contextlib
+import importlib
 import logging
 import os
+import signal
+import threading
+from collections.abc import Iterator
 
-__all__ = ["quiet_libraries", "quiet_optuna"]
+__all__ = [
+    "import_backend",
+    "interrupt_guard",
+    "quiet_libraries",
+    "quiet_optuna",
+]
 
 #: Environment read by the backends' C++ code when they are first imported.
 _QUIET_ENV = {
@@ -26,13 +36,19 @@ _QUIET_ENV = {
 _QUIET_LOGGERS = ("tensorflow", "absl", "jax._src.xla_bridge", "h5py")
 
 
+#: Set by a Ctrl-C during `kerasopt tune` (see :func:`interrupt_guard`).
+_INTERRUPTED = threading.Event()
+
+
 class _NoInterruptTraceback(logging.Filter):
     """Drop Optuna's "Trial N failed" record (and traceback) of a Ctrl-C."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         exc = record.exc_info[1] if record.exc_info else None
-        return not isinstance(exc, KeyboardInterrupt) and "KeyboardInterrupt(" not in (
-            record.getMessage()
+        return not (
+            _INTERRUPTED.is_set()
+            or isinstance(exc, KeyboardInterrupt)
+            or "KeyboardInterrupt(" in record.getMessage()
         )
 
 
@@ -61,3 +77,55 @@ def quiet_optuna() -> None:
     import optuna
 
     optuna.logging.set_verbosity(optuna.logging.WARNING)
+
+
+def _on_sigint(signum: int, frame: object) -> None:
+    _INTERRUPTED.set()
+    signal.default_int_handler(signum, frame)
+
+
+@contextlib.contextmanager
+def interrupt_guard() -> Iterator[None]:
+    """While trials run, a Ctrl-C also hushes Optuna's report of that trial.
+
+    Wherever the interrupt lands (in Keras, in the objective), the trial it
+    stops is not worth a warning: the command prints one line instead.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, _on_sigint)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        _INTERRUPTED.clear()
+
+
+@contextlib.contextmanager
+def _native_stderr_silenced() -> Iterator[None]:
+    """Send file descriptor 2 to /dev/null: C++ logging ignores Python."""
+    try:
+        saved = os.dup(2)
+    except OSError:  # no stderr at all
+        yield
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 2)
+    try:
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(devnull)
+
+
+def import_backend() -> None:
+    """Import the estimators (and so Keras and its backend) without chatter.
+
+    TensorFlow's C++ code logs "Could not find cuda drivers", "oneDNN custom
+    operations are on" and the like at import, before its log level is read;
+    an error there still surfaces as a Python exception.
+    """
+    with _native_stderr_silenced():
+        importlib.import_module("kerasopt.estimators")

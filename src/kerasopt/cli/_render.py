@@ -33,6 +33,7 @@ __all__ = [
     "TrialProgress",
     "error",
     "note",
+    "unused_columns",
     "print_json",
     "study_view",
     "studies_table",
@@ -65,6 +66,13 @@ def error(message: str) -> None:
 def note(message: str) -> None:
     """Print an informative line to stderr."""
     _err.print(escape(message), style="dim")
+
+
+def unused_columns(reasons: dict[str, str]) -> None:
+    """One line naming the columns no trial learns from, and why."""
+    if reasons:
+        listed = ", ".join(f"{name!r} ({why})" for name, why in reasons.items())
+        note(f"Not used as features: {listed}.")
 
 
 def print_json(data: Any) -> None:

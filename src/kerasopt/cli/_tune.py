@@ -8,80 +8,25 @@ from typing import Annotated, Any
 
 import typer
 
-from ..exceptions import DataError, StorageError
 from . import _render
 from ._common import (
+    IdColumnOpt,
     JsonOpt,
     QuietOpt,
+    SepOpt,
     StorageOpt,
     default_study_name,
     open_storage,
     parse_duration,
 )
-from ._inputs import Task, build_pipeline, load_data, read_space_file
+from ._inputs import Task, build_pipeline, load_data, read_space_file, unused_columns
+from ._study import make_cv, prepare_study, run_trials, sampler_seed, write_outputs
 
 __all__ = ["tune"]
 
 
 #: Trials of a study when neither --n-trials nor --timeout is given.
 DEFAULT_N_TRIALS = 20
-
-
-def _check_metric(metric: str | None) -> None:
-    from sklearn.metrics import get_scorer_names
-
-    from .._naming import did_you_mean
-
-    names = get_scorer_names()
-    if metric is not None and metric not in names:
-        raise ValueError(
-            f"Unknown --metric {metric!r}.{did_you_mean(metric, names)} Use a "
-            "scikit-learn scorer name, such as accuracy, balanced_accuracy, f1_macro, "
-            "roc_auc, r2, neg_mean_absolute_error or neg_root_mean_squared_error."
-        )
-
-
-def _cv(cv: int, validation_fraction: float | None, task: str, seed: int | None) -> Any:
-    if validation_fraction is None:
-        return cv
-    from sklearn.model_selection import ShuffleSplit, StratifiedShuffleSplit
-
-    splitter = StratifiedShuffleSplit if task == "classification" else ShuffleSplit
-    return splitter(n_splits=1, test_size=validation_fraction, random_state=seed)
-
-
-def _prepare_study(storage: Any, name: str, attrs: dict[str, Any], label: str) -> Any:
-    import optuna
-
-    study = optuna.create_study(
-        storage=storage, study_name=name, direction="maximize", load_if_exists=True
-    )
-    if study.direction != optuna.study.StudyDirection.MAXIMIZE:
-        raise StorageError(
-            f"Study {name!r} in {label} minimizes, but `kerasopt tune` maximizes a "
-            "scikit-learn score. Pass another --study-name."
-        )
-    for key in ("target", "task"):
-        old = study.user_attrs.get(key)
-        if old is not None and old != attrs[key]:
-            raise DataError(
-                f"Study {name!r} in {label} was tuned with {key}={old!r}, not "
-                f"{attrs[key]!r}. Pass another --study-name to start a new study."
-            )
-    for key, value in attrs.items():
-        if study.user_attrs.get(key) != value:
-            study.set_user_attr(key, value)
-    return study
-
-
-def _sampler_seed(seed: int | None, n_existing: int) -> int | None:
-    # A resumed study must not replay the random start-up draws of the first
-    # run: mix in how many trials are there already.
-    if seed is None or n_existing == 0:
-        return seed
-    import numpy as np
-
-    return int(np.random.SeedSequence([seed, n_existing]).generate_state(1)[0])
 
 
 def tune(
@@ -129,11 +74,31 @@ def tune(
     metric: Annotated[
         str | None,
         typer.Option(
-            help="scikit-learn scorer name (accuracy, roc_auc, r2, "
-            "neg_mean_absolute_error...). Default: accuracy / R^2.",
+            help="scikit-learn scorer name (accuracy, f1_macro, roc_auc, r2, "
+            "neg_mean_absolute_error...), checked against the target before the "
+            "first trial. Default: accuracy / R^2.",
             show_default=False,
         ),
     ] = None,
+    pos_label: Annotated[
+        str | None,
+        typer.Option(
+            help="Positive class of a binary --metric (f1, precision, recall, "
+            "jaccard, average_precision, neg_brier_score), e.g. 'Y'.",
+            show_default=False,
+        ),
+    ] = None,
+    sep: SepOpt = None,
+    drop: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--drop",
+            help="Column not to learn from (repeat for more). IDs, dates and "
+            "saved indexes are dropped without it, with a note.",
+            show_default=False,
+        ),
+    ] = None,
+    id_column: IdColumnOpt = None,
     space: Annotated[
         Path | None,
         typer.Option(
@@ -214,17 +179,22 @@ def tune(
         n_trials = DEFAULT_N_TRIALS
     from ..data import infer_task
     from ..search import OptunaSearchCV, make_pruner, make_sampler
-    from ._quiet import quiet_optuna
+    from ._metric import resolve_metric
+    from ._quiet import import_backend, interrupt_guard, quiet_optuna
     from ._workers import budget
 
     quiet_optuna()
+    import_backend()  # first: nothing else may import it with its chatter
     # Names are checked before any study row is written.
     make_sampler(sampler)
     make_pruner(pruner)
-    _check_metric(metric)
     content = read_space_file(space) if space is not None else None
-    X, y = load_data(data, target, quiet or json_)
+    show = not (quiet or json_)
+    X, y = load_data(data, target, not show, sep)
     task_name = infer_task(y, task.value)
+    scoring, metric_name = resolve_metric(metric, task_name, y, pos_label)
+    unused = unused_columns(X, drop or [], id_column)
+    X = X.drop(columns=list(unused))
     store, label = open_storage(
         storage, create=True, heartbeat=(heartbeat_interval, grace_period)
     )
@@ -233,32 +203,35 @@ def tune(
         "data": str(data.resolve()),
         "target": target,
         "task": task_name,
-        "metric": metric or ("accuracy" if task_name == "classification" else "r2"),
+        "metric": metric_name,
+        "pos_label": pos_label,
         "epochs": epochs,
         "features": [str(c) for c in X.columns],
+        "unused": unused,
+        "sep": sep,
     }
-    study = _prepare_study(store, name, attrs, label)
+    study = prepare_study(store, name, attrs, label)
     if content is not None:
         study.set_user_attr("space", content)
     deadline = None if seconds is None else time.time() + seconds
-    show = not (quiet or json_)
     if show:
         _render.note(
-            f"Study {name!r} in {label}: {task_name} of {target!r}, "
-            f"{len(X)} rows, {X.shape[1]} columns."
+            f"Study {name!r} in {label}: {task_name} of {target!r} scored by "
+            f"{metric_name}, {len(X)} rows, {X.shape[1]} feature columns."
         )
+        _render.unused_columns(unused)
     pipeline = build_pipeline(task_name, epochs)
-    with _render.TrialProgress(n_trials, deadline=deadline, enabled=show) as progress:
+    with interrupt_guard(), _render.TrialProgress(n_trials, deadline=deadline, enabled=show) as progress:
         progress.start(study)
         search = OptunaSearchCV(
             pipeline,
             content,
             n_trials=n_trials,
             timeout=seconds,
-            cv=_cv(cv, validation_fraction, task_name, seed),
-            scoring=metric,
+            cv=make_cv(cv, validation_fraction, task_name, seed),
+            scoring=scoring,
             refit=False,
-            sampler=make_sampler(sampler, _sampler_seed(seed, len(study.trials))),
+            sampler=make_sampler(sampler, sampler_seed(seed, len(study.trials))),
             pruner=pruner,
             storage=store,
             study_name=name,
@@ -267,81 +240,15 @@ def tune(
             # A rich progress bar cannot travel to worker processes.
             callbacks=budget(n_trials) + ([progress] if n_jobs == 1 else []),
         )
-        _run(search, study, store, X, y, grace_period, deadline)
+        run_trials(search, study, store, X, y, grace_period, deadline)
         progress.start(study)
     from ..reporting import study_summary, trials_frame
 
     summary = study_summary(study)
     summary["storage"] = label
     if output is not None:
-        _write_outputs(output, study, summary, pipeline, X, y)
+        write_outputs(output, study, summary, pipeline, X, y)
     if json_:
         _render.print_json(summary)
     elif not quiet:
         _render.study_view(summary, trials_frame(study, top=5))
-
-
-def _run(
-    search: Any,
-    study: Any,
-    storage: Any,
-    X: Any,
-    y: Any,
-    grace: float,
-    deadline: float | None,
-) -> None:
-    """Run trials until the study is done, re-running those of dead workers.
-
-    A Ctrl-C ends the command with one line and exit code 130.
-    """
-    import warnings
-
-    from optuna.exceptions import UpdateFinishedTrialError
-
-    from ._workers import finished, settle
-
-    while True:
-        try:
-            with warnings.catch_warnings():  # OptunaSearchCV's note on Ctrl-C
-                warnings.filterwarnings("ignore", "The search was interrupted")
-                search.fit(X, y)
-            interrupted = search.interrupted_
-        except KeyboardInterrupt:
-            interrupted = True
-        except UpdateFinishedTrialError:
-            _render.note(
-                "Another worker failed this worker's trial for lack of heartbeats "
-                "(see --grace-period); it was queued again. Going on."
-            )
-            continue
-        if interrupted:
-            _render.error(
-                f"interrupted after {finished(study)} trials; run the same command "
-                "to resume"
-            )
-            raise typer.Exit(130)
-        waiting = settle(study, storage, grace, deadline)
-        if not waiting:
-            return
-        left = None if deadline is None else deadline - time.time()
-        if left is not None and left <= 0:
-            return
-        search.set_params(n_trials=finished(study) + waiting, timeout=left)
-
-
-def _write_outputs(
-    folder: Path, study: Any, summary: dict[str, Any], pipeline: Any, X: Any, y: Any
-) -> None:
-    import json
-
-    from .._atomic import atomic_write_text
-    from ..reporting import trials_frame
-    from ..search import refit_best
-    from ._model import save_model
-
-    folder.mkdir(parents=True, exist_ok=True)
-    atomic_write_text(
-        folder / "summary.json", json.dumps(summary, indent=2, default=str)
-    )
-    atomic_write_text(folder / "trials.csv", trials_frame(study).to_csv(index=False))
-    save_model(refit_best(pipeline, study, X, y), folder / "model")

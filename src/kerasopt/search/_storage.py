@@ -143,18 +143,18 @@ def _rdb_storage(
             f"{', '.join(d + '://' for d in _RDB_DIALECTS)}, or a file path ending in "
             f"{', '.join(SQLITE_SUFFIXES + JOURNAL_SUFFIXES)}."
         )
-    options: dict[str, Any] = {}
-    if heartbeat_interval is not None:
-        options = {
-            "heartbeat_interval": heartbeat_interval,
-            "grace_period": grace_period,
-            **_retry_stale_trials(),
-        }
     attempt = 1
     while True:
         try:
             with warnings.catch_warnings():  # heartbeats are "experimental"
                 warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+                options: dict[str, Any] = {}
+                if heartbeat_interval is not None:
+                    options = {
+                        "heartbeat_interval": heartbeat_interval,
+                        "grace_period": grace_period,
+                        **_retry_stale_trials(),
+                    }
                 return optuna.storages.RDBStorage(url, **options)
         except ImportError as exc:
             install = _DRIVER_HINTS.get(dialect, "install it with pip")

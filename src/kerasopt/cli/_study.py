@@ -1,0 +1,127 @@
+"""The study of a ``kerasopt tune`` run: created or resumed, run, written out."""
+
+from __future__ import annotations
+
+import time
+import warnings
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from ..exceptions import DataError, StorageError
+from . import _render
+
+__all__ = ["make_cv", "prepare_study", "run_trials", "sampler_seed", "write_outputs"]
+
+
+def make_cv(
+    cv: int, validation_fraction: float | None, task: str, seed: int | None
+) -> Any:
+    """``--cv`` folds, or one ``--validation-fraction`` hold-out split."""
+    if validation_fraction is None:
+        return cv
+    from sklearn.model_selection import ShuffleSplit, StratifiedShuffleSplit
+
+    splitter = StratifiedShuffleSplit if task == "classification" else ShuffleSplit
+    return splitter(n_splits=1, test_size=validation_fraction, random_state=seed)
+
+
+def prepare_study(storage: Any, name: str, attrs: dict[str, Any], label: str) -> Any:
+    """Create the study or resume it, refusing one tuned on something else."""
+    import optuna
+
+    study = optuna.create_study(
+        storage=storage, study_name=name, direction="maximize", load_if_exists=True
+    )
+    if study.direction != optuna.study.StudyDirection.MAXIMIZE:
+        raise StorageError(
+            f"Study {name!r} in {label} minimizes, but `kerasopt tune` maximizes a "
+            "scikit-learn score. Pass another --study-name."
+        )
+    for key in ("target", "task"):
+        old = study.user_attrs.get(key)
+        if old is not None and old != attrs[key]:
+            raise DataError(
+                f"Study {name!r} in {label} was tuned with {key}={old!r}, not "
+                f"{attrs[key]!r}. Pass another --study-name to start a new study."
+            )
+    for key, value in attrs.items():
+        if study.user_attrs.get(key) != value:
+            study.set_user_attr(key, value)
+    return study
+
+
+def sampler_seed(seed: int | None, n_existing: int) -> int | None:
+    """``--seed`` for a new study; mixed with the trial count when resuming.
+
+    A resumed study must not replay the random start-up draws of the first run.
+    """
+    if seed is None or n_existing == 0:
+        return seed
+    import numpy as np
+
+    return int(np.random.SeedSequence([seed, n_existing]).generate_state(1)[0])
+
+
+def run_trials(
+    search: Any,
+    study: Any,
+    storage: Any,
+    X: Any,
+    y: Any,
+    grace: float,
+    deadline: float | None,
+) -> None:
+    """Run trials until the study is done, re-running those of dead workers.
+
+    A Ctrl-C ends the command with one line and exit code 130.
+    """
+    from optuna.exceptions import UpdateFinishedTrialError
+
+    from ._workers import finished, settle
+
+    while True:
+        try:
+            with warnings.catch_warnings():  # OptunaSearchCV's note on Ctrl-C
+                warnings.filterwarnings("ignore", "The search was interrupted")
+                search.fit(X, y)
+            interrupted = search.interrupted_
+        except KeyboardInterrupt:
+            interrupted = True
+        except UpdateFinishedTrialError:
+            _render.note(
+                "Another worker failed this worker's trial for lack of heartbeats "
+                "(see --grace-period); it was queued again. Going on."
+            )
+            continue
+        if interrupted:
+            _render.error(
+                f"interrupted after {finished(study)} trials; run the same command "
+                "to resume"
+            )
+            raise typer.Exit(130)
+        waiting = settle(study, storage, grace, deadline)
+        left = None if deadline is None else deadline - time.time()
+        if not waiting or (left is not None and left <= 0):
+            return
+        search.set_params(n_trials=finished(study) + waiting, timeout=left)
+
+
+def write_outputs(
+    folder: Path, study: Any, summary: dict[str, Any], pipeline: Any, X: Any, y: Any
+) -> None:
+    """``--output``: summary.json, trials.csv and the refitted best model."""
+    import json
+
+    from .._atomic import atomic_write_text
+    from ..reporting import trials_frame
+    from ..search import refit_best
+    from ._model import save_model
+
+    folder.mkdir(parents=True, exist_ok=True)
+    atomic_write_text(
+        folder / "summary.json", json.dumps(summary, indent=2, default=str)
+    )
+    atomic_write_text(folder / "trials.csv", trials_frame(study).to_csv(index=False))
+    save_model(refit_best(pipeline, study, X, y), folder / "model")

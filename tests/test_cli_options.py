@@ -1,0 +1,245 @@
+"""CLI rough edges a new user meets: metric checks, delimiters, ID columns,
+dropped columns, help at 80 columns, Ctrl-C, library log noise."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import optuna
+import pandas as pd
+import pytest
+import typer
+
+from kerasopt.cli import app
+from kerasopt.cli._metric import resolve_metric
+from kerasopt.cli._quiet import quiet_libraries
+from kerasopt.search import resolve_storage
+
+from test_cli import SPACE, run, runner, workdir  # noqa: F401, I001
+
+optuna.logging.set_verbosity(optuna.logging.WARNING)
+
+FOUR = pd.Series(["a", "b", "c", "d"] * 10)
+YES_NO = pd.Series(["Y", "N", "N"] * 10)
+
+
+# --------------------------------------------------------------- --metric
+def test_roc_auc_on_several_classes_means_one_vs_rest() -> None:
+    assert resolve_metric("roc_auc", "classification", FOUR, None) == (
+        "roc_auc_ovr", "roc_auc_ovr",
+    )  # fmt: skip
+
+
+def test_defaults_and_a_fitting_metric_pass() -> None:
+    assert resolve_metric(None, "classification", FOUR, None) == ("accuracy",) * 2
+    assert resolve_metric(None, "regression", pd.Series(np.arange(30.0)), None)[1] == "r2"
+    assert resolve_metric("f1_macro", "classification", FOUR, None)[1] == "f1_macro"
+
+
+def test_pos_label_builds_a_scorer_for_string_labels() -> None:
+    scoring, name = resolve_metric("f1", "classification", YES_NO, "Y")
+    assert name == "f1" and callable(scoring)
+    assert scoring._kwargs == {"pos_label": "Y"}
+
+
+@pytest.mark.parametrize(
+    ("metric", "y", "task", "pos_label", "message"),
+    [
+        ("f1", YES_NO, "classification", None,
+         r"--metric f1 cannot score .* pass --pos-label with the positive class \(N, Y\)"),
+        ("f1", FOUR, "classification", None, "Fix: use --metric f1_macro"),
+        ("accuracy", pd.Series(np.linspace(0, 1, 30)), "regression", None,
+         "--metric accuracy cannot score this regression target"),
+        ("f1", YES_NO, "classification", "y", r"--pos-label 'y' is not a label.*Y"),
+        ("accuracy", YES_NO, "classification", "Y", "Drop --pos-label"),
+        ("acuracy", YES_NO, "classification", None, "Did you mean 'accuracy'"),
+    ],
+)  # fmt: skip
+def test_metric_that_cannot_score_the_target(metric, y, task, pos_label, message):
+    with pytest.raises(ValueError, match=message):
+        resolve_metric(metric, task, y, pos_label)
+
+
+def test_tune_checks_the_metric_before_any_trial(workdir):  # noqa: F811
+    result = run("tune", "penguins.csv", "-t", "species", "--metric", "f1")
+    assert result.exit_code == 1, result.output
+    assert "pass --pos-label with the positive class (Adelie, Gentoo)" in result.output
+    assert "Traceback" not in result.output
+    assert not (workdir / "kerasopt.db").exists()  # no study written
+
+
+# ------------------------------------------------------- columns and files
+def test_drop_and_id_column_name_real_columns(workdir):  # noqa: F811
+    result = run("tune", "penguins.csv", "-t", "species", "--drop", "bil")
+    assert result.exit_code == 1, result.output
+    assert "--drop 'bil' is not a column of the data. Did you mean 'bill'?" in (
+        result.output
+    )
+    result = run("tune", "penguins.csv", "-t", "species", "--id-column", "nope")
+    assert result.exit_code == 1 and "--id-column 'nope'" in result.output, (
+        result.output
+    )
+
+
+def test_export_without_the_data_file_hints_at_data(workdir):  # noqa: F811
+    study = optuna.create_study(
+        storage="sqlite:///kerasopt.db", study_name="gone", direction="maximize"
+    )
+    attrs = {"target": "species", "task": "classification", "epochs": 1,
+             "data": str(workdir / "moved.csv")}  # fmt: skip
+    for key, value in attrs.items():
+        study.set_user_attr(key, value)
+    study.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=1)
+    result = run("export", "gone", "-o", "m/")
+    assert result.exit_code == 1, result.output
+    assert "moved.csv" in result.output and "pass --data" in result.output
+
+
+# -------------------------------------------------------------------- help
+def _commands() -> list:
+    group = typer.main.get_command(app)
+    return list(group.commands.values())  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("command", _commands(), ids=lambda c: c.name)
+def test_help_shows_full_option_names_at_80_columns(command) -> None:
+    result = runner.invoke(app, [command.name, "--help"], env={"COLUMNS": "80"},
+                           terminal_width=80)  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "…" not in result.output
+    for line in result.output.splitlines():
+        assert len(line) <= 80, line
+    for param in command.params:
+        for name in param.opts:
+            if name.startswith("-"):
+                assert name in result.output, (name, result.output)
+
+
+# ------------------------------------------------------------ quiet, Ctrl-C
+def test_quiet_libraries_keeps_user_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("TF_CPP_MIN_LOG_LEVEL", raising=False)
+    monkeypatch.setenv("GRPC_VERBOSITY", "DEBUG")
+    quiet_libraries()
+    assert os.environ["TF_CPP_MIN_LOG_LEVEL"] == "3"
+    assert os.environ["GRPC_VERBOSITY"] == "DEBUG"
+    assert logging.getLogger("tensorflow").level == logging.ERROR
+
+
+def test_optuna_does_not_log_the_traceback_of_a_ctrl_c(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    quiet_libraries()
+
+    def interrupted(trial: optuna.trial.Trial) -> float:
+        raise KeyboardInterrupt
+
+    def failing(trial: optuna.trial.Trial) -> float:
+        raise ValueError("a real failure")
+
+    logger = logging.getLogger("optuna")
+    logger.addHandler(caplog.handler)  # Optuna does not propagate to the root
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            optuna.create_study().optimize(interrupted, n_trials=1)
+        optuna.create_study().optimize(failing, n_trials=1, catch=(ValueError,))
+    finally:
+        logger.removeHandler(caplog.handler)
+    assert "KeyboardInterrupt" not in caplog.text
+    assert "a real failure" in caplog.text  # other failures still show
+
+
+def test_ctrl_c_is_one_line_and_exit_130(
+    workdir, monkeypatch: pytest.MonkeyPatch  # noqa: F811
+) -> None:
+    def interrupt(self, X, y=None, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("kerasopt.search.OptunaSearchCV.fit", interrupt)
+    result = run("tune", "penguins.csv", "-t", "species", "--space", "space.yaml")
+    assert result.exit_code == 130, result.output
+    assert "interrupted after 0 trials; run the same command to resume" in (
+        result.output
+    )
+    assert "Traceback" not in result.output
+
+
+# -------------------------------------------------------------- end to end
+@pytest.mark.slow
+def test_sep_drop_and_id_column_from_tune_to_predict(workdir):  # noqa: F811
+    frame = pd.read_csv(workdir / "penguins.csv")
+    frame.insert(0, "row_id", [f"r{i:03d}" for i in range(len(frame))])
+    frame["notes"] = ["n"] * len(frame)
+    frame.to_csv(workdir / "semi.csv", sep=";", index=False)
+    args = ["tune", "semi.csv", "-t", "species", "--sep", ";", "--space",
+            "space.yaml", "--validation-fraction", "0.3", "-n", "1", "--seed", "0",
+            "--drop", "notes", "--id-column", "row_id", "--pruner", "none"]  # fmt: skip
+    result = run(*args)
+    assert result.exit_code == 0, result.output
+    assert "Not used as features: 'notes' (--drop), 'row_id' (--id-column)." in (
+        result.output
+    )
+    study = optuna.load_study(study_name="semi-species",
+                              storage=resolve_storage("kerasopt.db"))  # fmt: skip
+    assert study.user_attrs["features"] == ["bill", "island", "mass", "weight"]
+    result = run("export", "semi-species", "-o", "model/")
+    assert result.exit_code == 0, result.output
+    new = frame.drop(columns=["species"]).iloc[:5]
+    new.to_csv(workdir / "new.csv", sep=";", index=False)
+    result = run("predict", "model", "new.csv", "--sep", ";", "--id-column",
+                 "row_id", "-o", "out.csv")  # fmt: skip
+    assert result.exit_code == 0, result.output
+    out = pd.read_csv(workdir / "out.csv")
+    assert list(out.columns) == ["row_id", "prediction"]
+    assert list(out["row_id"]) == list(new["row_id"])
+
+
+@pytest.mark.slow
+def test_ctrl_c_in_a_real_run(workdir):  # noqa: F811
+    (workdir / "space.yaml").write_text(SPACE % 5)
+    env = {**os.environ}
+    env.pop("TF_CPP_MIN_LOG_LEVEL", None)  # the CLI must quiet the backend itself
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "kerasopt", "tune", "penguins.csv", "-t", "species",
+         "--space", "space.yaml", "-n", "50", "--pruner", "none", "--seed", "0"],
+        cwd=workdir, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        text=True,
+    )  # fmt: skip
+    storage = resolve_storage("kerasopt.db")
+    try:
+        deadline = time.time() + 240
+        while time.time() < deadline:
+            time.sleep(0.3)
+            try:
+                study = optuna.load_study(study_name="penguins-species", storage=storage)
+            except KeyError:
+                continue
+            if study.get_trials(states=(optuna.trial.TrialState.COMPLETE,)):
+                break
+        worker.send_signal(signal.SIGINT)
+        output, _ = worker.communicate(timeout=120)
+    finally:
+        if worker.poll() is None:
+            worker.kill()
+            worker.wait()
+    assert worker.returncode == 130, output
+    assert "run the same command to resume" in output, output
+    lines = [line for line in output.splitlines() if "interrupted after" in line]
+    assert len(lines) == 1, output
+    for noise in ("Traceback", "UserWarning", "KeyboardInterrupt", "cuInit",
+                  "oneDNN", "retracing", "absl"):  # fmt: skip
+        assert noise not in output, output
+    summary = json.loads(
+        subprocess.run(
+            [sys.executable, "-m", "kerasopt", "show", "penguins-species", "--json"],
+            cwd=workdir, capture_output=True, text=True, timeout=120, check=True,
+        ).stdout
+    )  # fmt: skip
+    assert summary["states"]["RUNNING"] == 0
