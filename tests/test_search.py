@@ -206,7 +206,8 @@ def test_default_space_needs_a_kerasopt_estimator(
     ("params", "error", "match"),
     [
         ({"n_trials": 0}, InvalidParameterError, "'n_trials' parameter"),
-        ({"error_score": "ignore"}, InvalidParameterError, "'error_score' parameter"),
+        ({"error_score": "ignore"}, InvalidParameterError,
+         "error_score must be 'raise' or numeric, but got 'ignore'"),
         ({"sampler": "tpee"}, ValueError, r"Did you mean 'tpe'\?"),
         ({"pruner": "hyperbad"}, ValueError, r"Did you mean 'hyperband'\?"),
         ({"n_jobs": 0}, ValueError, "n_jobs must be a positive int"),

@@ -1,4 +1,4 @@
-"""Methods of a fitted search that delegate to its ``best_estimator_``."""
+"""Members of a fitted search that delegate to its ``best_estimator_`` or ``study_``."""
 
 from __future__ import annotations
 
@@ -6,10 +6,12 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
+import optuna
+from optuna.trial import FrozenTrial
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
-__all__ = ["BestEstimatorDelegation"]
+__all__ = ["BestEstimatorDelegation", "StudyDelegation"]
 
 
 def _best_has(attr: str) -> Callable[[Any], bool]:
@@ -102,3 +104,35 @@ class BestEstimatorDelegation:
         """Score of the best estimator on ``(X, y)`` with the search's scorer."""
         check_is_fitted(self)
         return float(self.scorer_(self.best_estimator_, X, y))
+
+
+class StudyDelegation:
+    """Mixin: the study's trials and user attributes, as optuna-integration has them."""
+
+    study_: optuna.Study
+
+    @property
+    def trials_(self) -> list[FrozenTrial]:
+        """All trials of the study (``study_.trials``)."""
+        check_is_fitted(self, "study_")
+        return self.study_.trials
+
+    @property
+    def user_attrs_(self) -> dict[str, Any]:
+        """The study's user attributes (``study_.user_attrs``)."""
+        check_is_fitted(self, "study_")
+        return self.study_.user_attrs
+
+    def set_user_attr(self, key: str, value: Any) -> None:
+        """Set a user attribute of the study (``study_.set_user_attr``)."""
+        check_is_fitted(self, "study_")
+        self.study_.set_user_attr(key, value)
+
+    def trials_dataframe(self, **kwargs: Any) -> Any:
+        """The study's trials as a DataFrame (``study_.trials_dataframe``)."""
+        check_is_fitted(self, "study_")
+        return self.study_.trials_dataframe(**kwargs)
+
+    def _check_is_fitted(self) -> None:
+        # optuna-integration's name, kept for code that calls it.
+        check_is_fitted(self, ["study_", "scorer_"])

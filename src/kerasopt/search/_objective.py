@@ -14,30 +14,33 @@ import sys
 import time
 import warnings
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from numbers import Integral
 from typing import Any
 
 import numpy as np
 import optuna
 from sklearn.base import BaseEstimator, clone
 from sklearn.exceptions import FitFailedWarning
-from sklearn.utils import _safe_indexing
+from sklearn.utils import _safe_indexing, check_random_state
 from sklearn.utils.validation import _num_samples
 
 from ..exceptions import InvalidSearchSpaceError
-from ._ensemble import OutOfFoldStore, oof_response
+from ._folds import FoldFailure, FoldRecord, fold_params
 from ._params import (
     configured_clone,
     final_estimator_prefix,
     is_keras_estimator,
     resolve_param_names,
 )
+from ._partial_fit import partial_fit_cv
 from ._spaces import SpaceFn
 
 __all__ = [
     "NonFiniteLossError",
     "Objective",
     "release_memory",
+    "report_cv_scores",
+    "search_seed",
     "trial_seed",
 ]
 
@@ -64,6 +67,15 @@ def release_memory() -> None:
     gc.collect()
 
 
+def search_seed(random_state: int | np.random.RandomState | None) -> int | None:
+    """The search's integer seed (sampler, trials, subsample) from ``random_state``."""
+    if random_state is None:
+        return None
+    if isinstance(random_state, Integral):
+        return int(random_state)
+    return int(check_random_state(random_state).randint(2**31 - 1))
+
+
 def trial_seed(seed: int | None, number: int) -> int | None:
     """Derive the ``random_state`` of trial ``number`` from the search's seed."""
     if seed is None:
@@ -73,25 +85,22 @@ def trial_seed(seed: int | None, number: int) -> int | None:
     )
 
 
-def _is_per_sample(value: Any, n: int) -> bool:
-    if hasattr(value, "shape"):
-        return len(value.shape) >= 1 and value.shape[0] == n
-    # Plain lists of numbers (sample_weight=[...]); lists of callbacks stay whole.
-    return (
-        isinstance(value, (list, tuple))
-        and len(value) == n
-        and all(isinstance(v, (int, float, np.number)) for v in value)
-    )
+def report_cv_scores(trial: optuna.trial.Trial, scores: Sequence[float]) -> None:
+    """Record the fold scores where Optuna's Terminator reads them.
 
-
-def _fold_params(
-    params: Mapping[str, Any], indices: np.ndarray, n: int
-) -> dict[str, Any]:
-    """Index the per-sample fit parameters (``sample_weight``) by ``indices``."""
-    return {
-        key: _safe_indexing(value, indices) if _is_per_sample(value, n) else value
-        for key, value in params.items()
-    }
+    ``optuna.terminator.report_cross_validation_scores`` (the
+    ``terminator:cv_scores`` attribute); skipped for a single fold and once
+    Optuna no longer ships the (deprecated) module.
+    """
+    if len(scores) < 2:
+        return
+    try:
+        from optuna.terminator import report_cross_validation_scores
+    except ImportError:  # pragma: no cover - removed in Optuna 6
+        return
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)  # deprecated in 4.9
+        report_cross_validation_scores(trial, [float(v) for v in scores])
 
 
 def _jsonable(value: Any) -> bool:
@@ -126,9 +135,14 @@ class Objective:
     prune : bool
         Whether a pruner is active: report per-epoch values of the first fold
         and give Keras estimators a validation split if they have none.
-    oof_store : OutOfFoldStore, optional
-        Where a completed trial saves its out-of-fold predictions (for
-        ``ensemble_size > 1``).
+    return_train_score : bool, default=False
+        Also score each fold's training rows.
+    catch : tuple of exception types, default=()
+        Exceptions that fail the trial (recorded in ``fail_reason``) instead
+        of stopping the search.
+    max_iter : int or None, default=None
+        With a number, trials train by ``partial_fit`` for up to ``max_iter``
+        steps and report the mean CV score after each (``enable_pruning``).
     """
 
     def __init__(
@@ -143,7 +157,10 @@ class Objective:
         error_score: str | float,
         seed: int | None,
         prune: bool,
-        oof_store: OutOfFoldStore | None = None,
+        *,
+        return_train_score: bool = False,
+        catch: tuple[type[BaseException], ...] = (),
+        max_iter: int | None = None,
     ) -> None:
         self.estimator = estimator
         self.space = space
@@ -155,7 +172,9 @@ class Objective:
         self.error_score = error_score
         self.seed = seed
         self.prune = prune
-        self.oof_store = oof_store
+        self.return_train_score = return_train_score
+        self.catch = catch
+        self.max_iter = max_iter
 
     def params(self, trial: optuna.trial.BaseTrial) -> dict[str, Any]:
         """Draw the trial's parameters, with names resolved for the estimator."""
@@ -192,6 +211,11 @@ class Objective:
         """Run one trial; return its mean CV score (NaN marks it failed)."""
         try:
             return self._run(trial)
+        except optuna.TrialPruned:
+            raise
+        except self.catch as exc:
+            trial.set_user_attr("fail_reason", f"{type(exc).__name__}: {exc}")
+            return math.nan
         finally:
             release_memory()
 
@@ -231,24 +255,37 @@ class Objective:
                 estimator.set_params(
                     **{prefix + "validation_fraction": PRUNING_VALIDATION_FRACTION}
                 )
-        record = _Record()
+        record = FoldRecord()
         try:
-            for fold, (train, test) in enumerate(self.splits):
-                try:
-                    score = self._fold(trial, estimator, fold, train, test, record)
-                except _FoldFailure as failure:
-                    score = self._fail(trial, failure.error, failure.where)
-                    if math.isnan(score):
-                        return score
-                record.scores.append(score)
-                if not math.isfinite(score):
-                    trial.set_user_attr("fail_reason", f"fold {fold}: score is {score}")
-                    return math.nan
+            if self.max_iter is not None:
+                partial_fit_cv(self, trial, estimator, record)
+            else:
+                self._fit_cv(trial, estimator, record)
+        except FoldFailure as failure:  # partial_fit: the trial's value
+            return self._fail(trial, failure.error, failure.where)
         finally:
             record.save(trial, keras)
-        if self.oof_store is not None and record.oof:
-            self.oof_store.save(trial.number, record.oof)
+        if any(math.isnan(score) for score in record.scores):
+            return math.nan
+        report_cv_scores(trial, record.scores)
         return float(np.mean(record.scores))
+
+    def _fit_cv(
+        self, trial: optuna.trial.Trial, estimator: BaseEstimator, record: FoldRecord
+    ) -> None:
+        """Fit and score every fold in ``record``; stop at the first NaN."""
+        for fold, (train, test) in enumerate(self.splits):
+            try:
+                score = self._fold(trial, estimator, fold, train, test, record)
+            except FoldFailure as failure:
+                score = self._fail(trial, failure.error, failure.where)
+            else:
+                if not math.isfinite(score):
+                    trial.set_user_attr("fail_reason", f"fold {fold}: score is {score}")
+                    score = math.nan
+            record.scores.append(score)
+            if math.isnan(score):
+                return
 
     def _fold(
         self,
@@ -257,12 +294,12 @@ class Objective:
         fold: int,
         train: np.ndarray,
         test: np.ndarray,
-        record: _Record,
+        record: FoldRecord,
     ) -> float:
-        """Fit and score one fold; raise ``_FoldFailure`` or ``TrialPruned``."""
+        """Fit and score one fold; raise ``FoldFailure`` or ``TrialPruned``."""
         estimator = clone(estimator)
         prefix, final = final_estimator_prefix(estimator)
-        fit_params = _fold_params(self.fit_params, train, _num_samples(self.X))
+        fit_params = fold_params(self.fit_params, train, _num_samples(self.X))
         callback = None
         if is_keras_estimator(final):
             from ._pruning import KerasPruningCallback
@@ -272,9 +309,9 @@ class Objective:
             fit_params[key] = [*(fit_params.get(key) or []), callback]
         start = time.perf_counter()
         try:
-            estimator.fit(*self._rows(train), **fit_params)
+            estimator.fit(*self.rows(train), **fit_params)
         except Exception as exc:
-            raise _FoldFailure(exc, f"fit of fold {fold}") from exc
+            raise FoldFailure(exc, f"fit of fold {fold}") from exc
         finally:
             record.fit_times.append(time.perf_counter() - start)
         if callback is not None:
@@ -286,51 +323,40 @@ class Objective:
                     f"{callback.nonfinite_epoch_}. Lower learning_rate, scale the "
                     "inputs or add l2/dropout."
                 )
-                raise _FoldFailure(error, f"fold {fold}")
+                raise FoldFailure(error, f"fold {fold}")
             if callback.pruned_epoch_ is not None:
                 trial.set_user_attr("pruned_epoch", callback.pruned_epoch_)
+                # Optuna gives a pruned trial its last reported value, here
+                # -val_loss, which is not a score: a NaN last step leaves none.
+                trial.report(math.nan, step=callback.last_step_ + 1)
                 raise optuna.TrialPruned(
                     f"Trial {trial.number} pruned after epoch {callback.pruned_epoch_}."
                 )
+        return self.score_fold(estimator, fold, train, test, record)
+
+    def score_fold(
+        self,
+        estimator: BaseEstimator,
+        fold: int,
+        train: np.ndarray,
+        test: np.ndarray,
+        record: FoldRecord,
+    ) -> float:
+        """Score a fitted fold (and its training rows with ``return_train_score``)."""
         start = time.perf_counter()
-        X_test, y_test = self._rows(test)
         try:
-            score = float(self.scorer(estimator, X_test, y_test))
-            if self.oof_store is not None:
-                record.oof.append((test, oof_response(estimator, X_test)))
-            return score
+            score = float(self.scorer(estimator, *self.rows(test)))
+            if self.return_train_score:
+                record.train_scores.append(
+                    float(self.scorer(estimator, *self.rows(train)))
+                )
         except Exception as exc:
-            raise _FoldFailure(exc, f"scoring of fold {fold}") from exc
+            raise FoldFailure(exc, f"scoring of fold {fold}") from exc
         finally:
             record.score_times.append(time.perf_counter() - start)
+        return score
 
-    def _rows(self, indices: np.ndarray) -> tuple[Any, Any]:
+    def rows(self, indices: np.ndarray) -> tuple[Any, Any]:
+        """``(X, y)`` restricted to ``indices``."""
         y = None if self.y is None else _safe_indexing(self.y, indices)
         return _safe_indexing(self.X, indices), y
-
-
-class _FoldFailure(Exception):
-    """A fold's fit or scoring failed: ``error`` is what the user should see."""
-
-    def __init__(self, error: Exception, where: str) -> None:
-        super().__init__(where)
-        self.error = error
-        self.where = where
-
-
-@dataclass
-class _Record:
-    """Per-fold measurements of one trial, saved as the trial's user attributes."""
-
-    scores: list[float] = field(default_factory=list)
-    fit_times: list[float] = field(default_factory=list)
-    score_times: list[float] = field(default_factory=list)
-    epochs: int = 0
-    oof: list[tuple[np.ndarray, np.ndarray]] = field(default_factory=list)
-
-    def save(self, trial: optuna.trial.Trial, keras: bool) -> None:
-        trial.set_user_attr("split_test_scores", self.scores)
-        trial.set_user_attr("fit_times", self.fit_times)
-        trial.set_user_attr("score_times", self.score_times)
-        if keras:
-            trial.set_user_attr("epochs_trained", self.epochs)

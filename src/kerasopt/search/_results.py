@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
+import optuna
 from optuna.trial import FrozenTrial, TrialState
 from scipy.stats import rankdata
 
-__all__ = ["cv_results"]
+__all__ = ["best_trial", "cv_results", "trial_params"]
 
 
 def _times(trials: Sequence[FrozenTrial], results: dict[str, Any]) -> None:
@@ -85,3 +86,36 @@ def cv_results(
         -np.where(np.isnan(mean), -np.inf, mean), method="min"
     ).astype(np.int32)
     return results
+
+
+def trial_params(
+    space_params: Callable[[optuna.trial.BaseTrial], dict[str, Any]],
+    trial: FrozenTrial,
+) -> dict[str, Any]:
+    """The estimator parameters of ``trial``: the space replayed on its draws."""
+    try:
+        return space_params(optuna.trial.FixedTrial(trial.params, number=trial.number))
+    except Exception:  # a failed trial may not have drawn everything
+        return dict(trial.user_attrs.get("params", {}))
+
+
+def best_trial(study: optuna.Study, trials: Sequence[FrozenTrial]) -> FrozenTrial:
+    """The study's best trial, as one of ``trials``.
+
+    Raises
+    ------
+    ValueError
+        If no trial completed; the message gives the first failure reasons.
+    """
+    if not any(t.state == TrialState.COMPLETE for t in trials):
+        reasons = sorted(
+            {str(t.user_attrs.get("fail_reason", t.state.name)) for t in trials}
+        )
+        raise ValueError(
+            f"No trial of study {study.study_name!r} completed "
+            f"({len(trials)} finished, none COMPLETE). Reasons: "
+            f"{'; '.join(reasons[:3]) or 'none'}. Fix the estimator or the "
+            "search space, or use error_score='raise' to see the traceback."
+        )
+    number = study.best_trial.number
+    return next(t for t in trials if t.number == number)

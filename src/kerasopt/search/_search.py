@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import time
-import warnings
 from collections.abc import Callable, Mapping
 from copy import deepcopy
 from numbers import Integral, Real
@@ -12,42 +11,40 @@ from typing import Any
 
 import numpy as np
 import optuna
-from optuna.trial import FrozenTrial, TrialState
-from sklearn.base import BaseEstimator, MetaEstimatorMixin, clone, is_classifier
+from optuna.trial import FrozenTrial
+from sklearn.base import BaseEstimator, MetaEstimatorMixin
 from sklearn.metrics import check_scoring, get_scorer_names
-from sklearn.model_selection import check_cv
-from sklearn.utils import check_random_state, get_tags
-from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
+from sklearn.utils import _safe_indexing, check_random_state, get_tags
+from sklearn.utils._param_validation import (
+    HasMethods,
+    Interval,
+    RealNotInt,
+    StrOptions,
+)
 from sklearn.utils.validation import _num_samples, indexable
 
-from ._delegation import BestEstimatorDelegation
-from ._ensemble import (
-    OutOfFoldStore,
-    check_ensemble_scorer,
-    ensemble_of_trials,
-    make_voting_ensemble,
-)
-from ._objective import Objective
+from ._delegation import BestEstimatorDelegation, StudyDelegation
+from ._folds import cv_splits, fold_params, subsample_indices
+from ._objective import Objective, search_seed
 from ._parallel import effective_n_jobs
-from ._params import resolve_param_names, set_params_checked
+from ._progress import optuna_log_level
 from ._refit import refit_best
-from ._results import cv_results
+from ._results import best_trial, cv_results, trial_params
 from ._samplers import make_pruner, make_sampler
-from ._space_input import as_space
+from ._space_input import as_space, check_space_names, is_empty
 from ._spaces import SearchSpace, SpaceFn
-from ._study import (
-    FINISHED,
-    create_search_study,
-    in_memory_copy,
-    optimize,
-    search_storage,
-)
+from ._study import FINISHED, run_study
+from ._validation import check_catch, check_search_params, reject_unknown_keywords
 
 __all__ = ["OptunaSearchCV"]
 
 
+def _rows(data: Any, indices: np.ndarray) -> Any:
+    return None if data is None else _safe_indexing(data, indices)
+
+
 class OptunaSearchCV(  # type: ignore[misc]
-    BestEstimatorDelegation, MetaEstimatorMixin, BaseEstimator
+    BestEstimatorDelegation, StudyDelegation, MetaEstimatorMixin, BaseEstimator
 ):
     """Hyper-parameter search with Optuna, as a scikit-learn meta-estimator.
 
@@ -136,19 +133,31 @@ pruner, default="median"
     callbacks : list of callable or None, default=None
         Optuna study callbacks ``callback(study, frozen_trial)``, called after
         each trial (in the worker processes when ``n_jobs > 1``).
-    ensemble_size : int, default=1
-        With ``k > 1``, after the study a greedy ensemble selection (Caruana
-        et al. 2004, with replacement, 25 rounds) over the completed trials'
-        out-of-fold predictions (probabilities for classifiers) chooses up to
-        ``k`` trials and their weights; ``best_estimator_`` is then their
-        weighted soft-voting ensemble (``VotingClassifier`` /
-        ``VotingRegressor``), each member refit on all the data. Each trial
-        keeps its out-of-fold predictions in a temporary folder (float32,
-        ``n_samples x n_classes`` per trial; removed after ``fit``), and the
-        selection loads those of the best ``max(20, 4 k)`` trials only: its
-        memory is ``max(20, 4 k) x n_samples x n_classes x 4`` bytes. Needs a
-        ``scoring`` that sklearn can apply to averaged predictions (a name or
-        ``make_scorer``). ``1`` keeps the single best trial.
+    study : optuna.Study or None, default=None
+        An existing study to add the trials to; its storage, name, sampler
+        and pruner are used (``storage`` and ``study_name`` must then be
+        None). It must maximize, as scikit-learn scores are maximized.
+    catch : exception type or tuple of them, default=()
+        Exceptions that fail a trial (its ``fail_reason`` user attribute
+        says why) instead of stopping the search, as in ``study.optimize``.
+    return_train_score : bool, default=False
+        Also score each fold's training rows (``split<k>_train_score``,
+        ``mean_train_score`` and ``std_train_score`` in ``cv_results_``).
+    verbose : int, default=0
+        ``0``: quiet (warnings only); ``1``: a progress bar with the best
+        score so far, the trials done and the time left (``n_jobs=1``);
+        ``2``: also Optuna's log line per trial.
+    subsample : float or int, default=1.0
+        Trials use a random subset of the rows (``sample_indices_``): a share
+        (float in (0, 1]) or a number of rows (int). The refit uses all rows.
+    enable_pruning : bool, default=False
+        Train estimators that have ``partial_fit`` (``SGDClassifier``,
+        ``MLPClassifier``, ...) one call at a time for up to ``max_iter``
+        steps, report the mean CV score after each step and let ``pruner``
+        stop unpromising trials. (Keras estimators are pruned per epoch
+        whenever ``pruner`` is not ``"none"``.)
+    max_iter : int, default=1000
+        Number of ``partial_fit`` steps of a trial with ``enable_pruning``.
 
     Attributes
     ----------
@@ -161,7 +170,8 @@ pruner, default="median"
     best_trial_ : optuna.trial.FrozenTrial
         The best trial.
     best_index_ : int
-        Index of the best trial in ``cv_results_``.
+        Index of the best trial in ``cv_results_`` (scikit-learn's meaning;
+        optuna-integration gives the trial number, ``best_trial_.number``).
     study_ : optuna.study.Study
         The study, including trials of earlier runs when resumed.
     cv_results_ : dict of numpy arrays
@@ -172,6 +182,12 @@ pruner, default="median"
         and ``state``. Pruned and failed trials have NaN scores.
     n_trials_ : int
         Number of finished trials in the study.
+    trials_ : list of optuna.trial.FrozenTrial
+        All trials of the study.
+    user_attrs_ : dict
+        The study's user attributes (see :meth:`set_user_attr`).
+    sample_indices_ : ndarray of int
+        Rows of ``X`` the trials used (see ``subsample``).
     n_splits_ : int
         Number of CV folds.
     refit_time_ : float
@@ -181,12 +197,6 @@ pruner, default="median"
     interrupted_ : bool
         Whether Ctrl-C stopped the search. Completed trials are kept and
         ``best_*`` come from them.
-    ensemble_weights_ : dict
-        With ``ensemble_size > 1``: trial number -> weight of each member
-        (summing to 1), best first.
-    ensemble_score_ : float
-        With ``ensemble_size > 1``: the ensemble's score on the out-of-fold
-        predictions it was selected on (optimistic, as ``best_score_`` is).
 
     See Also
     --------
@@ -194,7 +204,9 @@ pruner, default="median"
 
     Notes
     -----
-    Keras' global state is cleared (``keras.backend.clear_session()``) and
+    An empty space (``{}``) has one point: it is fitted as a single trial.
+    Each trial records its fold scores where Optuna's Terminator reads them
+    (``terminator:cv_scores``). Keras' global state is cleared (``keras.backend.clear_session()``) and
     garbage collected after every trial. Reproducibility is promised for
     ``n_jobs=1`` only: parallel workers interleave trials in a different
     order every time.
@@ -229,9 +241,19 @@ pruner, default="median"
         "n_jobs": [Integral, None],
         "random_state": ["random_state"],
         "callbacks": [list, None],
-        "ensemble_size": [Interval(Integral, 1, None, closed="left")],
+        "study": [HasMethods(["optimize"]), None],
+        "catch": "no_validation",  # check_catch
+        "return_train_score": ["boolean"],
+        "verbose": ["verbose"],
+        "subsample": [
+            Interval(RealNotInt, 0, 1, closed="right"),
+            Interval(Integral, 1, None, closed="left"),
+        ],
+        "enable_pruning": ["boolean"],
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
     }
 
+    @reject_unknown_keywords
     def __init__(
         self,
         estimator: BaseEstimator,
@@ -250,7 +272,13 @@ pruner, default="median"
         n_jobs: int | None = 1,
         random_state: int | np.random.RandomState | None = None,
         callbacks: list[Callable[[optuna.Study, FrozenTrial], None]] | None = None,
-        ensemble_size: int = 1,
+        study: optuna.Study | None = None,
+        catch: type[Exception] | tuple[type[Exception], ...] = (),
+        return_train_score: bool = False,
+        verbose: int = 0,
+        subsample: float | int = 1.0,
+        enable_pruning: bool = False,
+        max_iter: int = 1000,
     ) -> None:
         self.estimator = estimator
         self.param_distributions = param_distributions
@@ -267,7 +295,13 @@ pruner, default="median"
         self.n_jobs = n_jobs
         self.random_state = random_state
         self.callbacks = callbacks
-        self.ensemble_size = ensemble_size
+        self.study = study
+        self.catch = catch
+        self.return_train_score = return_train_score
+        self.verbose = verbose
+        self.subsample = subsample
+        self.enable_pruning = enable_pruning
+        self.max_iter = max_iter
 
     # ------------------------------------------------------------------ tags
     def __sklearn_tags__(self):  # type: ignore[no-untyped-def]
@@ -281,20 +315,12 @@ pruner, default="median"
         tags.non_deterministic = sub.non_deterministic
         return tags
 
+    @property
+    def _estimator_type(self) -> str | None:
+        # Read by code written for scikit-learn < 1.6 and optuna-integration.
+        return get_tags(self).estimator_type
+
     # ------------------------------------------------------------------- fit
-    def _seed(self) -> int | None:
-        if self.random_state is None:
-            return None
-        if isinstance(self.random_state, Integral):
-            return int(self.random_state)
-        return int(check_random_state(self.random_state).randint(2**31 - 1))
-
-    def _check_names(self, space: SpaceFn) -> None:
-        """Fail before training when a dict space names an unknown parameter."""
-        if isinstance(space, SearchSpace):
-            params = resolve_param_names(space.representative_params(), self.estimator)
-            set_params_checked(clone(self.estimator), params)
-
     def fit(
         self, X: Any, y: Any = None, *, groups: Any = None, **fit_params: Any
     ) -> OptunaSearchCV:
@@ -323,8 +349,10 @@ pruner, default="median"
         StorageError
             If the storage cannot be opened or shared with ``n_jobs > 1``.
         ValueError
-            If no trial completed (the message gives the first failure).
+            If a parameter is invalid, or no trial completed (the message
+            gives the first failure).
         """
+        check_search_params(self)
         self._validate_params()
         n_workers = effective_n_jobs(self.n_jobs)
         if n_workers < 1:
@@ -333,109 +361,52 @@ pruner, default="median"
                 f"n_jobs={self.n_jobs}."
             )
         space = as_space(self.param_distributions, self.estimator)
-        self._check_names(space)
+        check_space_names(space, self.estimator)
         make_sampler(self.sampler)  # name errors before any storage is touched
         make_pruner(self.pruner)
         X, y, groups = indexable(X, y, groups)
-        cv = check_cv(self.cv, y, classifier=is_classifier(self.estimator))
-        splits = list(cv.split(X, y, groups))
-        check_ensemble_scorer(self.scoring, self.ensemble_size)
+        seed = search_seed(self.random_state)
+        self.sample_indices_ = subsample_indices(
+            _num_samples(X), self.subsample, check_random_state(seed)
+        )
+        n = _num_samples(X)
+        rows = [X, y, groups]
+        if len(self.sample_indices_) < n:
+            rows = [_rows(a, self.sample_indices_) for a in rows]
+        splits = cv_splits(self.cv, *rows, self.estimator)
         self.scorer_ = check_scoring(self.estimator, scoring=self.scoring)
         self.n_splits_ = len(splits)
-        seed = self._seed()
-        store = OutOfFoldStore(_num_samples(X)) if self.ensemble_size > 1 else None
+        partial = self.enable_pruning and hasattr(self.estimator, "partial_fit")
         objective = Objective(
-            self.estimator, space, X, y, splits, fit_params, self.scorer_,
+            self.estimator, space, rows[0], rows[1], splits,
+            fold_params(fit_params, self.sample_indices_, n), self.scorer_,
             self.error_score, seed,
             prune=not isinstance(make_pruner(self.pruner), optuna.pruners.NopPruner),
-            oof_store=store,
+            return_train_score=self.return_train_score,
+            catch=check_catch(self.catch), max_iter=self.max_iter if partial else None,
         )  # fmt: skip
-        self.interrupted_ = False
-        with search_storage(self.storage, self.n_jobs, n_workers) as opened:
-            storage, worker_storage, temporary = opened
-            study = create_search_study(
-                storage, sampler=self.sampler, pruner=self.pruner,
-                study_name=self.study_name, seed=seed, storage_param=self.storage,
+        with optuna_log_level(self.verbose):
+            self.study_, self.interrupted_ = run_study(
+                self, objective, n_workers=n_workers, seed=seed,
+                n_trials=1 if is_empty(space) else self.n_trials,
+                show_progress_bar=self.verbose >= 1 and n_workers == 1,
             )  # fmt: skip
-            try:
-                optimize(
-                    study, objective, n_trials=self.n_trials, timeout=self.timeout,
-                    callbacks=self.callbacks, n_workers=n_workers,
-                    worker_storage=worker_storage, sampler=self.sampler,
-                    pruner=self.pruner, seed=seed,
-                )  # fmt: skip
-            except KeyboardInterrupt:
-                if not study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,)):
-                    raise
-                self.interrupted_ = True
-                warnings.warn(
-                    "The search was interrupted: keeping the completed trials of "
-                    f"study {study.study_name!r}.",
-                    UserWarning,
-                    stacklevel=2,
-                )
-            if temporary:  # the journal file is about to be deleted: copy it out
-                study = in_memory_copy(study, storage)
-        self.study_ = study
         self._store_results(objective)
-        if self.refit and store is None:
+        if self.refit:
             start = time.perf_counter()
             self.best_estimator_ = refit_best(
                 self.estimator, self.best_trial_, X, y,
                 params=self.best_params_, **fit_params,
             )  # fmt: skip
             self.refit_time_ = time.perf_counter() - start
-        elif store is not None:
-            self._fit_ensemble(store, X, y, fit_params)
         return self
-
-    def _fit_ensemble(
-        self, store: OutOfFoldStore, X: Any, y: Any, fit_params: Mapping[str, Any]
-    ) -> None:
-        """Choose the ensemble of the best trials; refit it if ``refit``."""
-        classifier = is_classifier(self.estimator)
-        classes = np.unique(np.asarray(y)) if classifier else None
-        self.ensemble_weights_, self.ensemble_score_, members = ensemble_of_trials(
-            self.study_, store, self.estimator, y, self.scorer_, self.ensemble_size,
-            classes,
-        )  # fmt: skip
-        if self.refit:
-            start = time.perf_counter()
-            self.best_estimator_ = make_voting_ensemble(
-                members, list(self.ensemble_weights_.values()), classifier
-            ).fit(X, y, **fit_params)
-            self.refit_time_ = time.perf_counter() - start
-
-    # --------------------------------------------------------------- results
-    @staticmethod
-    def _trial_params(objective: Objective, trial: FrozenTrial) -> dict[str, Any]:
-        """Replay the space on the trial's draws to get estimator parameters."""
-        try:
-            return objective.params(
-                optuna.trial.FixedTrial(trial.params, number=trial.number)
-            )
-        except Exception:  # a failed trial may not have drawn everything
-            return dict(trial.user_attrs.get("params", {}))
 
     def _store_results(self, objective: Objective) -> None:
         trials = self.study_.get_trials(deepcopy=False, states=FINISHED)
         self.n_trials_ = len(trials)
-        params = [self._trial_params(objective, t) for t in trials]
+        params = [trial_params(objective.params, t) for t in trials]
         self.cv_results_ = cv_results(trials, params, self.n_splits_)
-        complete = [t for t in trials if t.state == TrialState.COMPLETE]
-        if not complete:
-            reasons = sorted(
-                {str(t.user_attrs.get("fail_reason", t.state.name)) for t in trials}
-            )
-            raise ValueError(
-                f"No trial of study {self.study_.study_name!r} completed "
-                f"({len(trials)} finished, none COMPLETE). Reasons: "
-                f"{'; '.join(reasons[:3]) or 'none'}. Fix the estimator or the "
-                "search space, or use error_score='raise' to see the traceback."
-            )
-        self.best_trial_ = self.study_.best_trial
-        self.best_index_ = next(
-            i for i, t in enumerate(trials) if t.number == self.best_trial_.number
-        )
+        self.best_trial_ = best_trial(self.study_, trials)
+        self.best_index_ = trials.index(self.best_trial_)
         self.best_params_ = params[self.best_index_]
         self.best_score_ = float(self.best_trial_.value)

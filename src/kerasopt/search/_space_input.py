@@ -11,19 +11,24 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from numbers import Integral, Real
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sklearn.base import BaseEstimator
 from optuna.distributions import (
     BaseDistribution,
     CategoricalDistribution,
     FloatDistribution,
     IntDistribution,
 )
+from sklearn.base import BaseEstimator, clone
 
 from .._naming import did_you_mean
 from ..exceptions import InvalidSearchSpaceError
-from ._params import final_estimator_prefix, is_keras_estimator
+from ._params import (
+    final_estimator_prefix,
+    is_keras_estimator,
+    resolve_param_names,
+    set_params_checked,
+)
 from ._spaces import (
     Dimension,
     Fixed,
@@ -33,7 +38,10 @@ from ._spaces import (
     default_search_space,
 )
 
-__all__ = ["as_space", "load_search_space"]
+if TYPE_CHECKING:
+    import optuna
+
+__all__ = ["as_space", "check_space_names", "is_empty", "load_search_space"]
 
 _FIELDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     # type: (required fields, optional fields), besides "type" itself
@@ -257,6 +265,8 @@ def as_space(space: Any, estimator: BaseEstimator) -> SpaceFn:
         return default_search_space(max_epochs=int(final.get_params()["epochs"]))
     if isinstance(space, SearchSpace):
         return space
+    if isinstance(space, Mapping) and not space:
+        return _no_params
     if isinstance(space, Mapping):
         if space and all(isinstance(v, Mapping) for v in space.values()):
             return load_search_space(space)
@@ -268,3 +278,26 @@ def as_space(space: Any, estimator: BaseEstimator) -> SpaceFn:
         "parsed space file (dict of dicts) or a callable(trial) -> dict, but got "
         f"{type(space).__name__} ({space!r})."
     )
+
+
+def _no_params(trial: optuna.trial.BaseTrial) -> dict[str, Any]:
+    """The empty space ``{}``: one point, the estimator as it is."""
+    return {}
+
+
+def is_empty(space: SpaceFn) -> bool:
+    """Whether ``space`` is the empty space (then one trial is all there is)."""
+    return space is _no_params
+
+
+def check_space_names(space: SpaceFn, estimator: BaseEstimator) -> None:
+    """Fail before training when a dict space names an unknown parameter.
+
+    Raises
+    ------
+    InvalidSearchSpaceError
+        Naming the key, with a did-you-mean hint.
+    """
+    if isinstance(space, SearchSpace):
+        params = resolve_param_names(space.representative_params(), estimator)
+        set_params_checked(clone(estimator), params)

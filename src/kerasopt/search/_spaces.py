@@ -146,6 +146,7 @@ class LayerSizes:
 
 
 Dimension = BaseDistribution | LayerSizes | Fixed
+_SUPPORTED = (FloatDistribution, IntDistribution, CategoricalDistribution)
 
 
 def _suggest(trial: optuna.trial.BaseTrial, name: str, dim: Dimension) -> Any:
@@ -155,11 +156,7 @@ def _suggest(trial: optuna.trial.BaseTrial, name: str, dim: Dimension) -> Any:
         return trial.suggest_float(name, dim.low, dim.high, log=dim.log, step=dim.step)
     if isinstance(dim, IntDistribution):
         return trial.suggest_int(name, dim.low, dim.high, log=dim.log, step=dim.step)
-    if isinstance(dim, CategoricalDistribution):
-        return trial.suggest_categorical(name, dim.choices)
-    raise InvalidSearchSpaceError(  # another BaseDistribution subclass
-        f"Search space key {name!r}: unsupported distribution {type(dim).__name__}."
-    )
+    return trial.suggest_categorical(name, dim.choices)  # type: ignore[union-attr]
 
 
 def _representative(dim: Dimension) -> Any:
@@ -212,6 +209,13 @@ class SearchSpace:
             if not isinstance(name, str) or not name:
                 raise InvalidSearchSpaceError(
                     f"Search space names must be non-empty strings, but got {name!r}."
+                )
+            if isinstance(dim, BaseDistribution) and not isinstance(dim, _SUPPORTED):
+                raise InvalidSearchSpaceError(
+                    f"Search space key {name!r}: unsupported distribution "
+                    f"{type(dim).__name__}. Optuna's samplers draw from "
+                    "FloatDistribution, IntDistribution and CategoricalDistribution; "
+                    "use one of them (or LayerSizes / Fixed)."
                 )
             if not isinstance(dim, (BaseDistribution, LayerSizes, Fixed)):
                 hint = (

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import warnings
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
@@ -22,6 +23,7 @@ __all__ = [
     "in_memory_copy",
     "optimize",
     "remaining_trials",
+    "run_study",
     "search_storage",
 ]
 
@@ -123,6 +125,7 @@ def optimize(
     sampler: Any,
     pruner: Any,
     seed: int | None,
+    show_progress_bar: bool = False,
 ) -> None:
     """Run the trials still missing from ``n_trials``, here or in workers."""
     remaining = remaining_trials(study, n_trials)
@@ -132,6 +135,8 @@ def optimize(
         study.optimize(
             objective, n_trials=remaining, timeout=timeout,
             callbacks=None if callbacks is None else list(callbacks),
+            show_progress_bar=show_progress_bar
+            and (remaining is not None or timeout is not None),
         )  # fmt: skip
         return
     run_workers(
@@ -140,3 +145,69 @@ def optimize(
         sampler=sampler, pruner=pruner, seed=seed,
         callbacks=None if callbacks is None else list(callbacks),
     )  # fmt: skip
+
+
+def _given_study(study: optuna.Study, n_jobs: int | None, n_workers: int) -> Any:
+    """What worker processes open to share a user's ``study=``."""
+    storage = study._storage  # Optuna has no public accessor
+    if n_workers > 1 and isinstance(storage, optuna.storages.InMemoryStorage):
+        raise StorageError(
+            f"n_jobs={n_jobs} runs trials in separate processes, which cannot "
+            f"share the in-memory storage of study {study.study_name!r}. Create "
+            "the study with a storage (optuna.create_study(storage="
+            "'sqlite:///studies.db', direction='maximize')) or use n_jobs=1."
+        )
+    return storage
+
+
+def run_study(
+    search: Any,
+    objective: Callable[[optuna.trial.Trial], float],
+    *,
+    n_trials: int | None,
+    n_workers: int,
+    seed: int | None,
+    show_progress_bar: bool,
+) -> tuple[optuna.Study, bool]:
+    """Open or create the study of ``search``, run its missing trials.
+
+    Returns ``(study, interrupted)``: the study (an in-memory copy when it
+    lived in a temporary journal file) and whether Ctrl-C stopped it after
+    at least one trial completed.
+    """
+    interrupted = False
+    given = search.study
+    with contextlib.ExitStack() as stack:
+        if given is not None:
+            study, temporary = given, False
+            worker_storage = _given_study(given, search.n_jobs, n_workers)
+        else:
+            storage, worker_storage, temporary = stack.enter_context(
+                search_storage(search.storage, search.n_jobs, n_workers)
+            )
+            study = create_search_study(
+                storage, sampler=search.sampler, pruner=search.pruner,
+                study_name=search.study_name, seed=seed, storage_param=search.storage,
+            )  # fmt: skip
+        try:
+            optimize(
+                study, objective, n_trials=n_trials, timeout=search.timeout,
+                callbacks=search.callbacks, n_workers=n_workers,
+                worker_storage=worker_storage,
+                sampler=study.sampler if given is not None else search.sampler,
+                pruner=study.pruner if given is not None else search.pruner,
+                seed=seed, show_progress_bar=show_progress_bar,
+            )  # fmt: skip
+        except KeyboardInterrupt:
+            if not study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,)):
+                raise
+            interrupted = True
+            warnings.warn(
+                "The search was interrupted: keeping the completed trials of "
+                f"study {study.study_name!r}.",
+                UserWarning,
+                stacklevel=3,
+            )
+        if temporary:  # the journal file is about to be deleted: copy it out
+            study = in_memory_copy(study, storage)
+    return study, interrupted
