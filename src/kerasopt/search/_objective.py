@@ -175,6 +175,11 @@ class Objective:
         self.return_train_score = return_train_score
         self.catch = catch
         self.max_iter = max_iter
+        #: The first error that failed a trial in this process, and whether a
+        #: different one failed another: one error failing every trial does
+        #: not depend on the parameters, and is re-raised as the user's own.
+        self.first_error: BaseException | None = None
+        self.other_errors = False
 
     def params(self, trial: optuna.trial.BaseTrial) -> dict[str, Any]:
         """Draw the trial's parameters, with names resolved for the estimator."""
@@ -214,14 +219,22 @@ class Objective:
         except optuna.TrialPruned:
             raise
         except self.catch as exc:
+            self._remember(exc)
             trial.set_user_attr("fail_reason", f"{type(exc).__name__}: {exc}")
             return math.nan
         finally:
             release_memory()
 
+    def _remember(self, exc: BaseException) -> None:
+        if self.first_error is None:
+            self.first_error = exc
+        elif (type(exc), str(exc)) != (type(self.first_error), str(self.first_error)):
+            self.other_errors = True
+
     def _fail(self, trial: optuna.trial.Trial, exc: BaseException, where: str) -> float:
         if self.error_score == "raise":
             raise exc
+        self._remember(exc)
         reason = f"{where}: {type(exc).__name__}: {exc}"
         trial.set_user_attr("fail_reason", reason)
         if isinstance(self.error_score, float) and math.isnan(self.error_score):

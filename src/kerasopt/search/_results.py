@@ -35,6 +35,34 @@ def _param_columns(
     results["params"] = list(params)
 
 
+def _score_columns(
+    trials: Sequence[FrozenTrial],
+    n_splits: int,
+    kind: str,
+    mean: np.ndarray | None,
+    results: dict[str, Any],
+) -> None:
+    """``split<k>_<kind>_score``, ``mean_<kind>_score``, ``std_<kind>_score``.
+
+    Only COMPLETE trials have scores; ``mean`` (the trial values) replaces the
+    mean of the splits when given.
+    """
+    splits = np.full((len(trials), n_splits), np.nan)
+    for i, t in enumerate(trials):
+        if t.state == TrialState.COMPLETE:
+            scores = list(t.user_attrs.get(f"split_{kind}_scores", []))[:n_splits]
+            splits[i, : len(scores)] = scores
+    for k in range(n_splits):
+        results[f"split{k}_{kind}_score"] = splits[:, k]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN rows
+        if mean is None:
+            mean = np.nanmean(splits, axis=1) if len(trials) else np.array([])
+        std = np.nanstd(splits, axis=1) if len(trials) else np.array([])
+    results[f"mean_{kind}_score"] = mean
+    results[f"std_{kind}_score"] = np.where(np.isnan(mean), np.nan, std)
+
+
 def cv_results(
     trials: Sequence[FrozenTrial],
     params: Sequence[Mapping[str, Any]],
@@ -56,32 +84,23 @@ def cv_results(
     dict of numpy arrays
         scikit-learn's keys (``params``, ``param_<name>``,
         ``split<k>_test_score``, ``mean_test_score``, ``std_test_score``,
-        ``rank_test_score``, ``mean_fit_time``, ...) plus ``trial_number`` and
-        ``state``. Pruned and failed trials have NaN scores.
+        ``rank_test_score``, ``mean_fit_time``, ..., and the ``*_train_score``
+        ones when trials recorded them) plus ``trial_number`` and ``state``.
+        Pruned and failed trials have NaN scores.
     """
-    n = len(trials)
     results: dict[str, Any] = {
         "trial_number": np.array([t.number for t in trials], dtype=int),
         "state": np.array([t.state.name for t in trials], dtype=object),
     }
     _times(trials, results)
     _param_columns(params, results)
-    splits = np.full((n, n_splits), np.nan)
-    for i, t in enumerate(trials):
-        if t.state == TrialState.COMPLETE:
-            scores = list(t.user_attrs.get("split_test_scores", []))[:n_splits]
-            splits[i, : len(scores)] = scores
-    for k in range(n_splits):
-        results[f"split{k}_test_score"] = splits[:, k]
     mean = np.array(
         [t.value if t.state == TrialState.COMPLETE else np.nan for t in trials],
         dtype=float,
     )
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN rows
-        std = np.nanstd(splits, axis=1) if n else np.array([])
-    results["mean_test_score"] = mean
-    results["std_test_score"] = np.where(np.isnan(mean), np.nan, std)
+    _score_columns(trials, n_splits, "test", mean, results)
+    if any("split_train_scores" in t.user_attrs for t in trials):
+        _score_columns(trials, n_splits, "train", None, results)
     results["rank_test_score"] = rankdata(
         -np.where(np.isnan(mean), -np.inf, mean), method="min"
     ).astype(np.int32)

@@ -190,6 +190,9 @@ pruner, default="median"
         Rows of ``X`` the trials used (see ``subsample``).
     n_splits_ : int
         Number of CV folds.
+    n_iter_ : int
+        Steps the best trial reported to the pruner (``partial_fit`` steps,
+        or epochs of a Keras estimator's first fold), at least 1.
     refit_time_ : float
         Seconds spent refitting the best estimator.
     scorer_ : callable
@@ -350,7 +353,9 @@ pruner, default="median"
             If the storage cannot be opened or shared with ``n_jobs > 1``.
         ValueError
             If a parameter is invalid, or no trial completed (the message
-            gives the first failure).
+            gives the first failures). When one and the same error failed
+            every trial, that error is raised instead, as the estimator's own
+            ``fit`` would raise it.
         """
         check_search_params(self)
         self._validate_params()
@@ -406,7 +411,14 @@ pruner, default="median"
         self.n_trials_ = len(trials)
         params = [trial_params(objective.params, t) for t in trials]
         self.cv_results_ = cv_results(trials, params, self.n_splits_)
-        self.best_trial_ = best_trial(self.study_, trials)
+        try:
+            self.best_trial_ = best_trial(self.study_, trials)
+        except ValueError as none_completed:
+            error = objective.first_error
+            if error is None or objective.other_errors:
+                raise
+            raise error from none_completed  # as GridSearchCV's refit would
+        self.n_iter_ = max(1, len(self.best_trial_.intermediate_values))
         self.best_index_ = trials.index(self.best_trial_)
         self.best_params_ = params[self.best_index_]
         self.best_score_ = float(self.best_trial_.value)
