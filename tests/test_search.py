@@ -484,7 +484,10 @@ def test_keras_pruning_stops_training_per_epoch() -> None:
     assert sorted(complete.intermediate_values) == [0, 1, 2, 3, 4]  # first fold only
     assert all(v < 0 for v in complete.intermediate_values.values())  # -val_loss
     assert complete.user_attrs["epochs_trained"] == 10  # 2 folds x 5 epochs
-    assert sorted(pruned.intermediate_values) == [0, 1]
+    # -val_loss is not a score: a NaN last step keeps Optuna from making it
+    # the pruned trial's value (issue 14).
+    assert sorted(pruned.intermediate_values) == [0, 1, 2]
+    assert np.isnan(pruned.intermediate_values[2]) and pruned.value is None
     assert pruned.user_attrs["pruned_epoch"] == 1
     assert pruned.user_attrs["epochs_trained"] == 2
     assert list(search.cv_results_["state"]) == ["COMPLETE", "PRUNED"]
