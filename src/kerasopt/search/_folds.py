@@ -121,6 +121,8 @@ class FoldRecord:
     fit_times: list[float] = field(default_factory=list)
     score_times: list[float] = field(default_factory=list)
     epochs: int = 0
+    #: ``(test_indices, predictions)`` per fold, for ensemble selection.
+    oof: list[tuple[np.ndarray, np.ndarray]] = field(default_factory=list)
 
     def save(self, trial: optuna.trial.Trial, keras: bool) -> None:
         """Store the record as user attributes of ``trial``."""

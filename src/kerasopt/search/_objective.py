@@ -25,6 +25,7 @@ from sklearn.utils import _safe_indexing, check_random_state
 from sklearn.utils.validation import _num_samples
 
 from ..exceptions import InvalidSearchSpaceError
+from ._ensemble import OutOfFoldStore, oof_response
 from ._folds import FoldFailure, FoldRecord, fold_params
 from ._params import (
     configured_clone,
@@ -143,6 +144,9 @@ class Objective:
     max_iter : int or None, default=None
         With a number, trials train by ``partial_fit`` for up to ``max_iter``
         steps and report the mean CV score after each (``enable_pruning``).
+    oof_store : OutOfFoldStore, optional
+        Where a completed trial saves its out-of-fold predictions (for
+        ``ensemble_size > 1``).
     """
 
     def __init__(
@@ -161,6 +165,7 @@ class Objective:
         return_train_score: bool = False,
         catch: tuple[type[BaseException], ...] = (),
         max_iter: int | None = None,
+        oof_store: OutOfFoldStore | None = None,
     ) -> None:
         self.estimator = estimator
         self.space = space
@@ -175,6 +180,7 @@ class Objective:
         self.return_train_score = return_train_score
         self.catch = catch
         self.max_iter = max_iter
+        self.oof_store = oof_store
         #: The first error that failed a trial in this process, and whether a
         #: different one failed another: one error failing every trial does
         #: not depend on the parameters, and is re-raised as the user's own.
@@ -281,6 +287,8 @@ class Objective:
         if any(math.isnan(score) for score in record.scores):
             return math.nan
         report_cv_scores(trial, record.scores)
+        if self.oof_store is not None and record.oof:
+            self.oof_store.save(trial.number, record.oof)
         return float(np.mean(record.scores))
 
     def _fit_cv(
@@ -357,8 +365,11 @@ class Objective:
     ) -> float:
         """Score a fitted fold (and its training rows with ``return_train_score``)."""
         start = time.perf_counter()
+        X_test, y_test = self.rows(test)
         try:
-            score = float(self.scorer(estimator, *self.rows(test)))
+            score = float(self.scorer(estimator, X_test, y_test))
+            if self.oof_store is not None:
+                record.oof.append((test, oof_response(estimator, X_test)))
             if self.return_train_score:
                 record.train_scores.append(
                     float(self.scorer(estimator, *self.rows(train)))

@@ -81,6 +81,7 @@ def partial_fit_cv(
             step_record.scores.append(score)
         record.scores = step_record.scores
         record.train_scores = step_record.train_scores
+        record.oof = step_record.oof
         trial.report(float(np.mean(record.scores)), step=step)
         if trial.should_prune():
             raise optuna.TrialPruned(f"Trial {trial.number} pruned after step {step}.")

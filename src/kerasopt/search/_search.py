@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 import optuna
 from optuna.trial import FrozenTrial
-from sklearn.base import BaseEstimator, MetaEstimatorMixin
+from sklearn.base import BaseEstimator, MetaEstimatorMixin, is_classifier
 from sklearn.metrics import check_scoring, get_scorer_names
 from sklearn.utils import _safe_indexing, check_random_state, get_tags
 from sklearn.utils._param_validation import (
@@ -24,6 +24,13 @@ from sklearn.utils._param_validation import (
 from sklearn.utils.validation import _num_samples, indexable
 
 from ._delegation import BestEstimatorDelegation, StudyDelegation
+from ._docs import ATTRIBUTES, PARAMETERS
+from ._ensemble import (
+    OutOfFoldStore,
+    check_ensemble_scorer,
+    ensemble_of_trials,
+    make_voting_ensemble,
+)
 from ._folds import cv_splits, fold_params, subsample_indices
 from ._objective import Objective, search_seed
 from ._parallel import effective_n_jobs
@@ -46,7 +53,7 @@ def _rows(data: Any, indices: np.ndarray) -> Any:
 class OptunaSearchCV(  # type: ignore[misc]
     BestEstimatorDelegation, StudyDelegation, MetaEstimatorMixin, BaseEstimator
 ):
-    """Hyper-parameter search with Optuna, as a scikit-learn meta-estimator.
+    __doc__ = f"""Hyper-parameter search with Optuna, as a scikit-learn meta-estimator.
 
     Each Optuna trial draws parameters from ``param_distributions``, cross-validates
     a clone of ``estimator`` with them and returns the mean score, which the
@@ -56,158 +63,17 @@ class OptunaSearchCV(  # type: ignore[misc]
 
     Parameters
     ----------
-    estimator : estimator
-        A kerasopt estimator, a Pipeline ending in one, or any scikit-learn
-        estimator (then ``param_distributions`` is required).
-    param_distributions : dict, SearchSpace, callable or None, default=None
-        * ``None``: :func:`default_search_space` (kerasopt estimators only),
-          with the estimator's ``epochs`` as upper bound of ``epochs``;
-        * a dict of ``optuna.distributions`` (or :class:`LayerSizes` /
-          :class:`Fixed`) keyed by parameter name;
-        * the parsed content of a space file (a dict of dicts, see
-          :func:`load_search_space`);
-        * a callable ``space(trial) -> dict`` for conditional spaces.
-
-        For a Pipeline, names may be written as in GridSearchCV
-        (``"kerasclassifier__learning_rate"``) or without the final step's
-        prefix (``"learning_rate"``); names whose first segment is not a step
-        name go to the final step.
-    n_trials : int or None, default=10
-        Number of finished trials (complete or pruned) the study should hold:
-        **in total, not in addition**. Resuming a study that already holds 6
-        such trials with ``n_trials=10`` runs 4 more; running the same code
-        again after it finished runs none. Failed trials do not count: one run
-        starts at most the missing number of trials, and the next run on the
-        same storage and ``study_name`` replaces the ones that failed. ``None``
-        runs until ``timeout`` (or Ctrl-C).
-    timeout : float or None, default=None
-        Stop starting new trials after this many seconds.
-    cv : int, cross-validation generator or iterable, default=None
-        As in scikit-learn: ``None`` is 5-fold, stratified for classifiers.
-    scoring : str, callable or None, default=None
-        One scikit-learn scorer (greater is better); ``None`` uses the
-        estimator's ``score``.
-    refit : bool, default=True
-        Refit the best parameters on all the data as ``best_estimator_``
-        (needed for ``predict`` and friends).
-    error_score : "raise" or float, default=np.nan
-        A trial whose fit or scoring raises, or whose training loss becomes
-        NaN/inf: ``np.nan`` marks the trial FAILED (the reason is in its
-        ``fail_reason`` user attribute) and the study goes on; a number is
-        used as that fold's score, with a ``FitFailedWarning``; ``"raise"``
-        re-raises the error.
-    sampler : {"tpe", "random", "cmaes", "qmc"} or optuna sampler, default="tpe"
-        Named samplers are seeded from ``random_state``.
-    pruner : {"median", "hyperband", "successive_halving", "none"} or optuna \
-pruner, default="median"
-        Keras trials report ``-val_loss`` after every epoch of their first CV
-        fold (step = epoch; later folds only watch for NaN). A pruned trial
-        stops training at the end of that epoch and is recorded as PRUNED.
-        When a pruner is active and a Keras estimator has no validation split
-        (``validation_fraction`` 0/None without early stopping), 20% of each
-        training fold is held out for it. Trials of other estimators are not
-        pruned.
-    storage : str, path-like, optuna storage or None, default=None
-        Where the study lives (see :func:`resolve_storage`): ``None`` keeps it
-        in memory, ``"sqlite:///studies.db"``, ``"postgresql://..."``, a
-        ``.db`` or ``.log`` (journal) path or a storage object.
-    study_name : str or None, default=None
-        With a persistent ``storage``, the same name continues the same study
-        (see ``n_trials``). ``None`` creates a new study each time.
-    n_jobs : int or None, default=1
-        Number of processes running trials (TensorFlow does not scale with
-        threads); ``-1`` uses all cores. With ``n_jobs > 1`` and no
-        ``storage``, the processes share a journal file in a temporary folder,
-        removed afterwards (``study_`` is then an in-memory copy); an
-        in-memory storage object cannot be shared. Workers are started with
-        ``spawn`` and import the main module: in a script, call ``fit`` under
-        ``if __name__ == "__main__":``, and define callable spaces and model
-        builders at module level so that they can be pickled.
-    random_state : int, RandomState or None, default=None
-        Seeds the sampler and, when the final estimator has a ``random_state``
-        left to None, gives each trial a ``random_state`` derived from it and
-        the trial number (kept in the trial's ``random_state`` user attribute
-        and reused by the refit, but not part of ``best_params_``). With
-        ``n_jobs=1``, two searches then run the same trials and find the same
-        best parameters.
-    callbacks : list of callable or None, default=None
-        Optuna study callbacks ``callback(study, frozen_trial)``, called after
-        each trial (in the worker processes when ``n_jobs > 1``).
-    study : optuna.Study or None, default=None
-        An existing study to add the trials to; its storage, name, sampler
-        and pruner are used (``storage`` and ``study_name`` must then be
-        None). It must maximize, as scikit-learn scores are maximized.
-    catch : exception type or tuple of them, default=()
-        Exceptions that fail a trial (its ``fail_reason`` user attribute
-        says why) instead of stopping the search, as in ``study.optimize``.
-    return_train_score : bool, default=False
-        Also score each fold's training rows (``split<k>_train_score``,
-        ``mean_train_score`` and ``std_train_score`` in ``cv_results_``).
-    verbose : int, default=0
-        ``0``: quiet (warnings only); ``1``: a progress bar with the best
-        score so far, the trials done and the time left (``n_jobs=1``);
-        ``2``: also Optuna's log line per trial.
-    subsample : float or int, default=1.0
-        Trials use a random subset of the rows (``sample_indices_``): a share
-        (float in (0, 1]) or a number of rows (int). The refit uses all rows.
-    enable_pruning : bool, default=False
-        Train estimators that have ``partial_fit`` (``SGDClassifier``,
-        ``MLPClassifier``, ...) one call at a time for up to ``max_iter``
-        steps, report the mean CV score after each step and let ``pruner``
-        stop unpromising trials. (Keras estimators are pruned per epoch
-        whenever ``pruner`` is not ``"none"``.)
-    max_iter : int, default=1000
-        Number of ``partial_fit`` steps of a trial with ``enable_pruning``.
-
+{PARAMETERS}
     Attributes
     ----------
-    best_params_ : dict
-        Parameters of the best trial, as passed to ``set_params``.
-    best_score_ : float
-        Its mean cross-validated score.
-    best_estimator_ : estimator
-        Refitted on all the data (only with ``refit=True``).
-    best_trial_ : optuna.trial.FrozenTrial
-        The best trial.
-    best_index_ : int
-        Index of the best trial in ``cv_results_`` (scikit-learn's meaning;
-        optuna-integration gives the trial number, ``best_trial_.number``).
-    study_ : optuna.study.Study
-        The study, including trials of earlier runs when resumed.
-    cv_results_ : dict of numpy arrays
-        One entry per finished trial (COMPLETE, PRUNED or FAIL), in
-        scikit-learn's format (``params``, ``param_<name>``,
-        ``split<k>_test_score``, ``mean_test_score``, ``std_test_score``,
-        ``rank_test_score``, ``mean_fit_time``, ...), plus ``trial_number``
-        and ``state``. Pruned and failed trials have NaN scores.
-    n_trials_ : int
-        Number of finished trials in the study.
-    trials_ : list of optuna.trial.FrozenTrial
-        All trials of the study.
-    user_attrs_ : dict
-        The study's user attributes (see :meth:`set_user_attr`).
-    sample_indices_ : ndarray of int
-        Rows of ``X`` the trials used (see ``subsample``).
-    n_splits_ : int
-        Number of CV folds.
-    n_iter_ : int
-        Steps the best trial reported to the pruner (``partial_fit`` steps,
-        or epochs of a Keras estimator's first fold), at least 1.
-    refit_time_ : float
-        Seconds spent refitting the best estimator.
-    scorer_ : callable
-        The scorer.
-    interrupted_ : bool
-        Whether Ctrl-C stopped the search. Completed trials are kept and
-        ``best_*`` come from them.
-
+{ATTRIBUTES}
     See Also
     --------
     default_search_space, load_search_space, resolve_storage
 
     Notes
     -----
-    An empty space (``{}``) has one point: it is fitted as a single trial.
+    An empty space (``{{}}``) has one point: it is fitted as a single trial.
     Each trial records its fold scores where Optuna's Terminator reads them
     (``terminator:cv_scores``). Keras' global state is cleared (``keras.backend.clear_session()``) and
     garbage collected after every trial. Reproducibility is promised for
@@ -222,7 +88,7 @@ pruner, default="median"
     >>> X, y = load_iris(return_X_y=True)
     >>> search = OptunaSearchCV(
     ...     LogisticRegression(max_iter=500),
-    ...     {"C": FloatDistribution(1e-2, 1e2, log=True)},
+    ...     {{"C": FloatDistribution(1e-2, 1e2, log=True)}},
     ...     n_trials=3, cv=3, random_state=0)
     >>> search.fit(X, y).best_score_ > 0.8
     True
@@ -254,6 +120,7 @@ pruner, default="median"
         ],
         "enable_pruning": ["boolean"],
         "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "ensemble_size": [Interval(Integral, 1, None, closed="left")],
     }
 
     @reject_unknown_keywords
@@ -282,6 +149,7 @@ pruner, default="median"
         subsample: float | int = 1.0,
         enable_pruning: bool = False,
         max_iter: int = 1000,
+        ensemble_size: int = 1,
     ) -> None:
         self.estimator = estimator
         self.param_distributions = param_distributions
@@ -305,6 +173,7 @@ pruner, default="median"
         self.subsample = subsample
         self.enable_pruning = enable_pruning
         self.max_iter = max_iter
+        self.ensemble_size = ensemble_size
 
     # ------------------------------------------------------------------ tags
     def __sklearn_tags__(self):  # type: ignore[no-untyped-def]
@@ -379,8 +248,10 @@ pruner, default="median"
         if len(self.sample_indices_) < n:
             rows = [_rows(a, self.sample_indices_) for a in rows]
         splits = cv_splits(self.cv, *rows, self.estimator)
+        check_ensemble_scorer(self.scoring, self.ensemble_size)
         self.scorer_ = check_scoring(self.estimator, scoring=self.scoring)
         self.n_splits_ = len(splits)
+        store = OutOfFoldStore(len(self.sample_indices_)) if self.ensemble_size > 1 else None
         partial = self.enable_pruning and hasattr(self.estimator, "partial_fit")
         objective = Objective(
             self.estimator, space, rows[0], rows[1], splits,
@@ -389,6 +260,7 @@ pruner, default="median"
             prune=not isinstance(make_pruner(self.pruner), optuna.pruners.NopPruner),
             return_train_score=self.return_train_score,
             catch=check_catch(self.catch), max_iter=self.max_iter if partial else None,
+            oof_store=store,
         )  # fmt: skip
         with optuna_log_level(self.verbose):
             self.study_, self.interrupted_ = run_study(
@@ -397,11 +269,24 @@ pruner, default="median"
                 show_progress_bar=self.verbose >= 1 and n_workers == 1,
             )  # fmt: skip
         self._store_results(objective)
+        members = None
+        if store is not None:
+            classes = np.unique(np.asarray(y)) if is_classifier(self) else None
+            self.ensemble_weights_, self.ensemble_score_, members = ensemble_of_trials(
+                self.study_, store, self.estimator, rows[1], self.scorer_,
+                self.ensemble_size, classes,
+            )  # fmt: skip
         if self.refit:
             start = time.perf_counter()
-            self.best_estimator_ = refit_best(
-                self.estimator, self.best_trial_, X, y,
-                params=self.best_params_, **fit_params,
+            self.best_estimator_ = (
+                refit_best(
+                    self.estimator, self.best_trial_, X, y,
+                    params=self.best_params_, **fit_params,
+                )
+                if members is None
+                else make_voting_ensemble(
+                    members, list(self.ensemble_weights_.values()), classes is not None
+                ).fit(X, y, **fit_params)
             )  # fmt: skip
             self.refit_time_ = time.perf_counter() - start
         return self
