@@ -13,7 +13,10 @@ from ._tabular import SCALERS, make_tabular_pipeline, make_tabular_preprocessor
 PREPROCESSING_TYPES: tuple[str, ...] = tuple(
     f"{kind.__module__}.{kind.__qualname__}"
     for kind in (CategoricalEncoder, CategoryCaster, ColumnSelector, NumericCaster,
-                 TabularPreprocessor, densify)  # fmt: skip
+                 TabularPreprocessor, categorical_columns, densify)  # fmt: skip
+) + (  # what model files of kerasopt 0.1 hold (see _tabular.py)
+    "kerasopt.preprocessing._tabular._as_text",
+    "kerasopt.preprocessing._tabular.categorical_columns",
 )
 
 __all__ = [
