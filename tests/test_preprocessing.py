@@ -216,3 +216,14 @@ def test_model_files_of_kerasopt_0_1_still_load(tmp_path, monkeypatch):
     monkeypatch.undo()
     np.testing.assert_array_equal(load(tmp_path / "old.kerasopt").predict(frame),
                                   pipe.predict(frame))  # fmt: skip
+
+
+@pytest.mark.parametrize("embed_categories", [None, 5])
+def test_overflow_is_named_for_array_and_frame_output(embed_categories):
+    frame = pd.DataFrame({"color": ["red", "blue"] * 10, "size": np.arange(20.0)})
+    pre = make_tabular_preprocessor(embed_categories=embed_categories)
+    with pytest.raises(DataError, match=r"Column 'size' is too large.*1\.9e\+201"):
+        pre.fit(frame.assign(size=frame["size"] * 1e200))
+    pre.fit(frame)
+    with pytest.raises(DataError, match=r"Column 'size' is too large"):
+        pre.transform(frame.assign(size=frame["size"] * 1e200))

@@ -100,13 +100,17 @@ class TabularPreprocessor(ColumnTransformer):
         return self._check_output(X, out)
 
     def _check_output(self, X: Any, out: Any) -> Any:
-        if not isinstance(out, np.ndarray) or out.dtype.kind != "f":
+        if isinstance(out, pd.DataFrame):  # set_output("pandas"): category columns
+            numbers = out.select_dtypes("number")
+            values, names = numbers.to_numpy(dtype=float), numbers.columns
+        elif isinstance(out, np.ndarray) and out.dtype.kind == "f":
+            values, names = out, self.get_feature_names_out()
+        else:
             return out
         with np.errstate(invalid="ignore"):
-            bad = ~(np.abs(out) <= _FLOAT32_MAX)
+            bad = ~(np.abs(values) <= _FLOAT32_MAX)
         if not bad.any():
             return out
-        names = self.get_feature_names_out()
         column = names[np.flatnonzero(bad.any(axis=0))[0]]
         raw = X[column] if hasattr(X, "columns") and column in X.columns else None
         largest = ""
