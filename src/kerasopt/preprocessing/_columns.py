@@ -86,8 +86,8 @@ def drop_reason(name: Any, series: pd.Series) -> str | None:
     Returns
     -------
     str or None
-        A short reason (``"an ID: nearly every value distinct"``, ``"dates"``,
-        ``"durations"``, ``"a saved pandas index"``) or None.
+        A short reason (``"an ID or free text: nearly every value distinct"``,
+        ``"dates"``, ``"durations"``, ``"a saved pandas index"``) or None.
     """
     dtype = series.dtype
     if _is_date(series):
@@ -107,7 +107,7 @@ def drop_reason(name: Any, series: pd.Series) -> str | None:
         return "durations stored as text"
     n_unique = values.nunique()
     if len(values) >= MIN_ID_ROWS and n_unique >= ID_UNIQUE_SHARE * len(values):
-        return "an ID: nearly every value distinct"
+        return "an ID or free text: nearly every value distinct"
     return None
 
 
