@@ -46,7 +46,9 @@ def test_ids_dates_durations_and_index_are_dropped_with_one_line(table):
                    "'issued' (dates stored as text)", "'term' (durations)"):  # fmt: skip
         assert column in messages[0]
     assert "Dropped 4 of 7 columns" in messages[0]
-    assert not any(n.startswith(("loan_id", "issued", "term", "Unnamed")) for n in names)
+    assert not any(
+        n.startswith(("loan_id", "issued", "term", "Unnamed")) for n in names
+    )
     # a high-cardinality categorical with repeated values is kept
     assert sum(n.startswith("zip_") for n in names) == table["zip"].nunique()
     assert "amount" in names and "grade_A" in names
@@ -76,7 +78,10 @@ def test_dropped_columns_need_not_be_there_at_predict(table):
 @pytest.mark.parametrize(
     ("values", "reason"),
     [
-        ([f"id-{i}" for i in range(N)], "an ID or free text: nearly every value distinct"),
+        (
+            [f"id-{i}" for i in range(N)],
+            "an ID or free text: nearly every value distinct",
+        ),
         ([f"{i % 5} days 01:00:00" for i in range(N)], "durations stored as text"),
         ([f"{1 + i % 28}/03/2021" for i in range(N)], "dates stored as text"),
         (pd.date_range("2024-01-01", periods=N), "dates"),
@@ -97,11 +102,17 @@ def test_unnamed_column_is_an_index_only_when_unique():
 
 
 def test_contradictions_and_empty_results_are_errors(table):
-    with pytest.raises(DataError, match=r"'grade' is named in both categorical= and "
-                                        r"drop="):
+    with pytest.raises(
+        DataError,
+        match=r"'grade' is named in both categorical= and "
+        r"drop=",
+    ):
         make_tabular_preprocessor(categorical=["grade"], drop=["grade"]).fit(table)
-    with pytest.raises(DataError, match=r"No column is left.*'loan_id' \(an ID.*"
-                                        r"auto_drop=False"):
+    with pytest.raises(
+        DataError,
+        match=r"No column is left.*'loan_id' \(an ID.*"
+        r"auto_drop=False",
+    ):
         make_tabular_preprocessor().fit(table[["loan_id", "issued"]])
 
 

@@ -1,4 +1,4 @@
-"""`kerasopt predict` on a file whose dtypes pandas reads differently (issue 14, item 1).
+"""`kerasopt predict` on a file that pandas reads with other dtypes (issue 14, item 1).
 
 A code column holds '9', '10', ..., 'other' in the training file: text. In a
 new file where 'other' does not occur it is read as floats; the predictions
@@ -34,7 +34,9 @@ def test_predict_on_a_file_read_with_other_dtypes(tmp_path, monkeypatch):
     assert pd.read_csv("floats.csv")["code"].dtype == float
     probabilities = []
     for name in ("floats.csv", "train.csv"):
-        result = runner.invoke(app, ["predict", "model", name, "-o", "p.csv", "--proba"])
+        result = runner.invoke(
+            app, ["predict", "model", name, "-o", "p.csv", "--proba"]
+        )
         assert result.exit_code == 0, result.output
         probabilities.append(pd.read_csv("p.csv").filter(like="proba_").to_numpy())
     kept = (frame["code"] != "other").to_numpy()

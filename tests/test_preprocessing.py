@@ -39,7 +39,9 @@ def test_unseen_categories_and_nan_at_predict_time(tiny_table):
                         "fresh": [None], "grade": ["z"]})  # fmt: skip
     out = pre.transform(new)
     assert np.isfinite(out).all()
-    color = [i for i, n in enumerate(pre.get_feature_names_out()) if n.startswith("color_")]
+    color = [
+        i for i, n in enumerate(pre.get_feature_names_out()) if n.startswith("color_")
+    ]
     assert out[0, color].sum() == 0  # unknown category -> all zeros
 
 
@@ -176,8 +178,11 @@ def test_unseen_numbers_stay_unseen():
 def test_a_column_that_cannot_be_reconciled_is_named():
     frame = pd.DataFrame({"color": ["red", "blue"] * 5, "x": np.arange(10.0)})
     pre = make_tabular_preprocessor().fit(frame)
-    with pytest.raises(DataError, match=r"Column 'color' held text at fit.*'blue'.*"
-                                        r"holds numbers now \(such as 1\.0\)"):
+    with pytest.raises(
+        DataError,
+        match=r"Column 'color' held text at fit.*'blue'.*"
+        r"holds numbers now \(such as 1\.0\)",
+    ):
         pre.transform(frame.assign(color=1.0))
     # an all-missing column (read as float) is only missing values
     assert np.isfinite(pre.transform(frame.assign(color=np.nan))).all()
@@ -188,10 +193,14 @@ def test_numbers_read_as_text_are_converted_and_other_text_is_named():
     pre = make_tabular_preprocessor().fit(frame)
     quoted = frame.assign(size=frame["size"].map(str).astype(object))
     np.testing.assert_allclose(pre.transform(quoted), pre.transform(frame))
-    with pytest.raises(DataError, match=r"Column 'size' must hold numbers, but holds "
-                                        r"text such as 'unknown' in 1 row \(index 2\)"):
-        pre.transform(quoted.assign(size=quoted["size"].where(frame.index != 2,
-                                                              "unknown")))
+    with pytest.raises(
+        DataError,
+        match=r"Column 'size' must hold numbers, but holds "
+        r"text such as 'unknown' in 1 row \(index 2\)",
+    ):
+        pre.transform(
+            quoted.assign(size=quoted["size"].where(frame.index != 2, "unknown"))
+        )
 
 
 def test_model_files_of_kerasopt_0_1_still_load(tmp_path, monkeypatch):

@@ -24,7 +24,9 @@ def _table() -> tuple[pd.DataFrame, np.ndarray]:
 
 def _sparse_encoder() -> ColumnTransformer:
     """What users write: OneHotEncoder's default output is sparse."""
-    return ColumnTransformer([("onehot", OneHotEncoder(), ["c"])], remainder="passthrough")
+    return ColumnTransformer(
+        [("onehot", OneHotEncoder(), ["c"])], remainder="passthrough"
+    )
 
 
 def test_densify_keeps_values_and_passes_dense_input_through():
@@ -40,9 +42,12 @@ def test_densify_keeps_values_and_passes_dense_input_through():
 
 def test_densify_refuses_what_would_not_fit_and_says_how():
     huge = scipy.sparse.csr_matrix((100_000, 50_000), dtype=np.float64)
-    with pytest.raises(DataError, match=r"shape \(100000, 50000\).*18\.6 GiB, more "
-                                        r"than the limit of 1\.0 GiB.*max_categories"
-                                        r".*sparse_output=False"):
+    with pytest.raises(
+        DataError,
+        match=r"shape \(100000, 50000\).*18\.6 GiB, more "
+        r"than the limit of 1\.0 GiB.*max_categories"
+        r".*sparse_output=False",
+    ):
         densify(huge)
     with pytest.raises(DataError, match=r"limit of 1\.0 MiB"):
         densify(scipy.sparse.eye(1000, format="csr"), limit_bytes=2**20)

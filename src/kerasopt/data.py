@@ -56,9 +56,7 @@ def _format(path: Path) -> str:
     )
 
 
-def read_table(
-    path: str | os.PathLike[str], sep: str | None = None
-) -> pd.DataFrame:
+def read_table(path: str | os.PathLike[str], sep: str | None = None) -> pd.DataFrame:
     """Read a CSV, TSV or Parquet file (CSV/TSV may be compressed).
 
     The format comes from the suffix: ``.csv``/``.txt`` (comma-separated),

@@ -201,7 +201,10 @@ def _figures(study: optuna.Study) -> list[tuple[str, Any, str | None]]:
         ("Parameter importances", vis.plot_param_importances),
         ("Parallel coordinates", vis.plot_parallel_coordinate),
         # Optuna draws all slices in one row, 300 px each: one figure per row.
-        *(("Slice plots", partial(vis.plot_slice, params=row)) for row in rows or [None]),
+        *(
+            ("Slice plots", partial(vis.plot_slice, params=row))
+            for row in rows or [None]
+        ),
     ]
     sections: list[tuple[str, Any, str | None]] = []
     for title, make in makers:

@@ -12,8 +12,15 @@ from ._tabular import SCALERS, make_tabular_pipeline, make_tabular_preprocessor
 #: model file may hold besides numpy and scikit-learn (kerasopt.load trusts them).
 PREPROCESSING_TYPES: tuple[str, ...] = tuple(
     f"{kind.__module__}.{kind.__qualname__}"
-    for kind in (CategoricalEncoder, CategoryCaster, ColumnSelector, NumericCaster,
-                 TabularPreprocessor, categorical_columns, densify)  # fmt: skip
+    for kind in (
+        CategoricalEncoder,
+        CategoryCaster,
+        ColumnSelector,
+        NumericCaster,
+        TabularPreprocessor,
+        categorical_columns,
+        densify,
+    )  # fmt: skip
 ) + (  # what model files of kerasopt 0.1 hold (see _tabular.py)
     "kerasopt.preprocessing._tabular._as_text",
     "kerasopt.preprocessing._tabular.categorical_columns",

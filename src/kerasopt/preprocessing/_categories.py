@@ -60,7 +60,9 @@ def _numbers(series: pd.Series) -> np.ndarray:
 
 
 def _frame(X: Any) -> pd.DataFrame:
-    return X if isinstance(X, pd.DataFrame) else pd.DataFrame(np.asarray(X, dtype=object))
+    return (
+        X if isinstance(X, pd.DataFrame) else pd.DataFrame(np.asarray(X, dtype=object))
+    )
 
 
 def _stack(columns: list[np.ndarray], n_rows: int) -> np.ndarray:

@@ -137,11 +137,19 @@ def categorical_columns(X: Any) -> list[Any]:
             "to numbers (e.g. year, day of week, timestamp) or drop them."
         )
     columns = [c for c in frame if _is_categorical(frame[c])]
-    return columns if isinstance(X, pd.DataFrame) else [frame.columns.get_loc(c) for c in columns]
+    return (
+        columns
+        if isinstance(X, pd.DataFrame)
+        else [frame.columns.get_loc(c) for c in columns]
+    )
 
 
 def _positions(X: Any, frame: pd.DataFrame, columns: list[Any]) -> list[Any]:
-    return columns if isinstance(X, pd.DataFrame) else [frame.columns.get_loc(c) for c in columns]
+    return (
+        columns
+        if isinstance(X, pd.DataFrame)
+        else [frame.columns.get_loc(c) for c in columns]
+    )
 
 
 def _dropped(

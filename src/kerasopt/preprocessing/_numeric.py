@@ -19,13 +19,12 @@ from ..exceptions import DataError
 __all__ = ["NumericCaster"]
 
 
-def _rows(frame: pd.DataFrame, mask: np.ndarray) -> str:
-    labels = list(frame.index[mask][:3])
-    more = ", ..." if mask.sum() > 3 else ""
-    return (
-        f"{int(mask.sum())} row{'s' if mask.sum() > 1 else ''} "
-        f"(index {', '.join(map(repr, labels))}{more})"
-    )
+def describe_rows(labels: Any, mask: np.ndarray) -> str:
+    """``"2 rows (index 4, 9)"``: how many rows ``mask`` selects, and which."""
+    count = int(mask.sum())
+    shown = ", ".join(map(repr, list(labels[mask][:3])))
+    more = ", ..." if count > 3 else ""
+    return f"{count} row{'s' if count > 1 else ''} (index {shown}{more})"
 
 
 class NumericCaster(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
@@ -73,15 +72,17 @@ class NumericCaster(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
                 if text.any():
                     raise DataError(
                         f"Column {name!r} must hold numbers, but holds text such as "
-                        f"{str(raw[text].iloc[0])!r} in {_rows(frame, text)}. Replace "
-                        "it by a number or leave the cell empty (missing values are "
-                        "imputed), or declare the column categorical (categorical=)."
+                        f"{str(raw[text].iloc[0])!r} in "
+                        f"{describe_rows(frame.index, text)}. Replace it by a number "
+                        "or leave the cell empty (missing values are imputed), or "
+                        "declare the column categorical (categorical=)."
                     )
             infinite = np.isinf(values)
             if infinite.any():
                 raise DataError(
-                    f"Column {name!r} holds infinity in {_rows(frame, infinite)}. "
-                    "Replace it by a finite number, or by NaN to have it imputed."
+                    f"Column {name!r} holds infinity in "
+                    f"{describe_rows(frame.index, infinite)}. Replace it by a finite "
+                    "number, or by NaN to have it imputed."
                 )
             columns.append(values)
         return np.column_stack(columns) if columns else np.empty((len(frame), 0))

@@ -15,17 +15,12 @@ import pandas as pd
 from sklearn.compose import ColumnTransformer
 
 from ..exceptions import DataError
+from ._numeric import describe_rows
 
 __all__ = ["TabularPreprocessor"]
 
 # Keras computes in float32: a larger value becomes infinity in the model.
 _FLOAT32_MAX = float(np.finfo(np.float32).max)
-
-
-def _rows(labels: Any, mask: np.ndarray) -> str:
-    shown = ", ".join(map(repr, list(labels[mask][:3])))
-    count = int(mask.sum())
-    return f"{count} row{'s' if count > 1 else ''} (index {shown}{', ...' if count > 3 else ''})"
 
 
 def check_target(y: Any) -> None:
@@ -49,15 +44,15 @@ def check_target(y: Any) -> None:
     missing = pd.isna(values).any(axis=1)
     if missing.any():
         raise DataError(
-            f"The target y has missing values in {_rows(labels, missing)} of "
+            f"The target y has missing values in {describe_rows(labels, missing)} of "
             f"{len(labels)}. A target is never imputed: drop those rows before "
             "fitting, e.g. keep = y.notna(); fit(X[keep], y[keep])."
         )
     if values.dtype.kind == "f" and np.isinf(values).any():
         infinite = np.isinf(values).any(axis=1)
         raise DataError(
-            f"The target y holds infinity in {_rows(labels, infinite)}. Drop those "
-            "rows or replace the values by finite numbers before fitting."
+            f"The target y holds infinity in {describe_rows(labels, infinite)}. "
+            "Drop those rows or replace the values by finite numbers before fitting."
         )
 
 

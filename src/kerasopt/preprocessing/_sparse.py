@@ -21,7 +21,11 @@ DENSE_LIMIT_BYTES = 2**30
 
 
 def _size(n_bytes: float) -> str:
-    return f"{n_bytes / 2**30:.1f} GiB" if n_bytes >= 2**30 else f"{n_bytes / 2**20:.1f} MiB"
+    return (
+        f"{n_bytes / 2**30:.1f} GiB"
+        if n_bytes >= 2**30
+        else f"{n_bytes / 2**20:.1f} MiB"
+    )
 
 
 def densify(

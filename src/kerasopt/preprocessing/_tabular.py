@@ -148,7 +148,7 @@ def make_tabular_preprocessor(
     ):
         raise ValueError(
             "embed_categories must be an integer >= 2 (columns with at least that "
-            "many levels are embedded), None (one-hot encode all), or \"auto\" in "
+            'many levels are embedded), None (one-hot encode all), or "auto" in '
             f"make_tabular_pipeline. Received: embed_categories={embed_categories!r}."
         )
     kinds = {"categorical": categorical, "numeric": numeric, "drop": drop,
@@ -156,10 +156,12 @@ def make_tabular_preprocessor(
     preprocessor = TabularPreprocessor(
         [
             ("dropped", "drop", ColumnSelector("dropped", **kinds)),
-            ("categorical", _categorical_pipeline(max_categories, embed_categories),
-             ColumnSelector("categorical", **kinds)),
-            ("numeric", _numeric_pipeline(scaler),
-             ColumnSelector("numeric", **kinds)),
+            (
+                "categorical",
+                _categorical_pipeline(max_categories, embed_categories),
+                ColumnSelector("categorical", **kinds),
+            ),
+            ("numeric", _numeric_pipeline(scaler), ColumnSelector("numeric", **kinds)),
         ],  # fmt: skip
         sparse_threshold=0.0,
         verbose_feature_names_out=False,
