@@ -261,3 +261,43 @@ def test_check_estimator_passes_on_a_scikit_learn_search() -> None:
         results = check_estimator(search, on_fail=None)
     failed = [r["check_name"] for r in results if r["status"] == "failed"]
     assert failed == []
+
+
+# ------------------------------------------- scoring checked before trials
+YES_NO = np.array(["Y", "N", "N"] * 20)
+
+
+@pytest.mark.parametrize(
+    ("scoring", "y", "match"),
+    [
+        ("f1", YES_NO, r"scoring='f1' cannot score this classification target "
+         r"\(2 classes\): .* Fix: pass scoring=make_scorer\(f1_score, "
+         r"pos_label='Y'\) .* one of N, Y\."),
+        ("f1", np.arange(60) % 3, r"\(3 classes\).* Fix: use scoring='f1_macro'\."),
+        ("acuracy", YES_NO, r"Did you mean 'accuracy'"),
+    ],
+)  # fmt: skip
+def test_scoring_is_checked_against_the_target_before_any_trial(
+    blobs, scoring: str, y: np.ndarray, match: str
+) -> None:
+    X, _ = blobs
+    study = optuna.create_study(direction="maximize")
+    search = OptunaSearchCV(_logreg(), C_SPACE, scoring=scoring, study=study)
+    with pytest.raises(ValueError, match=match):
+        search.fit(X, y)
+    assert not study.trials
+
+
+def test_roc_auc_on_many_classes_is_one_vs_rest_and_pos_label_scorer_works(
+    blobs,
+) -> None:
+    from sklearn.metrics import f1_score, make_scorer
+
+    X, y = blobs
+    search = OptunaSearchCV(_logreg(), C_SPACE, n_trials=1, cv=2, scoring="roc_auc")
+    assert search.fit(X, y).best_score_ > 0.9
+    assert search.scorer_._response_method == "predict_proba"
+    assert search.scorer_._kwargs == {"multi_class": "ovr"}
+    scorer = make_scorer(f1_score, pos_label="Y")
+    search = OptunaSearchCV(_logreg(), C_SPACE, n_trials=1, cv=2, scoring=scorer)
+    assert 0 <= search.fit(X, YES_NO).best_score_ <= 1

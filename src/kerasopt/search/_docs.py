@@ -31,7 +31,13 @@ PARAMETERS = """\
         As in scikit-learn: ``None`` is 5-fold, stratified for classifiers.
     scoring : str, callable or None, default=None
         One scikit-learn scorer (greater is better); ``None`` uses the
-        estimator's ``score``.
+        estimator's ``score``. A name is tried on a dummy model of the target
+        before the first trial, so one that cannot score it (``"f1"`` on
+        labels 'N'/'Y', ``"f1"`` on three classes, ``"accuracy"`` on a
+        continuous target) is an error that says what to pass instead, such
+        as ``make_scorer(f1_score, pos_label="Y")`` or ``"f1_macro"``.
+        ``"roc_auc"`` on more than two classes means one-vs-rest
+        (``"roc_auc_ovr"``).
     refit : bool, default=True
         Refit the best parameters on all the data as ``best_estimator_``
         (needed for ``predict`` and friends).

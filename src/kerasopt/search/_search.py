@@ -13,7 +13,7 @@ import numpy as np
 import optuna
 from optuna.trial import FrozenTrial
 from sklearn.base import BaseEstimator, MetaEstimatorMixin, is_classifier
-from sklearn.metrics import check_scoring, get_scorer_names
+from sklearn.metrics import check_scoring
 from sklearn.utils import _safe_indexing, check_random_state, get_tags
 from sklearn.utils._param_validation import (
     HasMethods,
@@ -38,6 +38,7 @@ from ._progress import optuna_log_level
 from ._refit import refit_best
 from ._results import best_trial, cv_results, trial_params
 from ._samplers import make_pruner, make_sampler
+from ._scoring import check_scoring_target
 from ._space_input import as_space, check_space_names, is_empty
 from ._spaces import SearchSpace, SpaceFn
 from ._study import FINISHED, run_study
@@ -100,7 +101,7 @@ class OptunaSearchCV(  # type: ignore[misc]
         "n_trials": [Interval(Integral, 1, None, closed="left"), None],
         "timeout": [Interval(Real, 0, None, closed="neither"), None],
         "cv": ["cv_object"],
-        "scoring": [StrOptions(set(get_scorer_names())), callable, None],
+        "scoring": [str, callable, None],  # names: check_scoring_target
         "refit": ["boolean"],
         "error_score": [StrOptions({"raise"}), Real],
         "sampler": [str, HasMethods(["sample_independent"]), None],
@@ -249,7 +250,13 @@ class OptunaSearchCV(  # type: ignore[misc]
             rows = [_rows(a, self.sample_indices_) for a in rows]
         splits = cv_splits(self.cv, *rows, self.estimator)
         check_ensemble_scorer(self.scoring, self.ensemble_size)
-        self.scorer_ = check_scoring(self.estimator, scoring=self.scoring)
+        kind = get_tags(self.estimator).estimator_type
+        scoring = check_scoring_target(
+            self.scoring, rows[1],
+            classification=None if rows[1] is None or kind not in (
+                "classifier", "regressor") else kind == "classifier",
+        )  # fmt: skip
+        self.scorer_ = check_scoring(self.estimator, scoring=scoring)
         self.n_splits_ = len(splits)
         store = OutOfFoldStore(len(self.sample_indices_)) if self.ensemble_size > 1 else None
         partial = self.enable_pruning and hasattr(self.estimator, "partial_fit")
