@@ -14,9 +14,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted
 
 from ..exceptions import DataError
+from ._columns import validate_table
 
 __all__ = ["CategoryCaster"]
 
@@ -101,12 +102,20 @@ class CategoryCaster(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         is not the one the model was trained on.
     """
 
+    def __sklearn_tags__(self) -> Any:
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = True  # left for the imputer after this step
+        tags.input_tags.string = True
+        tags.input_tags.categorical = True
+        tags.transformer_tags.preserves_dtype = []  # the output is text
+        return tags
+
     def fit(self, X: Any, y: Any = None) -> CategoryCaster:
         self.fit_transform(X)
         return self
 
     def fit_transform(self, X: Any, y: Any = None, **params: Any) -> np.ndarray:
-        frame = _frame(validate_data(self, X, reset=True, skip_check_array=True))
+        frame = _frame(validate_table(self, X, reset=True))
         texts = [_text(frame.iloc[:, i]) for i in range(frame.shape[1])]
         self.kinds_ = [_kind(frame.iloc[:, i]) for i in range(frame.shape[1])]
         self.categories_ = [
@@ -122,7 +131,7 @@ class CategoryCaster(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
 
     def transform(self, X: Any) -> np.ndarray:
         check_is_fitted(self)
-        frame = _frame(validate_data(self, X, reset=False, skip_check_array=True))
+        frame = _frame(validate_table(self, X, reset=False))
         columns = [
             self._cast(frame.iloc[:, i], i, frame.columns[i])
             for i in range(frame.shape[1])

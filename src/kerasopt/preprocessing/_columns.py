@@ -16,10 +16,18 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import scipy.sparse
+from sklearn.utils.validation import validate_data
 
 from ..exceptions import DataError, DroppedColumnsWarning
 
-__all__ = ["KINDS", "ColumnSelector", "categorical_columns", "drop_reason"]
+__all__ = [
+    "KINDS",
+    "ColumnSelector",
+    "categorical_columns",
+    "validate_table",
+    "drop_reason",
+]
 
 KINDS: tuple[str, ...] = ("dropped", "categorical", "numeric")
 
@@ -38,6 +46,47 @@ _DATE = re.compile(
 )
 _DURATION = re.compile(r"[+-]?\d+ days?( [+-]?\d{1,2}:\d{2}:\d{2}(\.\d*)?)?")
 _INDEX_NAME = re.compile(r"Unnamed: \d+")
+
+
+def validate_table(estimator: Any, X: Any, *, reset: bool) -> Any:
+    """sklearn's ``validate_data`` for a table kept as it is (dtypes per column).
+
+    Sets or checks ``n_features_in_`` and ``feature_names_in_``, and refuses
+    what no column-wise step can take: sparse, not 2-D, empty, complex.
+
+    Raises
+    ------
+    TypeError
+        For a scipy sparse matrix (see :func:`~kerasopt.preprocessing.densify`).
+    ValueError
+        For data that is not 2-D, has no rows or columns, or holds complex
+        numbers.
+    """
+    if scipy.sparse.issparse(X):
+        raise TypeError(
+            "Sparse input is not supported by the column-wise steps: pass a dense "
+            "table (OneHotEncoder(sparse_output=False), or "
+            "kerasopt.preprocessing.densify)."
+        )
+    if not isinstance(X, pd.DataFrame):
+        X = np.asarray(X)
+    shape = np.shape(X)
+    if len(shape) != 2:
+        raise ValueError(
+            f"Expected a 2-D table, got data of shape {shape}. Reshape your data "
+            "with X.reshape(-1, 1) for a single column or X.reshape(1, -1) for a "
+            "single row."
+        )
+    for axis, what in enumerate(("sample(s)", "feature(s)")):
+        if shape[axis] == 0:
+            raise ValueError(
+                f"Found array with 0 {what} (shape={shape}) while a minimum of 1 is "
+                "required."
+            )
+    dtypes = X.dtypes if isinstance(X, pd.DataFrame) else [np.asarray(X).dtype]
+    if any(np.dtype(d).kind == "c" for d in dtypes if isinstance(d, np.dtype)):
+        raise ValueError("Complex data not supported: pass real numbers.")
+    return validate_data(estimator, X, reset=reset, skip_check_array=True)
 
 
 def _frame(X: Any) -> pd.DataFrame:

@@ -12,9 +12,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted
 
 from ..exceptions import DataError
+from ._columns import validate_table
 
 __all__ = ["NumericCaster"]
 
@@ -46,16 +47,22 @@ class NumericCaster(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         names the column, the value and the rows.
     """
 
+    def __sklearn_tags__(self) -> Any:
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = True  # left for the imputer after this step
+        tags.input_tags.string = True  # numbers written as text are converted
+        return tags
+
     def fit(self, X: Any, y: Any = None) -> NumericCaster:
-        self._numbers(validate_data(self, X, reset=True, skip_check_array=True))
+        self._numbers(validate_table(self, X, reset=True))
         return self
 
     def fit_transform(self, X: Any, y: Any = None, **params: Any) -> np.ndarray:
-        return self._numbers(validate_data(self, X, reset=True, skip_check_array=True))
+        return self._numbers(validate_table(self, X, reset=True))
 
     def transform(self, X: Any) -> np.ndarray:
         check_is_fitted(self)
-        return self._numbers(validate_data(self, X, reset=False, skip_check_array=True))
+        return self._numbers(validate_table(self, X, reset=False))
 
     def _numbers(self, X: Any) -> np.ndarray:
         frame = X if isinstance(X, pd.DataFrame) else pd.DataFrame(np.asarray(X))
