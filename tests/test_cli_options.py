@@ -40,7 +40,8 @@ def test_roc_auc_on_several_classes_means_one_vs_rest() -> None:
 
 def test_defaults_and_a_fitting_metric_pass() -> None:
     assert resolve_metric(None, "classification", FOUR, None) == ("accuracy",) * 2
-    assert resolve_metric(None, "regression", pd.Series(np.arange(30.0)), None)[1] == "r2"
+    numbers = pd.Series(np.arange(30.0))
+    assert resolve_metric(None, "regression", numbers, None)[1] == "r2"
     assert resolve_metric("f1_macro", "classification", FOUR, None)[1] == "f1_macro"
 
 
@@ -54,7 +55,8 @@ def test_pos_label_builds_a_scorer_for_string_labels() -> None:
     ("metric", "y", "task", "pos_label", "message"),
     [
         ("f1", YES_NO, "classification", None,
-         r"--metric f1 cannot score .* pass --pos-label with the positive class \(N, Y\)"),
+         r"--metric f1 cannot score .* pass --pos-label with the positive "
+         r"class \(N, Y\)"),
         ("f1", FOUR, "classification", None, "Fix: use --metric f1_macro"),
         ("accuracy", pd.Series(np.linspace(0, 1, 30)), "regression", None,
          "--metric accuracy cannot score this regression target"),
@@ -218,7 +220,9 @@ def test_ctrl_c_in_a_real_run(workdir):  # noqa: F811
         while time.time() < deadline:
             time.sleep(0.3)
             try:
-                study = optuna.load_study(study_name="penguins-species", storage=storage)
+                study = optuna.load_study(
+                    study_name="penguins-species", storage=storage
+                )
             except KeyError:
                 continue
             if study.get_trials(states=(optuna.trial.TrialState.COMPLETE,)):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import traceback
 from pathlib import Path
 
@@ -107,3 +108,72 @@ def test_unreachable_database_hides_password() -> None:
         resolve_storage(url)
     printed = "".join(traceback.format_exception(info.value))
     assert "hunter2" not in printed
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("mysql://bob:hunter2@127.0.0.1/db",
+         "driver 'MySQLdb' is not installed. Fix: pip install pymysql and use "
+         "mysql+pymysql://"),
+        ("postgresql+pg8000://bob:hunter2@127.0.0.1/db",
+         "driver 'pg8000' is not installed. Fix: pip install pg8000"),
+    ],
+)  # fmt: skip
+def test_missing_driver_names_it_and_the_fix(url: str, message: str) -> None:
+    with pytest.raises(StorageError, match=re.escape(message)) as info:
+        resolve_storage(url)
+    assert "hunter2" not in str(info.value) and "bob:***@" in str(info.value)
+
+
+def test_mask_password_of_an_unparseable_url_and_scrub() -> None:
+    from kerasopt._masking import scrub
+
+    # A raw '@' in a password: SQLAlchemy cannot parse it, it is hidden anyway.
+    assert mask_password("postgresql://u:p@ss@h/db") == "postgresql://u:***@h/db"
+    url = "postgresql://ana:s%40cret@h/db"  # percent-encoded '@'
+    text = f"could not connect to {url}: password s@cret rejected (s%40cret)"
+    assert scrub(text, url) == (
+        "could not connect to postgresql://ana:***@h/db: password *** rejected (***)"
+    )
+
+
+# ------------------------------------------------ the same through the CLI
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("postgres://bob:hunter2@127.0.0.1/db", "Did you mean 'postgresql'?"),
+        ("postgresql://bob:hunter2@127.0.0.1:1/db",
+         "Check that the database server is running"),
+        ("mysql://bob:hunter2@127.0.0.1/db", "Fix: pip install pymysql"),
+    ],
+)  # fmt: skip
+def test_cli_storage_errors_are_one_line_with_exit_code_1(
+    url: str, message: str
+) -> None:
+    from typer.testing import CliRunner
+
+    from kerasopt.cli import app
+
+    result = CliRunner().invoke(app, ["studies", "--storage", url])
+    assert result.exit_code == 1, result.output
+    assert message in result.output and "bob:***@127.0.0.1" in result.output
+    assert "hunter2" not in result.output and "Traceback" not in result.output
+    assert len(result.output.strip().splitlines()) == 1, result.output
+
+
+def test_cli_study_with_the_other_direction(tmp_path: Path, monkeypatch) -> None:
+    from typer.testing import CliRunner
+
+    from kerasopt.cli import app
+
+    monkeypatch.chdir(tmp_path)
+    optuna.create_study(storage="sqlite:///kerasopt.db", study_name="t-y",
+                        direction="minimize")  # fmt: skip
+    rows = "".join(f"{i},{i % 2}\n" for i in range(20))
+    (tmp_path / "t.csv").write_text("a,y\n" + rows)
+    result = CliRunner().invoke(app, ["tune", "t.csv", "-t", "y", "-n", "1"])
+    assert result.exit_code == 1, result.output
+    assert "Study 't-y' in kerasopt.db minimizes" in result.output
+    assert "Pass another --study-name" in result.output
+    assert "Traceback" not in result.output

@@ -2,14 +2,15 @@
 
 SQLAlchemy parses and renders the URL (``hide_password=True``); the only
 additions are a ``?password=`` query parameter, which SQLAlchemy shows, and a
-URL SQLAlchemy cannot parse (a raw ``@`` in the password), whose text between
-``user:`` and the last ``@`` is hidden all the same.
+URL SQLAlchemy cannot parse right (a raw ``@`` in the password), whose text
+between ``user:`` and the last ``@`` is hidden all the same.
 """
 
 from __future__ import annotations
 
 import os
 import re
+from typing import Any
 from urllib.parse import quote, unquote
 
 __all__ = ["mask_password", "scrub"]
@@ -19,14 +20,27 @@ _QUERY_SECRET = re.compile(r"(?i)([?&](?:password|passwd|pwd)=)([^&#]*)")
 _USERINFO = re.compile(r"^(?P<head>[^:/]+://[^:/@]*:)(?P<password>.*)(?P<tail>@[^@]*)$")
 
 
-def _password(text: str) -> str | None:
+def _parsed(text: str) -> Any:
+    """SQLAlchemy's URL, or None where it cannot (or would wrongly) parse it.
+
+    A raw ``@`` in the password splits it at the first ``@`` (or fails).
+    """
     from sqlalchemy.engine import make_url
 
+    if text.split("://", 1)[1].count("@") > 1:
+        return None
     try:
-        return make_url(text).password
+        return make_url(text)
     except Exception:  # noqa: BLE001 - not a URL SQLAlchemy can parse
-        match = _USERINFO.match(text)
-        return match.group("password") if match else None
+        return None
+
+
+def _password(text: str) -> str | None:
+    url = _parsed(text)
+    if url is not None:
+        return url.password  # type: ignore[no-any-return]
+    match = _USERINFO.match(text)
+    return match.group("password") if match else None
 
 
 def mask_password(url: str | os.PathLike[str]) -> str:
@@ -52,11 +66,10 @@ def mask_password(url: str | os.PathLike[str]) -> str:
     text = os.fspath(url)
     if "://" not in text:
         return text
-    from sqlalchemy.engine import make_url
-
-    try:
-        text = make_url(text).render_as_string(hide_password=True)
-    except Exception:  # noqa: BLE001 - unparseable: hide user:<this>@host
+    url = _parsed(text)
+    if url is not None:
+        text = url.render_as_string(hide_password=True)
+    else:  # hide user:<this>@host
         text = _USERINFO.sub(rf"\g<head>{_MASK}\g<tail>", text)
     return _QUERY_SECRET.sub(rf"\g<1>{_MASK}", text)
 

@@ -221,7 +221,8 @@ def tune(
         )
         _render.unused_columns(unused)
     pipeline = build_pipeline(task_name, epochs)
-    with interrupt_guard(), _render.TrialProgress(n_trials, deadline=deadline, enabled=show) as progress:
+    progress = _render.TrialProgress(n_trials, deadline=deadline, enabled=show)
+    with interrupt_guard(), progress:
         progress.start(study)
         search = OptunaSearchCV(
             pipeline,

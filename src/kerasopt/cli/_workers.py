@@ -71,8 +71,9 @@ def settle(
 ) -> int:
     """Wait for the trials other workers run; return how many wait for a re-run.
 
-    Waits until no trial runs, at most ``grace`` + heartbeat interval seconds
-    (a trial of a dead worker is stale by then) or until ``deadline``, failing stale trials with
+    Waits until no trial runs, at most ``grace`` + heartbeat interval
+    seconds (a trial of a dead worker is stale by then) or until
+    ``deadline``, failing stale trials with
     :func:`optuna.storages.fail_stale_trials`, which queues each again.
     Returns the number of queued (WAITING) trials once there are any, else 0.
     Storages without heartbeat (journal files) return 0 at once.
@@ -143,6 +144,7 @@ def fail_stale(
     study = open_study(store, label, study_name)
     numbers = fail_running(study, seconds or 0.0)
     if numbers:
-        _render.note(f"Failed trial(s) {', '.join(map(str, numbers))} of {study_name!r}.")
+        listed = ", ".join(map(str, numbers))
+        _render.note(f"Failed trial(s) {listed} of {study_name!r}.")
     else:
         _render.note(f"No trial of {study_name!r} has been running that long.")

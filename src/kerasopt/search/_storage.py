@@ -110,6 +110,23 @@ _DRIVER_HINTS = {
 }
 
 
+def _missing_module(exc: BaseException) -> str:
+    """The module whose import failed (Optuna re-raises without its name)."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, ImportError) and seen.name:
+            return seen.name
+        seen = seen.__cause__ or seen.__context__
+    return "?"
+
+
+def _install_hint(scheme: str) -> str:
+    dialect, _, driver = scheme.partition("+")
+    if driver and driver not in ("psycopg", "psycopg2"):
+        return f"pip install {driver}"
+    return _DRIVER_HINTS.get(dialect, "install the database's driver with pip")
+
+
 def _retry_stale_trials() -> dict[str, Any]:
     """RDBStorage's keyword for the callback that re-queues a stale trial.
 
@@ -157,10 +174,10 @@ def _rdb_storage(
                     }
                 return optuna.storages.RDBStorage(url, **options)
         except ImportError as exc:
-            install = _DRIVER_HINTS.get(dialect, "install it with pip")
             raise StorageError(
                 f"Cannot open storage={mask_password(url)!r}: its database driver "
-                f"{exc.name or ''!s} is not installed. Fix: {install}."
+                f"{_missing_module(exc)!r} is not installed. Fix: "
+                f"{_install_hint(scheme)}."
             ) from None
         except Exception as exc:  # sqlalchemy/driver errors: many types, may echo URL
             # Processes started together on a new database race to create its
