@@ -11,6 +11,7 @@ import joblib
 import optuna
 import pytest
 
+from kerasopt.exceptions import StorageError
 from kerasopt.search import journal_storage
 from kerasopt.search._parallel import effective_n_jobs, run_workers, worker_sampler
 
@@ -92,3 +93,28 @@ def test_an_error_in_a_worker_reaches_the_caller(tmp_path: Path) -> None:
             n_trials=2, n_workers=2, timeout=None, sampler="random",
             pruner="none", seed=0, callbacks=None,
         )  # fmt: skip
+
+
+def _quick(trial: optuna.trial.Trial) -> float:
+    return trial.suggest_float("x", 0, 1)
+
+
+def _run_given(study: optuna.Study) -> None:
+    run_workers(
+        storage=study, study_name=study.study_name, objective=_quick, n_trials=4,
+        n_workers=2, timeout=None, sampler="random", pruner="none", seed=0,
+        callbacks=None,
+    )  # fmt: skip
+
+
+def test_a_given_in_memory_study_is_shared_by_threads() -> None:
+    study = optuna.create_study()
+    with joblib.parallel_config(backend="threading"):
+        _run_given(study)
+    assert 4 <= len(study.trials) <= 5
+
+
+def test_a_given_in_memory_study_cannot_reach_processes() -> None:
+    study = optuna.create_study()
+    with pytest.raises(StorageError, match="cannot share an in-memory study"):
+        _run_given(study)

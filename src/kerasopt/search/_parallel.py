@@ -28,6 +28,7 @@ import numpy as np
 import optuna
 from joblib.externals.loky.process_executor import TerminatedWorkerError
 
+from ..exceptions import StorageError
 from ._samplers import make_pruner, make_sampler
 from ._storage import resolve_storage
 
@@ -103,6 +104,21 @@ def _worker_threads(threads: int) -> Iterator[None]:
             os.environ.pop(name, None)
 
 
+def _open(storage: Any, study_name: str, sampler: Any, pruner: Any) -> optuna.Study:
+    """The study as this worker sees it, with its own sampler."""
+    if isinstance(storage, optuna.Study):  # a user's study object
+        study = copy.copy(storage)  # the same storage, this worker's sampler
+        study.sampler = sampler
+        study.pruner = make_pruner(pruner)
+        return study
+    return optuna.load_study(
+        study_name=study_name,
+        storage=resolve_storage(storage),
+        sampler=sampler,
+        pruner=make_pruner(pruner),
+    )
+
+
 def _work(
     storage: Any,
     study_name: str,
@@ -113,12 +129,7 @@ def _work(
     timeout: float | None,
     callbacks: list[Callable[..., None]],
 ) -> None:
-    study = optuna.load_study(
-        study_name=study_name,
-        storage=resolve_storage(storage),
-        sampler=sampler,
-        pruner=make_pruner(pruner),
-    )
+    study = _open(storage, study_name, sampler, pruner)
     study.optimize(objective, n_trials=n_trials, timeout=timeout, callbacks=callbacks)
 
 
@@ -139,11 +150,11 @@ def run_workers(
 
     Parameters
     ----------
-    storage : str, path-like or optuna.storages.BaseStorage
-        The study's storage, as :func:`resolve_storage` takes it. It must be
-        shared by the workers: any storage with the threading backend, a
-        journal file or a database with processes, a database all machines
-        reach with Dask or Ray.
+    storage : str, path-like, optuna.storages.BaseStorage or optuna.Study
+        The study's storage, as :func:`resolve_storage` takes it, or the
+        study itself. It must be shared by the workers: any storage with the
+        threading backend, a journal file or a database with processes, a
+        database all machines reach with Dask or Ray.
     study_name : str
         The existing study to continue.
     objective : callable
@@ -169,11 +180,15 @@ def run_workers(
 
     Raises
     ------
+    StorageError
+        If the workers' trials did not reach the study: an in-memory study
+        given to worker processes.
     Exception
         The first exception raised in a worker (the other workers are then
         stopped by joblib).
     """
-    study = optuna.load_study(study_name=study_name, storage=resolve_storage(storage))
+    study = _open(storage, study_name, None, None)
+    before = len(study.get_trials(deepcopy=False))
     callbacks = list(callbacks or [])
     if n_trials is not None:
         n_workers = max(1, min(n_workers, n_trials))
@@ -196,3 +211,11 @@ def run_workers(
             f"A worker process of n_jobs={n_workers} died (killed, or out of "
             "memory: lower n_jobs). Trials it finished are kept in the study."
         ) from error
+    if n_trials and len(study.get_trials(deepcopy=False)) == before:
+        raise StorageError(
+            f"The {n_workers} workers ran their trials, but none reached study "
+            f"{study_name!r}: worker processes cannot share an in-memory study. "
+            "Create the study with a storage (optuna.create_study(storage="
+            "'sqlite:///studies.db', direction='maximize')), use n_jobs=1, or "
+            'run the workers as threads (joblib.parallel_config(backend="threading")).'
+        )

@@ -148,16 +148,11 @@ def optimize(
 
 
 def _given_study(study: optuna.Study, n_jobs: int | None, n_workers: int) -> Any:
-    """What worker processes open to share a user's ``study=``."""
-    storage = study._storage  # Optuna has no public accessor
-    if n_workers > 1 and isinstance(storage, optuna.storages.InMemoryStorage):
-        raise StorageError(
-            f"n_jobs={n_jobs} runs trials in separate processes, which cannot "
-            f"share the in-memory storage of study {study.study_name!r}. Create "
-            "the study with a storage (optuna.create_study(storage="
-            "'sqlite:///studies.db', direction='maximize')) or use n_jobs=1."
-        )
-    return storage
+    """What workers open to share a user's ``study=``: the study itself.
+
+    (An in-memory one cannot reach worker processes: run_workers says so.)
+    """
+    return study
 
 
 def run_study(
