@@ -203,30 +203,6 @@ def test_numbers_read_as_text_are_converted_and_other_text_is_named():
         )
 
 
-def test_model_files_of_kerasopt_0_1_still_load(tmp_path, monkeypatch):
-    """0.1 pipelines hold _tabular._as_text and _tabular.categorical_columns."""
-    from sklearn.compose import ColumnTransformer
-    from sklearn.pipeline import make_pipeline
-    from sklearn.preprocessing import FunctionTransformer, OneHotEncoder
-
-    from kerasopt import load, save
-    from kerasopt.preprocessing import _tabular
-
-    frame = pd.DataFrame({"c": ["a", "b"] * 10, "x": np.arange(20.0)})
-    old = ColumnTransformer(
-        [("categorical", make_pipeline(FunctionTransformer(_tabular._as_text),
-                                       OneHotEncoder(sparse_output=False)),
-          _tabular.categorical_columns)], remainder="passthrough")  # fmt: skip
-    pipe = make_pipeline(old, KerasClassifier(hidden_layer_sizes=(2,), epochs=1))
-    pipe.fit(frame, ["p", "q"] * 10)
-    # categorical_columns now lives in _columns; 0.1 wrote it as _tabular's
-    monkeypatch.setattr(_tabular.categorical_columns, "__module__", _tabular.__name__)
-    save(pipe, tmp_path / "old.kerasopt")
-    monkeypatch.undo()
-    np.testing.assert_array_equal(load(tmp_path / "old.kerasopt").predict(frame),
-                                  pipe.predict(frame))  # fmt: skip
-
-
 @pytest.mark.parametrize("embed_categories", [None, 5])
 def test_overflow_is_named_for_array_and_frame_output(embed_categories):
     frame = pd.DataFrame({"color": ["red", "blue"] * 10, "size": np.arange(20.0)})

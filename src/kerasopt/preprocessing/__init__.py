@@ -21,9 +21,6 @@ PREPROCESSING_TYPES: tuple[str, ...] = tuple(
         categorical_columns,
         densify,
     )  # fmt: skip
-) + (  # what model files of kerasopt 0.1 hold (see _tabular.py)
-    "kerasopt.preprocessing._tabular._as_text",
-    "kerasopt.preprocessing._tabular.categorical_columns",
 )
 
 __all__ = [

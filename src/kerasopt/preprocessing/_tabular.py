@@ -6,7 +6,6 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
-import pandas as pd
 from sklearn.base import BaseEstimator, clone
 from sklearn.compose import ColumnTransformer
 from sklearn.impute import SimpleImputer
@@ -14,7 +13,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import MinMaxScaler, OneHotEncoder, StandardScaler
 
 from ._categories import CategoryCaster
-from ._columns import ColumnSelector, categorical_columns
+from ._columns import ColumnSelector
 from ._embedding import CategoricalEncoder
 from ._numeric import NumericCaster
 from ._preprocessor import TabularPreprocessor
@@ -26,19 +25,6 @@ __all__ = [
 ]
 
 SCALERS: tuple[str, ...] = ("standard", "minmax", "keras", "none")
-
-
-# Model files written by kerasopt 0.1 hold `_as_text` and `categorical_columns`
-# by this module's name; they stay importable here so that such files load.
-# Remove them when files of FORMAT_VERSION 1 are no longer read.
-_LEGACY = (categorical_columns,)
-
-
-def _as_text(X: Any) -> np.ndarray:
-    """Categorical values as ``str`` objects, missing values kept as NaN (0.1)."""
-    frame = pd.DataFrame(X)
-    text = frame.astype(object).where(frame.notna(), np.nan)
-    return text.map(lambda v: np.nan if pd.isna(v) else str(v)).to_numpy(dtype=object)
 
 
 #: ``embed_categories="auto"`` of make_tabular_pipeline: columns with at least
