@@ -244,3 +244,25 @@ def test_sampler_and_pruner_names() -> None:
             make_sampler("cmaes")
     with pytest.raises(TypeError, match="`pruner` must be a name"):
         make_pruner(3)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("n_trials", "startup"), [(None, 10), (4, 3), (8, 3), (16, 5), (30, 10), (200, 10)]
+)
+def test_tpe_random_start_up_adapts_to_the_budget(n_trials, startup) -> None:
+    sampler = make_sampler("tpe", 0, n_trials)
+    assert sampler._n_startup_trials == startup  # Optuna has no public accessor
+
+
+def test_search_with_a_small_budget_is_not_all_random() -> None:
+    from sklearn.datasets import load_iris
+
+    from kerasopt import OptunaSearchCV
+
+    X, y = load_iris(return_X_y=True)
+    search = OptunaSearchCV(
+        LogisticRegression(solver="newton-cg"),
+        {"C": optuna.distributions.FloatDistribution(0.01, 10, log=True)},
+        n_trials=4, cv=2,
+    ).fit(X[::3], y[::3])  # fmt: skip
+    assert search.study_.sampler._n_startup_trials == 3

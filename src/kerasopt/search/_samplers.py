@@ -10,18 +10,40 @@ import optuna
 
 from .._naming import did_you_mean
 
-__all__ = ["PRUNER_NAMES", "SAMPLER_NAMES", "make_pruner", "make_sampler"]
+__all__ = [
+    "PRUNER_NAMES",
+    "SAMPLER_NAMES",
+    "make_pruner",
+    "make_sampler",
+    "startup_trials",
+]
 
 
-def _tpe(seed: int | None) -> optuna.samplers.BaseSampler:
-    return optuna.samplers.TPESampler(seed=seed)
+def startup_trials(n_trials: int | None) -> int:
+    """Random trials before TPE models the results: ``min(10, max(3, n // 3))``.
+
+    Optuna's 10 would make every trial of a budget of 10 or fewer random. On
+    two test functions (Branin, and a 5-parameter tuning-like surface), 40
+    seeds each, a third of the budget (at least 3) found better or equal
+    best values than 10 at 8 and 16 trials and the same at 30; at 4 trials
+    all rules are within noise.
+    """
+    if n_trials is None:
+        return 10
+    return min(10, max(3, n_trials // 3))
 
 
-def _random(seed: int | None) -> optuna.samplers.BaseSampler:
+def _tpe(seed: int | None, n_trials: int | None) -> optuna.samplers.BaseSampler:
+    return optuna.samplers.TPESampler(
+        seed=seed, n_startup_trials=startup_trials(n_trials)
+    )
+
+
+def _random(seed: int | None, n_trials: int | None) -> optuna.samplers.BaseSampler:
     return optuna.samplers.RandomSampler(seed=seed)
 
 
-def _cmaes(seed: int | None) -> optuna.samplers.BaseSampler:
+def _cmaes(seed: int | None, n_trials: int | None) -> optuna.samplers.BaseSampler:
     if importlib.util.find_spec("cmaes") is None:
         raise ImportError(
             "sampler='cmaes' needs the `cmaes` package, which is not installed. "
@@ -36,7 +58,7 @@ def _cmaes(seed: int | None) -> optuna.samplers.BaseSampler:
     )
 
 
-def _qmc(seed: int | None) -> optuna.samplers.BaseSampler:
+def _qmc(seed: int | None, n_trials: int | None) -> optuna.samplers.BaseSampler:
     return optuna.samplers.QMCSampler(
         seed=seed,
         scramble=True,
@@ -46,7 +68,9 @@ def _qmc(seed: int | None) -> optuna.samplers.BaseSampler:
     )
 
 
-_SAMPLERS: dict[str, Callable[[int | None], optuna.samplers.BaseSampler]] = {
+_SAMPLERS: dict[
+    str, Callable[[int | None, int | None], optuna.samplers.BaseSampler]
+] = {
     "tpe": _tpe,
     "random": _random,
     "cmaes": _cmaes,
@@ -67,7 +91,9 @@ PRUNER_NAMES: tuple[str, ...] = tuple(_PRUNERS)
 
 
 def make_sampler(
-    sampler: str | optuna.samplers.BaseSampler | None, seed: int | None = None
+    sampler: str | optuna.samplers.BaseSampler | None,
+    seed: int | None = None,
+    n_trials: int | None = None,
 ) -> optuna.samplers.BaseSampler:
     """Return an Optuna sampler from a name or an Optuna sampler.
 
@@ -78,6 +104,10 @@ def make_sampler(
         ``None`` means ``"tpe"``.
     seed : int or None, default=None
         Seed of a sampler built from a name.
+    n_trials : int or None, default=None
+        The study's trial budget: ``"tpe"`` then starts with
+        ``min(10, max(3, n_trials // 3))`` random trials instead of Optuna's
+        10, so that small budgets are not all random.
 
     Returns
     -------
@@ -97,7 +127,7 @@ def make_sampler(
     if isinstance(sampler, optuna.samplers.BaseSampler):
         return sampler
     factory = _by_name("sampler", sampler, _SAMPLERS, "optuna.samplers.BaseSampler")
-    return factory(seed)
+    return factory(seed, n_trials)
 
 
 def make_pruner(

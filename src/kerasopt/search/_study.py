@@ -71,6 +71,7 @@ def create_search_study(
     study_name: str | None,
     seed: int | None,
     storage_param: str | os.PathLike[str] | Any = None,
+    n_trials: int | None = None,
 ) -> optuna.Study:
     """Create (or load, same name) the maximizing study of a search.
 
@@ -81,7 +82,7 @@ def create_search_study(
     """
     study = optuna.create_study(
         storage=storage,
-        sampler=make_sampler(sampler, seed),
+        sampler=make_sampler(sampler, seed, n_trials),
         pruner=make_pruner(pruner),
         study_name=study_name,
         direction="maximize",
@@ -183,6 +184,7 @@ def run_study(
             study = create_search_study(
                 storage, sampler=search.sampler, pruner=search.pruner,
                 study_name=search.study_name, seed=seed, storage_param=search.storage,
+                n_trials=n_trials,
             )  # fmt: skip
         try:
             optimize(
