@@ -212,3 +212,22 @@ def test_overflow_is_named_for_array_and_frame_output(embed_categories):
     pre.fit(frame)
     with pytest.raises(DataError, match=r"Column 'size' is too large"):
         pre.transform(frame.assign(size=frame["size"] * 1e200))
+
+
+@pytest.mark.parametrize(
+    ("y", "message"),
+    [
+        (pd.Series([1.0, np.nan, 3.0], index=[10, 11, 12]),
+         r"missing values in 1 row \(index 11\) of 3.*never imputed"),
+        (np.array(["a", None, "b"], dtype=object),
+         r"missing values in 1 row \(index 1\)"),
+        (np.array([[1.0, 2.0], [np.inf, 0.0]]), r"infinity in 1 row \(index 1\)"),
+    ],
+)  # fmt: skip
+def test_check_target_names_the_rows(y, message):
+    from kerasopt.preprocessing import check_target
+
+    with pytest.raises(DataError, match=message):
+        check_target(y)
+    check_target(None)
+    check_target(np.array([1.0, 2.0]))

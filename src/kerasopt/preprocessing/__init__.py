@@ -4,7 +4,7 @@ from ._categories import CategoryCaster
 from ._columns import ColumnSelector, categorical_columns, drop_reason
 from ._embedding import CategoricalEncoder
 from ._numeric import NumericCaster
-from ._preprocessor import TabularPreprocessor
+from ._preprocessor import TabularPreprocessor, check_target
 from ._sparse import DENSE_LIMIT_BYTES, densify
 from ._tabular import SCALERS, make_tabular_pipeline, make_tabular_preprocessor
 
@@ -33,6 +33,7 @@ __all__ = [
     "SCALERS",
     "TabularPreprocessor",
     "categorical_columns",
+    "check_target",
     "densify",
     "drop_reason",
     "make_tabular_pipeline",

@@ -17,7 +17,7 @@ from sklearn.compose import ColumnTransformer
 from ..exceptions import DataError
 from ._numeric import describe_rows
 
-__all__ = ["TabularPreprocessor"]
+__all__ = ["TabularPreprocessor", "check_target"]
 
 # Keras computes in float32: a larger value becomes infinity in the model.
 _FLOAT32_MAX = float(np.finfo(np.float32).max)
