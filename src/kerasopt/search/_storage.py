@@ -6,6 +6,9 @@ kerasopt accepts what the Optuna CLI and ``optuna-dashboard`` accept:
   for what ``n_jobs > 1`` does then);
 * an RDB URL - ``sqlite:///studies.db``, ``postgresql://user:pw@host/db``,
   ``mysql+pymysql://...`` - shared by every process and machine that opens it;
+* a Redis URL - ``redis://host:6379/0`` - an Optuna journal kept in Redis,
+  shared by every machine that reaches the server (no heartbeat: see
+  ``kerasopt fail-stale``);
 * a file path - ``studies.db`` / ``.sqlite`` / ``.sqlite3`` becomes a SQLite
   URL, ``study.log`` / ``.jsonl`` / ``.journal`` an Optuna journal file (safe
   for several processes on one machine, no database needed);
@@ -42,6 +45,8 @@ __all__ = [
 
 SQLITE_SUFFIXES: tuple[str, ...] = (".db", ".sqlite", ".sqlite3")
 JOURNAL_SUFFIXES: tuple[str, ...] = (".log", ".jsonl", ".journal")
+#: URL schemes of an Optuna journal kept in Redis.
+_REDIS_SCHEMES: tuple[str, ...] = ("redis", "rediss")
 _RDB_DIALECTS: tuple[str, ...] = (
     "sqlite", "postgresql", "mysql", "mariadb", "oracle", "mssql",
 )  # fmt: skip
@@ -151,13 +156,14 @@ def _rdb_storage(
     scheme = url.split("://", 1)[0].lower()
     dialect = scheme.split("+", 1)[0]
     if dialect not in _RDB_DIALECTS:
-        hint = did_you_mean(dialect, _RDB_DIALECTS)
+        known = _RDB_DIALECTS + _REDIS_SCHEMES
+        hint = did_you_mean(dialect, known)
         if dialect == "postgres":
             hint = " Did you mean 'postgresql'?"
         raise StorageError(
             f"Unsupported storage URL scheme {scheme!r} in "
             f"storage={mask_password(url)!r}.{hint} Use one of "
-            f"{', '.join(d + '://' for d in _RDB_DIALECTS)}, or a file path ending in "
+            f"{', '.join(d + '://' for d in known)}, or a file path ending in "
             f"{', '.join(SQLITE_SUFFIXES + JOURNAL_SUFFIXES)}."
         )
     attempt = 1
@@ -195,6 +201,30 @@ def _rdb_storage(
             ) from None
 
 
+def _redis_storage(url: str) -> optuna.storages.JournalStorage:
+    """A journal in Redis: many machines, no database schema, no heartbeat."""
+    try:
+        from optuna.storages.journal import JournalRedisBackend
+
+        with warnings.catch_warnings():  # Optuna calls it "experimental"
+            warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+            backend = JournalRedisBackend(url)
+    except ImportError as exc:
+        raise StorageError(
+            f"Cannot open storage={mask_password(url)!r}: its driver "
+            f"{_missing_module(exc)!r} is not installed. Fix: pip install "
+            "'kerasopt[redis]'."
+        ) from None
+    try:
+        return optuna.storages.JournalStorage(backend)  # reads the journal: connects
+    except Exception as exc:  # redis' connection errors
+        detail = scrub(f"{type(exc).__name__}: {exc}", url).splitlines()[0]
+        raise StorageError(
+            f"Cannot open storage={mask_password(url)!r} ({detail}). Check that the "
+            "Redis server is running and reachable."
+        ) from None
+
+
 def resolve_storage(
     storage: str | os.PathLike[str] | optuna.storages.BaseStorage | None,
     *,
@@ -207,7 +237,9 @@ def resolve_storage(
     ----------
     storage : str, path-like, optuna.storages.BaseStorage or None
         ``None`` (returned as ``None``: an in-memory study), an RDB URL such as
-        ``"sqlite:///studies.db"`` or ``"postgresql://user:pw@host/db"``, a path
+        ``"sqlite:///studies.db"`` or ``"postgresql://user:pw@host/db"``, a
+        Redis URL (``"redis://host:6379/0"``: an Optuna journal kept in Redis,
+        shared by many machines; ``pip install 'kerasopt[redis]'``), a path
         ending in ``.db``/``.sqlite``/``.sqlite3`` (SQLite) or
         ``.log``/``.jsonl``/``.journal`` (journal file), or a storage object,
         returned unchanged.
@@ -244,6 +276,8 @@ def resolve_storage(
         )
     text = os.fspath(storage)
     if "://" in text:
+        if text.split("://", 1)[0].lower() in _REDIS_SCHEMES:
+            return _redis_storage(text)
         return _rdb_storage(text, heartbeat_interval, grace_period)
     suffix = Path(text).suffix.lower()
     if suffix in JOURNAL_SUFFIXES:
