@@ -360,7 +360,7 @@ def test_missing_member(tmp_path):
     with zipfile.ZipFile(path, "w") as zf:
         zf.writestr(
             "metadata.json",
-            json.dumps({"format": "kerasopt-model", "format_version": 1}),
+            json.dumps({"format": "kerasopt-model", "format_version": 2}),
         )
     with pytest.raises(ModelFileError, match="'state.skops' is missing"):
         load(path)
@@ -374,3 +374,95 @@ def test_unknown_parameter_name_is_refused(tmp_path, fitted_classifier):
     _rewrite(path, "metadata.json", json.dumps(meta).encode())
     with pytest.raises(ModelFileError, match=r"does not accept: \['predict'\]"):
         load(path)
+
+
+# -- format 2: kerasopt's own estimator core -------------------------------------
+FIXTURES = Path(__file__).parent / "data"
+
+
+def test_file_from_kerasopt_0_1_is_refused_with_a_message():
+    path = FIXTURES / "classifier-0.1.0.kerasopt"  # written by kerasopt 0.1.0
+    with pytest.raises(ModelFileError, match=r"kerasopt 0\.1\.0 \(model file format 1\)"
+                                             r".*scikeras.*Refit the model and save it"):  # fmt: skip
+        load(path)
+    assert read_metadata(path)["estimator"]["summary"]["classes_"] == ["no", "yes"]
+
+
+def test_files_name_no_scikeras_class(tmp_path, fitted_classifier):
+    reg = _small(KerasRegressor).fit(X, Y_VALUES)
+    for name, estimator in (("clf", fitted_classifier), ("reg", reg)):
+        save(estimator, tmp_path / name)
+        with zipfile.ZipFile(tmp_path / name) as zf:
+            for member in zf.namelist():
+                assert b"scikeras" not in zf.read(member), member
+
+
+def test_pipeline_with_make_column_selector_loads(tmp_path):
+    from sklearn.compose import ColumnTransformer, make_column_selector
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import OneHotEncoder, StandardScaler
+
+    frame, y = _table()
+    columns = ColumnTransformer([
+        ("num", StandardScaler(), make_column_selector(dtype_include=np.number)),
+        ("cat", OneHotEncoder(handle_unknown="ignore", sparse_output=False),
+         make_column_selector(dtype_include=object)),
+    ])  # fmt: skip
+    pipe = make_pipeline(columns, _small()).fit(frame.fillna({"size": 0, "color": "?"}), y)
+    data = frame.fillna({"size": 0, "color": "?"})
+    save(pipe, tmp_path / "selector.kerasopt")
+    loaded = load(tmp_path / "selector.kerasopt")
+    np.testing.assert_array_equal(loaded.predict_proba(data), pipe.predict_proba(data))
+
+
+def test_loaded_search_has_the_fitted_attributes(tmp_path):
+    frame = pd.DataFrame(X, columns=["a", "b", "c"])
+
+    class FakeSearch:
+        best_estimator_ = _small().fit(frame, Y_LABELS)
+        best_params_: dict = {}
+        best_score_ = 0.5
+
+    save(FakeSearch(), tmp_path / "s.kerasopt")
+    loaded = load(tmp_path / "s.kerasopt")
+    np.testing.assert_array_equal(loaded.classes_, ["no", "yes"])
+    assert loaded.n_features_in_ == 3
+    np.testing.assert_array_equal(loaded.feature_names_in_, ["a", "b", "c"])
+
+
+_CROSS = """
+import os, sys, numpy as np
+from kerasopt import KerasClassifier, load, save
+X = np.random.RandomState(0).normal(size=(40, 3)).astype("float32")
+y = np.where(X[:, 0] > 0, "yes", "no")
+mine, theirs, out = sys.argv[1:4]
+if os.path.exists(theirs):
+    np.save(out + ".loaded.npy", load(theirs).predict_proba(X))
+clf = KerasClassifier(hidden_layer_sizes=(4,), epochs=2, random_state=0).fit(X, y)
+save(clf, mine)
+np.save(out + ".saved.npy", clf.predict_proba(X))
+"""
+
+
+@pytest.mark.slow
+def test_a_file_saved_on_one_backend_loads_on_the_other(tmp_path):
+    import subprocess
+    import sys
+
+    def run(backend, mine, theirs):
+        env = {**os.environ, "KERAS_BACKEND": backend}
+        done = subprocess.run(
+            [sys.executable, "-c", _CROSS, str(tmp_path / mine), str(tmp_path / theirs),
+             str(tmp_path / backend)], env=env, capture_output=True, text=True, timeout=600,
+        )  # fmt: skip
+        assert done.returncode == 0, done.stderr[-3000:]
+
+    run("jax", "jax.kerasopt", "none")
+    run("tensorflow", "tf.kerasopt", "jax.kerasopt")
+    run("jax", "jax.kerasopt", "tf.kerasopt")
+    # The weights load bit for bit; each backend's float32 kernels then round
+    # the last bit of some probabilities differently, never a predicted class.
+    for loaded, saved in (("tensorflow.loaded", "jax.saved"), ("jax.loaded", "tensorflow.saved")):
+        theirs, ours = np.load(tmp_path / f"{loaded}.npy"), np.load(tmp_path / f"{saved}.npy")
+        np.testing.assert_allclose(theirs, ours, rtol=1e-6, atol=1e-7)
+        np.testing.assert_array_equal(theirs.argmax(axis=1), ours.argmax(axis=1))

@@ -12,15 +12,8 @@ _STOCHASTIC = (
     "reweighted or reordered data only approximately"
 )
 _COMMON = {
-    "check_estimator_tags_renamed": (
-        "scikeras' BaseWrapper still defines the pre-1.6 _more_tags; kerasopt's "
-        "classes define __sklearn_tags__, which is what scikit-learn reads"
-    ),
     "check_sample_weight_equivalence_on_dense_data": _STOCHASTIC,
     "check_sample_weight_equivalence_on_sparse_data": _STOCHASTIC,
-    "check_methods_sample_order_invariance": (
-        "float32 matrix products differ in the last bits with the batch layout"
-    ),
 }
 EXPECTED_FAILED = {
     "KerasClassifier": _COMMON,

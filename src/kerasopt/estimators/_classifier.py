@@ -7,19 +7,22 @@ from typing import Any
 
 import keras
 import numpy as np
-from scikeras.utils.transformers import ClassifierLabelEncoder
 from sklearn.base import ClassifierMixin
 from sklearn.utils import compute_sample_weight
-from sklearn.utils.multiclass import check_classification_targets, type_of_target
+from sklearn.utils.multiclass import check_classification_targets
 
 from ..exceptions import DataError
-from ._base import BaseKerasEstimator
+from ._base import BaseKerasEstimator, output_widths
 from ._docs import COMMON_ATTRIBUTES, COMMON_PARAMETERS
+from ._save import SaveMixin
+from ._targets import ClassifierTargetEncoder, classifier_target_type
 
 __all__ = ["KerasClassifier"]
 
+_TARGET_TYPES = ("binary", "multiclass", "multiclass-onehot", "multilabel-indicator")
 
-class KerasClassifier(ClassifierMixin, BaseKerasEstimator):
+
+class KerasClassifier(ClassifierMixin, SaveMixin, BaseKerasEstimator):
     __doc__ = f"""Keras model as a scikit-learn classifier.
 
     Binary, multiclass (string, int or bool labels), one-hot and multilabel
@@ -51,57 +54,10 @@ class KerasClassifier(ClassifierMixin, BaseKerasEstimator):
         self,
         model: Callable[..., keras.Model] | keras.Model | None = None,
         *,
-        hidden_layer_sizes: Sequence[int] = (100,),
-        activation: str = "relu",
-        dropout: float = 0.0,
-        l2: float = 0.0,
-        batch_normalization: bool = False,
-        optimizer: str | type | keras.optimizers.Optimizer = "adam",
-        learning_rate: float | None = 1e-3,
-        loss: Any = None,
-        metrics: Sequence[Any] | None = None,
-        epochs: int = 200,
-        batch_size: int | None = None,
-        validation_fraction: float | None = None,
-        early_stopping: bool = False,
-        patience: int = 10,
-        reduce_lr_on_plateau: bool = False,
-        lr_schedule: str | Callable[[int, float], float] | None = None,
-        callbacks: Sequence[keras.callbacks.Callback] | None = None,
-        normalize: bool = False,
-        warm_start: bool = False,
-        shuffle: bool = True,
-        verbose: int = 0,
-        random_state: int | np.random.RandomState | None = None,
         class_weight: dict[Any, float] | str | None = None,
         **kwargs: Any,
     ) -> None:
-        super().__init__(
-            model,
-            hidden_layer_sizes=hidden_layer_sizes,
-            activation=activation,
-            dropout=dropout,
-            l2=l2,
-            batch_normalization=batch_normalization,
-            optimizer=optimizer,
-            learning_rate=learning_rate,
-            loss=loss,
-            metrics=metrics,
-            epochs=epochs,
-            batch_size=batch_size,
-            validation_fraction=validation_fraction,
-            early_stopping=early_stopping,
-            patience=patience,
-            reduce_lr_on_plateau=reduce_lr_on_plateau,
-            lr_schedule=lr_schedule,
-            callbacks=callbacks,
-            normalize=normalize,
-            warm_start=warm_start,
-            shuffle=shuffle,
-            verbose=verbose,
-            random_state=random_state,
-            **kwargs,
-        )
+        super().__init__(model, **kwargs)
         self.class_weight = class_weight
 
     def fit(
@@ -110,6 +66,7 @@ class KerasClassifier(ClassifierMixin, BaseKerasEstimator):
         y: Any,
         sample_weight: Any = None,
         callbacks: Sequence[keras.callbacks.Callback] | None = None,
+        **kwargs: Any,
     ) -> KerasClassifier:
         """Build (unless ``warm_start``) and train the classifier.
 
@@ -123,52 +80,61 @@ class KerasClassifier(ClassifierMixin, BaseKerasEstimator):
             Per-sample weights, multiplied by ``class_weight``'s.
         callbacks : list of keras.callbacks.Callback, default=None
             Extra callbacks for this call only.
+        **kwargs
+            Arguments of ``keras.Model.fit`` for this call only.
 
         Returns
         -------
         self
         """
-        self.classes_ = None  # the scikeras encoder reads it: no partial_fit classes
-        if self.class_weight is not None:
-            weights = compute_sample_weight(self.class_weight, y)
-            if sample_weight is not None:
-                weights = weights * np.asarray(sample_weight, dtype=float)
-            sample_weight = weights
-        super().fit(X, y, sample_weight=sample_weight, callbacks=callbacks)
+        resume = self.warm_start and hasattr(self, "model_")
+        self._fit(X, y, sample_weight, callbacks, kwargs, resume=resume)
         return self
 
     def _validate_target(self, y: np.ndarray) -> np.ndarray:
         check_classification_targets(y)
-        if y.ndim == 1 or y.shape[1] == 1:
-            labels = np.unique(y)
+        return y
+
+    def _make_target_encoder(self, y: np.ndarray, classes: Any) -> ClassifierTargetEncoder:
+        target_type = classifier_target_type(y)
+        if target_type in ("binary", "multiclass") and classes is not None:
+            target_type = classifier_target_type(np.asarray(classes))
+        if target_type not in _TARGET_TYPES:
+            raise DataError(
+                f"{type(self).__name__} does not support {target_type!r} targets. "
+                "Use one column of labels, a one-hot matrix or a multilabel indicator "
+                "matrix."
+            )
+        if target_type not in ("multiclass-onehot", "multilabel-indicator"):
+            labels = np.unique(y if classes is None else np.asarray(classes))
             if labels.size < 2:
                 raise DataError(
                     f"{type(self).__name__} needs at least 2 classes in y, but y has "
                     f"1 class: {labels.tolist()}. Check the target column or the "
                     "train/test split."
                 )
-        return y
+        self.target_type_ = target_type
+        encoder = ClassifierTargetEncoder(target_type, classes).fit(y)
+        self.classes_ = encoder.classes_
+        self.n_classes_ = encoder.n_classes_
+        self.n_outputs_ = 1 if y.ndim == 1 else y.shape[1]
+        self.n_outputs_expected_ = 1
+        self.y_dtype_ = y.dtype
+        return encoder
 
-    def _type_of_target(self, y: np.ndarray) -> str:
-        target_type = type_of_target(y)
-        if target_type == "binary" and getattr(self, "classes_", None) is not None:
-            target_type = type_of_target(self.classes_)
-        if target_type == "multilabel-indicator" and (y.sum(axis=1) == 1).all():
-            target_type = "multiclass-onehot"
-        return target_type
+    def _sample_weight(self, X: np.ndarray, y: np.ndarray, sample_weight: Any) -> Any:
+        weights = super()._sample_weight(X, y, sample_weight)
+        if self.class_weight is None:
+            return weights
+        balanced = compute_sample_weight(self.class_weight, y).astype(keras.backend.floatx())
+        return balanced if weights is None else balanced * weights
 
     def _output_layer(self) -> tuple[int, str]:
         if self.target_type_ == "binary":
             return 1, "sigmoid"
         if self.target_type_ == "multilabel-indicator":
             return int(self.n_classes_), "sigmoid"
-        if self.target_type_ in ("multiclass", "multiclass-onehot"):
-            return int(self.n_classes_), "softmax"
-        raise DataError(
-            f"{type(self).__name__} does not support {self.target_type_!r} targets. "
-            "Use one column of labels, a one-hot matrix or a multilabel indicator "
-            "matrix."
-        )
+        return int(self.n_classes_), "softmax"
 
     def _default_loss(self) -> str:
         if self.target_type_ == "multiclass-onehot":
@@ -176,7 +142,7 @@ class KerasClassifier(ClassifierMixin, BaseKerasEstimator):
         if self.target_type_ == "multilabel-indicator":
             return "binary_crossentropy"
         model = getattr(self, "model_", None)
-        single_unit = model is None or model.outputs[0].shape[-1] == 1
+        single_unit = model is None or output_widths(model)[0] in (1, None)
         if self.target_type_ == "binary" and single_unit:
             return "binary_crossentropy"
         return "sparse_categorical_crossentropy"
@@ -201,14 +167,8 @@ class KerasClassifier(ClassifierMixin, BaseKerasEstimator):
         ndarray of shape (n_samples, n_classes)
             Rows sum to 1, except for multilabel targets.
         """
-        proba = np.asarray(self._predict_raw(X), dtype=np.float64)
-        if proba.ndim == 1:
-            proba = proba.reshape(-1, 1)
-        if self.target_type_ == "multilabel-indicator":
-            return proba
-        if proba.shape[1] == 1:
-            proba = np.hstack([1.0 - proba, proba])
-        return proba / proba.sum(axis=1, keepdims=True)
+        raw = self._predict_raw(X)
+        return self.target_encoder_.probabilities(raw)
 
     def predict(self, X: Any) -> np.ndarray:
         """Predicted class labels, of the same type as the ``y`` given to fit.
@@ -221,8 +181,8 @@ class KerasClassifier(ClassifierMixin, BaseKerasEstimator):
         -------
         ndarray of shape (n_samples,) or (n_samples, n_labels)
         """
-        raw = self._predict_raw(X)
-        return self.target_encoder_.inverse_transform(raw)
+        proba = self.predict_proba(X)
+        return self.target_encoder_.inverse_transform(proba)
 
     def partial_fit(
         self, X: Any, y: Any, classes: Any = None, sample_weight: Any = None
@@ -242,20 +202,9 @@ class KerasClassifier(ClassifierMixin, BaseKerasEstimator):
         -------
         self
         """
-        if classes is not None:
-            self.classes_ = np.asarray(classes)
-        elif not hasattr(self, "classes_"):
-            self.classes_ = None
-        self._check_params()
-        super().partial_fit(X, y, sample_weight=sample_weight)
+        resume = hasattr(self, "model_")
+        self._fit(X, y, sample_weight, None, {}, resume=resume, classes=classes, epochs=1)
         return self
-
-    @property
-    def target_encoder(self) -> ClassifierLabelEncoder:
-        """Transformer between class labels and the network's targets."""
-        classes = getattr(self, "classes_", None)
-        categories = "auto" if classes is None else [classes]
-        return ClassifierLabelEncoder(loss=self.loss, categories=categories)
 
     def __sklearn_tags__(self):  # type: ignore[no-untyped-def]
         tags = super().__sklearn_tags__()

@@ -45,7 +45,8 @@ def make_optimizer(
     learning_rate : float or None
         Overrides the optimizer's learning rate; None keeps its own.
     params : dict, optional
-        Extra constructor arguments (the ``optimizer__*`` parameters).
+        Extra constructor arguments (the ``optimizer__*`` parameters); an
+        ``optimizer__learning_rate`` there wins over ``learning_rate``.
 
     Returns
     -------
@@ -53,7 +54,7 @@ def make_optimizer(
     """
     kwargs = dict(params or {})
     if learning_rate is not None:
-        kwargs["learning_rate"] = learning_rate
+        kwargs.setdefault("learning_rate", learning_rate)
     if isinstance(optimizer, keras.optimizers.Optimizer):
         config = {**optimizer.get_config(), **kwargs}
         return type(optimizer).from_config(config)

@@ -1,0 +1,202 @@
+"""kerasopt.load: read a model file back, executing no code from it."""
+
+from __future__ import annotations
+
+import inspect
+import os
+from collections.abc import Sequence
+from typing import Any
+
+import keras
+from sklearn.pipeline import Pipeline
+
+from ..exceptions import ModelFileError
+from ._base import BaseKerasEstimator
+from ._classifier import KerasClassifier
+from ._loaded_search import LoadedSearch
+from ._model_bytes import model_from_bytes
+from ._model_file import (
+    MODEL,
+    STATE,
+    TRUSTED_TYPES,
+    check_loadable,
+    metadata_of,
+    open_archive,
+    read,
+    skops_io,
+    warn_versions,
+)
+from ._plain import from_json
+from ._regressor import KerasRegressor
+from ._routing import ROUTING_PREFIXES
+
+__all__ = ["load"]
+
+# Only these classes are ever built from a file; the name in the file is a key
+# into this table, never an import path.
+_ESTIMATORS: dict[str, type[BaseKerasEstimator]] = {
+    "KerasClassifier": KerasClassifier,
+    "KerasRegressor": KerasRegressor,
+}
+
+
+def load(path: str | os.PathLike[str], *, trusted: Sequence[str] | None = None) -> Any:
+    """Load a file written by :func:`save`, executing no code from it.
+
+    Parameters
+    ----------
+    path : str or path-like
+        The model file.
+    trusted : sequence of str, optional
+        Extra type names (``"module.Class"``) you trust, for files holding
+        your own transformers. kerasopt's, numpy's and scikit-learn's types
+        need no listing.
+
+    Returns
+    -------
+    estimator, Pipeline or LoadedSearch
+        What was saved. A saved search comes back as a :class:`LoadedSearch`
+        with ``best_estimator_``, ``best_params_``, ``best_score_`` and
+        ``predict``.
+
+    Raises
+    ------
+    ModelFileError
+        If the file is not a kerasopt model file, is damaged, holds a Keras
+        layer with Python code (``Lambda``) or types outside the allow-list.
+
+    Warns
+    -----
+    ModelFileVersionWarning
+        If kerasopt, Keras or scikit-learn versions differ from the writer's.
+    """
+    if trusted is not None and (
+        isinstance(trusted, (str, bytes, bool))
+        or not all(isinstance(t, str) for t in trusted)
+    ):
+        raise TypeError(
+            "trusted must be a list of type names such as ['mypkg.MyTransformer']. "
+            f"Received: trusted={trusted!r}."
+        )
+    with open_archive(path) as zf:
+        metadata = metadata_of(zf, path)
+        check_loadable(metadata, path)
+        warn_versions(metadata, path)
+        state = _load_state(read(zf, STATE, path), trusted or (), path)
+        model = _load_keras_model(read(zf, MODEL, path), path)
+    estimator = _rebuild_estimator(metadata, state["estimator_state"], model, path)
+    result: Any = estimator
+    if "pipeline" in metadata:
+        pipeline = state["pipeline"]
+        if not isinstance(pipeline, Pipeline):
+            raise ModelFileError(f"{os.fspath(path)!r} has a damaged pipeline part.")
+        pipeline.steps[-1] = (pipeline.steps[-1][0], estimator)
+        result = pipeline
+    if "search" in metadata:
+        search = metadata["search"]
+        result = LoadedSearch(
+            result,
+            from_json(search.get("best_params", {})),
+            search.get("best_score"),
+            str(search.get("class", "")),
+        )
+    return result
+
+
+def _load_state(
+    data: bytes, trusted: Sequence[str], path: str | os.PathLike[str]
+) -> dict[str, Any]:
+    sio = skops_io()
+    allowed = set(TRUSTED_TYPES) | set(trusted)
+    try:
+        untrusted = sorted(set(sio.get_untrusted_types(data=data)) - allowed)
+    except Exception as exc:
+        raise ModelFileError(
+            f"{os.fspath(path)!r} has a damaged or foreign state part ({STATE}): "
+            f"{type(exc).__name__}: {exc}. It was not loaded."
+        ) from None
+    if untrusted:
+        raise ModelFileError(
+            f"{os.fspath(path)!r} holds types that are not trusted: {untrusted}. "
+            "Nothing was loaded. If you know and trust who wrote this file, pass "
+            "kerasopt.load(path, trusted=[...]) with those names."
+        )
+    try:
+        state = sio.loads(data, trusted=sorted(allowed))
+    except Exception as exc:
+        raise ModelFileError(
+            f"{os.fspath(path)!r} has a damaged state part ({STATE}): "
+            f"{type(exc).__name__}: {exc}"
+        ) from None
+    if not isinstance(state, dict) or not isinstance(
+        state.get("estimator_state"), dict
+    ):
+        raise ModelFileError(f"{os.fspath(path)!r} has a damaged state part.")
+    return state
+
+
+def _load_keras_model(data: bytes, path: str | os.PathLike[str]) -> keras.Model:
+    try:
+        # compile=False: the optimizer and loss are rebuilt from the estimator's
+        # parameters if it is refitted, not taken from the file.
+        return model_from_bytes(data, compile=False, safe_mode=True)
+    except Exception as exc:
+        unsafe = "safe_mode" in str(exc) or "Lambda" in str(exc)
+        reason = (
+            "it holds Python code (e.g. a Lambda layer), which kerasopt.load never runs"
+            if unsafe
+            else f"{type(exc).__name__}: {exc}"
+        )
+        raise ModelFileError(
+            f"The Keras model in {os.fspath(path)!r} was refused: {reason}. "
+            "Custom layers must be registered with "
+            "keras.saving.register_keras_serializable before loading."
+        ) from None
+
+
+def _rebuild_estimator(
+    metadata: dict[str, Any],
+    state: dict[str, Any],
+    model: keras.Model,
+    path: str | os.PathLike[str],
+) -> BaseKerasEstimator:
+    info = metadata.get("estimator", {})
+    cls = _ESTIMATORS.get(info.get("class"))  # type: ignore[arg-type]
+    if cls is None:
+        raise ModelFileError(
+            f"{os.fspath(path)!r} names estimator class {info.get('class')!r}; "
+            f"kerasopt only loads {sorted(_ESTIMATORS)}."
+        )
+    params = from_json(info.get("params", {}))
+    known = set(inspect.signature(cls.__init__).parameters) - {"self", "kwargs"}
+    odd = [
+        name
+        for name in params
+        if name not in known
+        and not ("__" in name and name.split("__", 1)[0] in ROUTING_PREFIXES)
+    ]
+    if odd:
+        raise ModelFileError(
+            f"{os.fspath(path)!r} has parameters {cls.__name__} does not accept: "
+            f"{odd}. The file is damaged or was written by another kerasopt."
+        )
+    try:
+        estimator = cls(**params)
+    except (TypeError, ValueError) as exc:
+        raise ModelFileError(
+            f"{os.fspath(path)!r} has parameters this kerasopt does not accept: {exc}"
+        ) from None
+    for name, value in state.items():
+        # A tampered file must not shadow methods such as predict.
+        if (
+            name in params
+            or name.startswith("__")
+            or callable(getattr(cls, name, None))
+        ):
+            raise ModelFileError(
+                f"{os.fspath(path)!r} has a damaged state part: attribute {name!r} "
+                "is not a fitted attribute."
+            )
+        setattr(estimator, name, value)
+    estimator.model_ = model
+    return estimator

@@ -1,0 +1,206 @@
+"""The model file itself: format, versions, archive members and metadata.
+
+A kerasopt model file is one zip archive holding
+
+``metadata.json``
+    Plain JSON: format version, library versions, the estimator's class name
+    and plain-data parameters, a readable summary of its fitted state
+    (classes, feature names) and, for a search, its best parameters and score.
+``model.keras``
+    The trained Keras model, loaded with ``safe_mode=True``: a ``Lambda``
+    layer or any other deserialized Python code is refused.
+``state.skops``
+    The scikit-learn parts (preprocessing steps, target encoder, fitted
+    attributes) in the `skops <https://skops.readthedocs.io>`_ format, loaded
+    with an explicit allow-list of types: nothing in it is unpickled.
+
+Pickle and joblib work too (``BaseKerasEstimator.__getstate__``), but loading a
+pickle runs whatever code the file names, so only unpickle files you made.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import warnings
+import zipfile
+from importlib.metadata import PackageNotFoundError, version
+from typing import Any
+
+from ..exceptions import ModelFileError
+from ..preprocessing import PREPROCESSING_TYPES
+
+__all__ = [
+    "FORMAT",
+    "FORMAT_VERSION",
+    "METADATA",
+    "MODEL",
+    "STATE",
+    "TRUSTED_TYPES",
+    "ModelFileVersionWarning",
+    "open_archive",
+    "read",
+    "read_metadata",
+    "check_loadable",
+    "metadata_of",
+    "skops_io",
+    "versions",
+    "warn_versions",
+]
+
+FORMAT = "kerasopt-model"
+# 2: kerasopt's own estimator core (0.2). Format 1 files (kerasopt 0.1) hold
+# scikeras objects and are refused with a message.
+FORMAT_VERSION = 2
+METADATA, MODEL, STATE = "metadata.json", "model.keras", "state.skops"
+
+# Types outside numpy / scikit-learn (which skops trusts itself) that kerasopt's
+# own objects are made of. Anything else in a file is refused unless the caller
+# names it in ``load(..., trusted=[...])``.
+TRUSTED_TYPES: tuple[str, ...] = (
+    "numpy.dtype",
+    "kerasopt.estimators._targets.ClassifierTargetEncoder",
+    "kerasopt.estimators._targets.RegressorTargetEncoder",
+    *PREPROCESSING_TYPES,
+    "sklearn.compose._column_transformer.make_column_selector",
+    # dtypes that make_column_selector(dtype_include=...) names, as type objects
+    *(f"builtins.{name}" for name in ("object", "bool", "int", "float", "str")),
+    *(
+        f"numpy.{name}"
+        for name in ("number", "integer", "floating", "bool", "bool_", "object_",
+                     "datetime64", "timedelta64")  # fmt: skip
+    ),
+)
+
+_CHECKED_VERSIONS = ("kerasopt", "keras", "scikit-learn")
+
+
+def skops_io() -> Any:
+    """``skops.io``, imported on first save / load only (it pulls in much of sklearn)."""
+    import skops.io
+
+    return skops.io
+
+
+class ModelFileVersionWarning(UserWarning):
+    """A model file was written by other versions of kerasopt, Keras or sklearn."""
+
+
+def versions() -> dict[str, str]:
+    """Versions of Python and the libraries a model file depends on."""
+    found = {"python": platform.python_version()}
+    for name in (*_CHECKED_VERSIONS, "numpy", "skops", "jax", "tensorflow"):
+        try:
+            found[name] = version(name)
+        except PackageNotFoundError:
+            found[name] = "unknown"
+    return found
+
+
+def read_metadata(path: str | os.PathLike[str]) -> dict[str, Any]:
+    """Return the plain JSON metadata of a model file, loading nothing else.
+
+    Parameters
+    ----------
+    path : str or path-like
+        A file written by :func:`save`.
+
+    Returns
+    -------
+    dict
+        ``format``, ``format_version``, ``versions``, ``estimator`` (class,
+        params, summary of the fitted state) and, for a search, ``search``.
+    """
+    with open_archive(path) as zf:
+        return metadata_of(zf, path)
+
+
+class open_archive:
+    """``zipfile.ZipFile`` whose failures say what the file should have been."""
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self.path = path
+
+    def __enter__(self) -> zipfile.ZipFile:
+        try:
+            self.zf = zipfile.ZipFile(self.path)
+        except zipfile.BadZipFile:
+            raise ModelFileError(
+                f"{os.fspath(self.path)!r} is not a kerasopt model file (not a zip "
+                "archive). Files from pickle or joblib load with joblib.load, "
+                "which can run code: only do that for files you made."
+            ) from None
+        return self.zf
+
+    def __exit__(self, *exc: object) -> None:
+        self.zf.close()
+
+
+def read(zf: zipfile.ZipFile, name: str, path: str | os.PathLike[str]) -> bytes:
+    """One member of an open model file; a missing or damaged one is named."""
+    try:
+        return zf.read(name)
+    except KeyError:
+        raise ModelFileError(
+            f"{os.fspath(path)!r} is not a complete kerasopt model file: {name!r} "
+            f"is missing (found {zf.namelist()})."
+        ) from None
+    except (zipfile.BadZipFile, OSError, EOFError) as exc:
+        raise ModelFileError(f"{os.fspath(path)!r} is damaged: {exc}") from None
+
+
+def metadata_of(zf: zipfile.ZipFile, path: str | os.PathLike[str]) -> dict[str, Any]:
+    """The checked metadata of an open model file."""
+    try:
+        metadata = json.loads(read(zf, METADATA, path))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ModelFileError(
+            f"{os.fspath(path)!r} has unreadable metadata: {exc}"
+        ) from None
+    if not isinstance(metadata, dict) or metadata.get("format") != FORMAT:
+        raise ModelFileError(
+            f"{os.fspath(path)!r} is not a kerasopt model file (format "
+            f"{metadata.get('format') if isinstance(metadata, dict) else None!r})."
+        )
+    file_version = metadata.get("format_version")
+    if not isinstance(file_version, int) or file_version > FORMAT_VERSION:
+        raise ModelFileError(
+            f"{os.fspath(path)!r} uses model file format {file_version!r}, but this "
+            f"kerasopt reads format {FORMAT_VERSION} and older. Upgrade kerasopt."
+        )
+    return metadata
+
+
+def check_loadable(metadata: dict[str, Any], path: str | os.PathLike[str]) -> None:
+    """Refuse files of older formats this kerasopt cannot rebuild, saying why."""
+    if metadata["format_version"] < FORMAT_VERSION:
+        written = (metadata.get("versions") or {}).get("kerasopt", "0.1")
+        raise ModelFileError(
+            f"{os.fspath(path)!r} was written by kerasopt {written} (model file "
+            f"format {metadata['format_version']}), whose estimators stood on "
+            f"scikeras; this kerasopt reads format {FORMAT_VERSION}. Refit the model "
+            "and save it again, or load it with kerasopt 0.1 (pip install "
+            "'kerasopt<0.2'). Its metadata still reads with read_metadata(path)."
+        )
+
+
+def warn_versions(metadata: dict[str, Any], path: str | os.PathLike[str]) -> None:
+    """Warn if the file was written with other kerasopt / Keras / sklearn versions."""
+    written = metadata.get("versions", {}) or {}
+    current = versions()
+    differ = [
+        f"{name} {written.get(name, 'unknown')} (now {current[name]})"
+        for name in _CHECKED_VERSIONS
+        if written.get(name) != current[name]
+    ]
+    if differ:
+        warnings.warn(
+            f"{os.fspath(path)!r} was written with {', '.join(differ)}. It loads, "
+            "but predictions may differ slightly; re-save it with the current "
+            "versions, or install the writer's versions to be sure.",
+            ModelFileVersionWarning,
+            stacklevel=3,
+        )
+
+

@@ -1,0 +1,40 @@
+"""Fast model outputs for prediction: a direct, compiled call for small batches."""
+
+from __future__ import annotations
+
+import keras
+import numpy as np
+
+__all__ = ["forward"]
+
+# Up to this many rows, prediction is one direct call of the model (no data
+# adapter, no predict loop): 30-100x faster for a single row.
+_DIRECT_CALL_ROWS = 65536
+
+
+def _as_array(outputs: object, n: int) -> np.ndarray:
+    """One array from the model's output(s): several outputs side by side."""
+    if isinstance(outputs, (list, tuple)):
+        return np.concatenate(
+            [np.asarray(keras.ops.convert_to_numpy(o)).reshape(n, -1) for o in outputs],
+            axis=1,
+        )
+    return np.asarray(keras.ops.convert_to_numpy(outputs))
+
+
+def forward(model: keras.Model, X: np.ndarray) -> np.ndarray:
+    """Outputs of ``model`` for validated ``X``, as one NumPy array.
+
+    An eager call costs milliseconds; ``predict_on_batch`` (compiled, cached on
+    the model by Keras) well under one, but compiling it costs ~100 ms once.
+    The first call on a model stays eager, so a one-off prediction (scoring a
+    CV fold) pays no compilation, and repeated ones (serving) take the
+    compiled path from the second call on. The mark is kept on the model:
+    predicting must leave the estimator's ``__dict__`` alone.
+    """
+    if len(X) > _DIRECT_CALL_ROWS:
+        return _as_array(model.predict(X, batch_size=4096, verbose=0), len(X))
+    if not getattr(model, "_kerasopt_predicted", False):
+        model._kerasopt_predicted = True
+        return _as_array(model(X, training=False), len(X))
+    return _as_array(model.predict_on_batch(X), len(X))

@@ -1,0 +1,213 @@
+"""kerasopt.save: a fitted estimator, pipeline or search to one safe file."""
+
+from __future__ import annotations
+
+import json
+import os
+import warnings
+import zipfile
+from typing import Any
+
+from sklearn.pipeline import Pipeline
+from sklearn.utils.validation import check_is_fitted
+
+from .._atomic import atomic_write
+from ._base import BaseKerasEstimator
+from ._model_bytes import model_to_bytes
+from ._model_file import (
+    FORMAT,
+    FORMAT_VERSION,
+    METADATA,
+    MODEL,
+    STATE,
+    TRUSTED_TYPES,
+    skops_io,
+    versions,
+)
+from ._plain import summary, to_json
+
+__all__ = ["SAVEABLE", "SaveMixin", "save"]
+
+# The classes kerasopt.save writes and kerasopt.load rebuilds (by this name,
+# never by an import path from the file).
+SAVEABLE: tuple[str, ...] = ("KerasClassifier", "KerasRegressor")
+
+
+class SaveMixin:
+    """The ``save`` method of kerasopt's estimators."""
+
+    def save(self, path: str | os.PathLike[str]) -> None:
+        """Save the fitted estimator to one file that loads without running code.
+
+        Same as ``kerasopt.save(self, path)``; read it back with
+        :func:`kerasopt.load`.
+
+        Parameters
+        ----------
+        path : str or path-like
+            Destination file, written atomically.
+        """
+        save(self, path)
+
+
+def save(obj: Any, path: str | os.PathLike[str]) -> None:
+    """Save a fitted estimator, pipeline or search to one file, safely loadable.
+
+    Parameters
+    ----------
+    obj : KerasClassifier, KerasRegressor, Pipeline or search
+        A fitted kerasopt estimator; a :class:`~sklearn.pipeline.Pipeline`
+        whose last step is one (e.g. from
+        :func:`~kerasopt.make_tabular_pipeline`); or a fitted search (any
+        object with ``best_estimator_``, e.g.
+        :class:`~kerasopt.OptunaSearchCV`), of which the best estimator is
+        saved with ``best_params_`` and ``best_score_``.
+    path : str or path-like
+        Destination file, written atomically: an interrupted save leaves any
+        previous file at ``path`` intact.
+
+    Notes
+    -----
+    Parameters that are not plain data (a model-building function passed as
+    ``model=``, callback objects, optimizer or loss objects, a
+    ``RandomState``) cannot be saved without saving code. They are left out
+    with a :class:`UserWarning` and come back at their default values: the
+    loaded estimator predicts exactly as the saved one (the trained Keras
+    model is saved), but refitting it builds kerasopt's default model unless
+    you set them again, e.g. ``loaded.set_params(model=build_fn)``.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from sklearn.datasets import load_iris
+    >>> from kerasopt import KerasClassifier, load, save
+    >>> X, y = load_iris(return_X_y=True)
+    >>> clf = KerasClassifier(hidden_layer_sizes=(8,), epochs=1, random_state=0)
+    >>> path = os.path.join(tempfile.mkdtemp(), "iris.kerasopt")
+    >>> save(clf.fit(X, y), path)
+    >>> (load(path).predict(X) == clf.predict(X)).all()
+    np.True_
+    """
+    metadata: dict[str, Any] = {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "versions": versions(),
+    }
+    if not isinstance(obj, (BaseKerasEstimator, Pipeline)) and hasattr(
+        obj, "best_estimator_"
+    ):
+        metadata["search"] = _search_metadata(obj)
+        obj = obj.best_estimator_
+    pipeline_shell = None
+    if isinstance(obj, Pipeline):
+        step_name, estimator = obj.steps[-1]
+        _check_pipeline(obj)
+        pipeline_shell = _pipeline_shell(obj)
+        metadata["pipeline"] = {"final_step": step_name}
+    else:
+        estimator = obj
+    _check_saveable(estimator)
+    params, unsaved = _split_params(estimator)
+    skip = {*params, *unsaved, "model_"}
+    state = {k: v for k, v in vars(estimator).items() if k not in skip}
+    metadata["estimator"] = {
+        "class": type(estimator).__name__,
+        "params": params,
+        "unsaved_params": unsaved,
+        "summary": {
+            k: summary(state[k])
+            for k in ("n_features_in_", "feature_names_in_", "classes_", "target_type_")
+            if k in state
+        },
+    }
+    if unsaved:
+        warnings.warn(
+            f"Parameters {unsaved} of {type(estimator).__name__} are not plain data "
+            "and are not saved: the loaded estimator predicts the same, but has "
+            "them at their defaults. Set them again with set_params(...) before "
+            "refitting it.",
+            UserWarning,
+            stacklevel=2,
+        )
+    sio = skops_io()
+    state_bytes = sio.dumps({"estimator_state": state, "pipeline": pipeline_shell})
+    extra = sorted(set(sio.get_untrusted_types(data=state_bytes)) - set(TRUSTED_TYPES))
+    if extra:
+        metadata["extra_types"] = extra
+        warnings.warn(
+            f"The file holds types outside numpy, scikit-learn and kerasopt: {extra}. "
+            "Loading it will need kerasopt.load(path, trusted=[...]) naming them.",
+            UserWarning,
+            stacklevel=2,
+        )
+    try:
+        model_bytes = model_to_bytes(estimator.model_)
+    except Exception as exc:
+        raise TypeError(
+            f"The Keras model of {type(estimator).__name__} cannot be saved in the "
+            f".keras format: {exc} Subclassed models need get_config(); otherwise "
+            "use joblib/pickle (unsafe to load from untrusted sources)."
+        ) from exc
+    with atomic_write(path) as fh, zipfile.ZipFile(fh, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr(METADATA, json.dumps(metadata, indent=2, allow_nan=True))
+        zf.writestr(MODEL, model_bytes)
+        zf.writestr(STATE, state_bytes)
+
+
+def _search_metadata(search: Any) -> dict[str, Any]:
+    score = getattr(search, "best_score_", None)
+    try:
+        best_params = to_json(dict(getattr(search, "best_params_", {}) or {}))
+    except TypeError as exc:
+        raise TypeError(
+            f"best_params_ of {type(search).__name__} must be plain data to be "
+            f"saved ({exc}). Received: best_params_={search.best_params_!r}."
+        ) from None
+    return {
+        "class": type(search).__name__,
+        "best_params": best_params,
+        "best_score": None if score is None else float(score),
+    }
+
+
+def _check_pipeline(pipeline: Pipeline) -> None:
+    keras_steps = [
+        name for name, step in pipeline.steps if isinstance(step, BaseKerasEstimator)
+    ]
+    if keras_steps != [pipeline.steps[-1][0]]:
+        raise TypeError(
+            "kerasopt.save saves Pipelines whose last step, and only that one, is a "
+            f"kerasopt estimator. Received steps {[n for n, _ in pipeline.steps]} "
+            f"with kerasopt estimators at {keras_steps}."
+        )
+
+
+def _pipeline_shell(pipeline: Pipeline) -> Pipeline:
+    """The pipeline with its Keras step replaced by ``"passthrough"``."""
+    shell = Pipeline.__new__(Pipeline)
+    shell.__dict__.update(vars(pipeline))
+    shell.steps = [*pipeline.steps[:-1], (pipeline.steps[-1][0], "passthrough")]
+    return shell
+
+
+def _check_saveable(estimator: Any) -> None:
+    cls = type(estimator)
+    if not (cls.__name__ in SAVEABLE and cls.__module__.startswith("kerasopt.")):
+        raise TypeError(
+            "kerasopt.save saves KerasClassifier, KerasRegressor, Pipelines ending "
+            "in one, and searches with best_estimator_. Received: "
+            f"{type(estimator).__name__}. For other objects use skops.io or joblib."
+        )
+    check_is_fitted(estimator, "model_")
+
+
+def _split_params(estimator: BaseKerasEstimator) -> tuple[dict[str, Any], list[str]]:
+    saved: dict[str, Any] = {}
+    unsaved: list[str] = []
+    for name, value in estimator.get_params(deep=False).items():
+        try:
+            saved[name] = to_json(value)
+        except TypeError:
+            unsaved.append(name)
+    return saved, unsaved
+
