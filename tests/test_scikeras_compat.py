@@ -130,7 +130,7 @@ def test_b9_default_metrics_work_on_a_multi_output_model():
     assert clf.predict_proba(X).shape == (60, 2)
 
 
-class _Subclassed(keras.Model):  # deliberately not registered with Keras
+class Subclassed(keras.Model):  # deliberately not registered with Keras
     def __init__(self, units=4, **kwargs):
         super().__init__(**kwargs)
         self.units = units
@@ -145,13 +145,13 @@ class _Subclassed(keras.Model):  # deliberately not registered with Keras
 
 
 def _subclassed(units=3):
-    return _Subclassed(units)
+    return Subclassed(units)
 
 
 def test_b10_pickle_round_trips_an_unregistered_model_subclass():
     reg = KerasRegressor(_subclassed, epochs=1, random_state=0).fit(X, Y_VALUES)
     restored = pickle.loads(pickle.dumps(reg))
-    assert type(restored.model_) is _Subclassed
+    assert type(restored.model_) is Subclassed
     np.testing.assert_array_equal(restored.predict(X), reg.predict(X))
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import Any
 
 import keras
@@ -59,8 +59,8 @@ def make_callbacks(
     lr_schedule: Any,
     epochs: int,
     monitor: str,
-    user: Sequence[keras.callbacks.Callback] | keras.callbacks.Callback | None,
-    extra: Sequence[keras.callbacks.Callback] | None,
+    user: Any,
+    extra: Any,
 ) -> list[keras.callbacks.Callback]:
     """Return the callbacks for one ``fit``: built-in ones first, then the user's.
 
@@ -71,10 +71,10 @@ def make_callbacks(
     monitor : str
         Quantity watched by early stopping and plateau detection
         (``"val_loss"`` when there is validation data, else ``"loss"``).
-    user : callback or list of callbacks, optional
-        The estimator's ``callbacks`` parameter.
-    extra : list of callbacks, optional
-        Callbacks given to ``fit`` for that call only.
+    user : callback, list or dict of callbacks, optional
+        The estimator's ``callbacks`` parameter (classes already built).
+    extra : callback, list or dict of callbacks, optional
+        Callbacks given to ``fit`` (or as ``fit__callbacks``) for one call.
     """
     callbacks: list[keras.callbacks.Callback] = []
     if early_stopping:
@@ -91,15 +91,22 @@ def make_callbacks(
         )
     if lr_schedule is not None:
         callbacks.append(_schedule(lr_schedule, epochs))
-    for group in (user, extra):
-        if group is None:
-            continue
-        group = [group] if isinstance(group, keras.callbacks.Callback) else list(group)
-        for cb in group:
-            if not isinstance(cb, keras.callbacks.Callback):
-                raise TypeError(
-                    "Each callback must be a keras.callbacks.Callback instance. "
-                    f"Received: {cb!r}."
-                )
-        callbacks.extend(group)
+    for cb in _flatten([user, extra]):
+        if not isinstance(cb, keras.callbacks.Callback):
+            raise TypeError(
+                "Each callback must be a keras.callbacks.Callback instance (or a "
+                f"Callback class, built with callbacks__* parameters). Received: {cb!r}."
+            )
+        callbacks.append(cb)
     return callbacks
+
+
+def _flatten(group: Any) -> list[Any]:
+    """Callbacks from None, one callback, or lists / dicts of them, nested."""
+    if group is None:
+        return []
+    if isinstance(group, dict):
+        group = list(group.values())
+    if isinstance(group, (list, tuple)):
+        return [cb for item in group for cb in _flatten(item)]
+    return [group]

@@ -12,8 +12,9 @@ from sklearn.utils import compute_sample_weight
 from sklearn.utils.multiclass import check_classification_targets
 
 from ..exceptions import DataError
-from ._base import BaseKerasEstimator, output_widths
+from ._base import BaseKerasEstimator
 from ._docs import COMMON_ATTRIBUTES, COMMON_PARAMETERS
+from ._outputs import output_widths
 from ._save import SaveMixin
 from ._targets import ClassifierTargetEncoder, classifier_target_type
 

@@ -6,7 +6,8 @@ COMMON_PARAMETERS = """\
         returning a Sequential or Functional ``keras.Model`` (compiled or not)
         is called at each fit with the ``model__*`` parameters as keyword
         arguments, plus ``meta`` (fitted attributes such as ``n_features_in_``,
-        ``n_classes_``, ``X_shape_``) and ``compile_kwargs`` if it accepts them.
+        ``n_classes_``, ``X_shape_``), ``compile_kwargs`` and ``params`` if it
+        names them. A ``keras.Model`` is copied with its weights at each fit.
     hidden_layer_sizes : sequence of int, default=(100,)
         Units of each hidden layer of the built-in MLP.
     activation : str, default="relu"
@@ -61,10 +62,14 @@ COMMON_PARAMETERS = """\
         Keras verbosity during fit.
     random_state : int, RandomState or None, default=None
         Seed for weights, shuffling, dropout and the validation split; the
-        same seed gives the same model and predictions.
+        same int gives bit-identical predictions run to run, on each Keras
+        backend. A RandomState draws a new seed at each fit.
     **kwargs
-        Routed parameters only: ``model__*``, ``optimizer__*``, ``fit__*``,
-        ``compile__*``, ``predict__*``, ``loss__*``, ``metrics__*``."""
+        Routed parameters: ``model__*`` (builder arguments), ``optimizer__*``,
+        ``loss__*``, ``metrics__*``, ``callbacks__*`` (constructor arguments
+        of those given as classes), ``compile__*``, ``fit__*``,
+        ``predict__*``; and, as in scikeras, bare arguments of the builder,
+        ``Model.compile`` or ``Model.fit`` (``run_eagerly=True``)."""
 
 COMMON_ATTRIBUTES = """\
     model_ : keras.Model

@@ -16,7 +16,7 @@ from typing import Any
 
 import keras
 
-__all__ = ["custom_classes", "model_from_bytes", "model_to_bytes"]
+__all__ = ["PickledModel", "custom_classes", "model_from_bytes", "model_to_bytes"]
 
 
 def custom_classes(model: keras.Model) -> dict[str, type]:
@@ -52,4 +52,19 @@ def model_from_bytes(
             fh.write(data)
         return keras.saving.load_model(
             path, custom_objects=custom_objects, compile=compile, safe_mode=safe_mode
+        )
+
+
+class PickledModel:
+    """A model as pickle stores it: ``.keras`` bytes and its own classes."""
+
+    def __init__(self, model: keras.Model) -> None:
+        self.data = model_to_bytes(model)
+        self.classes = custom_classes(model)
+
+    def model(self) -> keras.Model:
+        """The model back. Unpickling runs code by nature, so Lambda layers are
+        allowed here; the safe format is kerasopt.save / kerasopt.load."""
+        return model_from_bytes(
+            self.data, compile=True, safe_mode=False, custom_objects=self.classes
         )

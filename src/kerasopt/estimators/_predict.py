@@ -5,21 +5,13 @@ from __future__ import annotations
 import keras
 import numpy as np
 
+from ._outputs import join_outputs
+
 __all__ = ["forward"]
 
 # Up to this many rows, prediction is one direct call of the model (no data
 # adapter, no predict loop): 30-100x faster for a single row.
 _DIRECT_CALL_ROWS = 65536
-
-
-def _as_array(outputs: object, n: int) -> np.ndarray:
-    """One array from the model's output(s): several outputs side by side."""
-    if isinstance(outputs, (list, tuple)):
-        return np.concatenate(
-            [np.asarray(keras.ops.convert_to_numpy(o)).reshape(n, -1) for o in outputs],
-            axis=1,
-        )
-    return np.asarray(keras.ops.convert_to_numpy(outputs))
 
 
 def forward(model: keras.Model, X: np.ndarray) -> np.ndarray:
@@ -33,8 +25,8 @@ def forward(model: keras.Model, X: np.ndarray) -> np.ndarray:
     predicting must leave the estimator's ``__dict__`` alone.
     """
     if len(X) > _DIRECT_CALL_ROWS:
-        return _as_array(model.predict(X, batch_size=4096, verbose=0), len(X))
+        return join_outputs(model.predict(X, batch_size=4096, verbose=0), len(X))
     if not getattr(model, "_kerasopt_predicted", False):
         model._kerasopt_predicted = True
-        return _as_array(model(X, training=False), len(X))
-    return _as_array(model.predict_on_batch(X), len(X))
+        return join_outputs(model(X, training=False), len(X))
+    return join_outputs(model.predict_on_batch(X), len(X))

@@ -1,0 +1,80 @@
+"""What the estimators take as X at fit and predict, and the validation split."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import keras
+import numpy as np
+from sklearn.base import BaseEstimator
+from sklearn.model_selection import train_test_split
+from sklearn.utils.validation import validate_data
+
+from ..exceptions import DataError
+
+__all__ = ["check_inputs", "validation_split"]
+
+_PIPELINE_HINT = (
+    "Wrap the estimator in kerasopt.make_tabular_pipeline(...) to impute missing "
+    "values, one-hot encode categorical columns and scale numeric ones."
+)
+
+
+def check_inputs(
+    estimator: BaseEstimator, X: Any, y: Any = None, *, reset: bool
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """``X`` (and ``y``) checked as scikit-learn does, ``X`` as contiguous floatx.
+
+    ``reset`` (at fit) records ``n_features_in_``, ``feature_names_in_``,
+    ``X_shape_`` and ``X_dtype_`` on ``estimator``; otherwise ``X`` must match
+    them.
+    """
+    kwargs: dict[str, Any] = {"dtype": keras.backend.floatx(), "allow_nd": True}
+    name = type(estimator).__name__
+    try:
+        if y is None:
+            X = validate_data(estimator, X, reset=reset, **kwargs)
+        else:
+            X, y = validate_data(estimator, X, y, reset=reset, multi_output=True, **kwargs)
+    except ValueError as exc:
+        message = str(exc)
+        if "NaN" in message or "infinity" in message or "convert" in message:
+            raise DataError(
+                f"{message} {name} needs finite numbers only. {_PIPELINE_HINT}"
+            ) from exc
+        raise
+    if reset:
+        estimator.X_shape_ = X.shape
+        estimator.X_dtype_ = X.dtype
+    elif X.shape[1:] != estimator.X_shape_[1:]:
+        raise DataError(
+            f"X has samples of shape {X.shape[1:]}, but {name} was fitted on samples "
+            f"of shape {estimator.X_shape_[1:]}."
+        )
+    return np.ascontiguousarray(X), y
+
+
+def validation_split(
+    X: np.ndarray,
+    y: np.ndarray,
+    sample_weight: np.ndarray | None,
+    fraction: float,
+    *,
+    seed: int | None,
+    stratify: np.ndarray | None,
+) -> tuple[tuple[Any, Any, Any], tuple[Any, ...] | None]:
+    """Hold out a shuffled share of the rows, stratified on ``stratify`` when it can.
+
+    Returns ``(X, y, sample_weight)`` to train on and the held-out
+    ``(X, y[, sample_weight])`` (None when ``fraction`` is 0).
+    """
+    if not fraction:
+        return (X, y, sample_weight), None
+    arrays = [X, y] if sample_weight is None else [X, y, sample_weight]
+    split = {"test_size": fraction, "random_state": seed}
+    try:
+        parts = train_test_split(*arrays, stratify=stratify, **split)
+    except ValueError:  # too few members of a class to stratify
+        parts = train_test_split(*arrays, **split)
+    train, validation = parts[0::2], tuple(parts[1::2])
+    return (train[0], train[1], train[2] if len(train) > 2 else None), validation

@@ -1,0 +1,43 @@
+"""Any Keras 3 backend: no TensorFlow import on JAX, nothing patched in Keras."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+SCRIPT = """
+import pickle, sys, tempfile, os
+import keras
+before = {cls: dict(vars(cls)) for cls in (keras.Model, keras.layers.Layer, keras.Sequential)}
+import numpy as np
+from kerasopt import KerasClassifier, KerasRegressor, load, save
+X = np.random.RandomState(0).normal(size=(30, 3)).astype("float32")
+clf = KerasClassifier(hidden_layer_sizes=(4,), epochs=1, random_state=0,
+                      validation_fraction=0.2).fit(X, X[:, 0] > 0)
+reg = KerasRegressor(hidden_layer_sizes=(4,), epochs=1, random_state=0).fit(X, X[:, 1])
+reg.partial_fit(X, X[:, 1]).predict(X)
+clf.predict_proba(X)
+print(sorted(m for m in ("tensorflow", "scikeras", "torch") if m in sys.modules))
+# Keras' own serialization imports TensorFlow when it is installed
+# (keras/src/saving/serialization_lib.py), whatever the backend.
+path = os.path.join(tempfile.mkdtemp(), "m.kerasopt")
+save(clf, path)
+load(path).predict(X)
+pickle.loads(pickle.dumps(reg)).predict(X)
+assert all(dict(vars(cls)) == attrs for cls, attrs in before.items()), "Keras was patched"
+"""
+
+
+@pytest.mark.skipif(
+    not __import__("importlib.util").util.find_spec("jax"), reason="needs JAX"
+)
+def test_training_on_jax_imports_no_tensorflow_and_nothing_is_patched():
+    env = {**os.environ, "KERAS_BACKEND": "jax"}
+    done = subprocess.run(
+        [sys.executable, "-c", SCRIPT], capture_output=True, text=True, env=env, timeout=300
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert done.stdout.strip().splitlines()[-1] == "[]", done.stdout
