@@ -301,3 +301,31 @@ def test_roc_auc_on_many_classes_is_one_vs_rest_and_pos_label_scorer_works(
     scorer = make_scorer(f1_score, pos_label="Y")
     search = OptunaSearchCV(_logreg(), C_SPACE, n_trials=1, cv=2, scoring=scorer)
     assert 0 <= search.fit(X, YES_NO).best_score_ <= 1
+
+
+@pytest.mark.slow
+def test_enable_pruning_on_a_kerasopt_estimator_steps_one_epoch_at_a_time(blobs):
+    from kerasopt import KerasClassifier
+
+    X, y = blobs
+    search = OptunaSearchCV(
+        KerasClassifier(hidden_layer_sizes=(4,), random_state=0),
+        {"learning_rate": FloatDistribution(1e-3, 1e-1, log=True)},
+        n_trials=2, cv=2, enable_pruning=True, max_iter=3, pruner="none",
+        random_state=0,
+    ).fit(X, y)  # fmt: skip
+    for trial in search.trials_:
+        assert sorted(trial.intermediate_values) == [0, 1, 2]  # one per epoch
+        assert trial.intermediate_values[2] == pytest.approx(trial.value)
+    assert search.predict(X[:3]).shape == (3,)
+
+
+def test_worker_progress_reads_the_shared_study(capsys) -> None:
+    from kerasopt.search._progress import worker_progress
+
+    study = optuna.create_study(direction="maximize")
+    with worker_progress(study, 3, enabled=True, interval=0.01):
+        for value in (0.1, 0.5, 0.3):  # as worker processes would add them
+            study.optimize(lambda trial, v=value: v, n_trials=1)
+    err = capsys.readouterr().err
+    assert "3/3" in err and "best value: 0.5" in err

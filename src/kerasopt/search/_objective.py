@@ -147,6 +147,9 @@ class Objective:
     oof_store : OutOfFoldStore, optional
         Where a completed trial saves its out-of-fold predictions (for
         ``ensemble_size > 1``).
+    log_level : int, optional
+        Optuna's log level in the process running the trial (worker
+        processes start with Optuna's default, INFO).
     """
 
     def __init__(
@@ -166,6 +169,7 @@ class Objective:
         catch: tuple[type[BaseException], ...] = (),
         max_iter: int | None = None,
         oof_store: OutOfFoldStore | None = None,
+        log_level: int | None = None,
     ) -> None:
         self.estimator = estimator
         self.space = space
@@ -181,6 +185,7 @@ class Objective:
         self.catch = catch
         self.max_iter = max_iter
         self.oof_store = oof_store
+        self.log_level = log_level
         #: The first error that failed a trial in this process, and whether a
         #: different one failed another: one error failing every trial does
         #: not depend on the parameters, and is re-raised as the user's own.
@@ -220,6 +225,8 @@ class Objective:
 
     def __call__(self, trial: optuna.trial.Trial) -> float:
         """Run one trial; return its mean CV score (NaN marks it failed)."""
+        if self.log_level is not None:
+            optuna.logging.set_verbosity(self.log_level)
         try:
             return self._run(trial)
         except optuna.TrialPruned:

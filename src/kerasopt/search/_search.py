@@ -34,7 +34,7 @@ from ._ensemble import (
 from ._folds import cv_splits, fold_params, subsample_indices
 from ._objective import Objective, search_seed
 from ._parallel import effective_n_jobs
-from ._progress import optuna_log_level
+from ._progress import log_level, optuna_log_level
 from ._refit import refit_best
 from ._results import best_trial, cv_results, trial_params
 from ._samplers import make_pruner, make_sampler
@@ -267,13 +267,13 @@ class OptunaSearchCV(  # type: ignore[misc]
             prune=not isinstance(make_pruner(self.pruner), optuna.pruners.NopPruner),
             return_train_score=self.return_train_score,
             catch=check_catch(self.catch), max_iter=self.max_iter if partial else None,
-            oof_store=store,
+            oof_store=store, log_level=log_level(self.verbose),
         )  # fmt: skip
         with optuna_log_level(self.verbose):
             self.study_, self.interrupted_ = run_study(
                 self, objective, n_workers=n_workers, seed=seed,
                 n_trials=1 if is_empty(space) else self.n_trials,
-                show_progress_bar=self.verbose >= 1 and n_workers == 1,
+                show_progress_bar=self.verbose >= 1,
             )  # fmt: skip
         self._store_results(objective)
         members = None

@@ -13,6 +13,7 @@ from optuna.trial import FrozenTrial, TrialState
 
 from ..exceptions import StorageError
 from ._parallel import run_workers
+from ._progress import worker_progress
 from ._samplers import make_pruner, make_sampler
 from ._storage import mask_password, resolve_storage, temporary_journal_storage
 
@@ -186,15 +187,20 @@ def run_study(
                 study_name=search.study_name, seed=seed, storage_param=search.storage,
                 n_trials=n_trials,
             )  # fmt: skip
+        progress = worker_progress(
+            study, remaining_trials(study, n_trials),
+            enabled=show_progress_bar and n_workers > 1,
+        )  # fmt: skip
         try:
-            optimize(
-                study, objective, n_trials=n_trials, timeout=search.timeout,
-                callbacks=search.callbacks, n_workers=n_workers,
-                worker_storage=worker_storage,
-                sampler=study.sampler if given is not None else search.sampler,
-                pruner=study.pruner if given is not None else search.pruner,
-                seed=seed, show_progress_bar=show_progress_bar,
-            )  # fmt: skip
+            with progress:
+                optimize(
+                    study, objective, n_trials=n_trials, timeout=search.timeout,
+                    callbacks=search.callbacks, n_workers=n_workers,
+                    worker_storage=worker_storage,
+                    sampler=study.sampler if given is not None else search.sampler,
+                    pruner=study.pruner if given is not None else search.pruner,
+                    seed=seed, show_progress_bar=show_progress_bar,
+                )  # fmt: skip
         except KeyboardInterrupt:
             if not study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,)):
                 raise
