@@ -329,3 +329,22 @@ def test_worker_progress_reads_the_shared_study(capsys) -> None:
             study.optimize(lambda trial, v=value: v, n_trials=1)
     err = capsys.readouterr().err
     assert "3/3" in err and "best value: 0.5" in err
+
+
+def test_init_stores_deprecated_distributions_which_then_work(blobs) -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)
+        old = optuna.distributions.UniformDistribution(0.1, 2.0)
+    search = OptunaSearchCV(KernelDensity(), {"bandwidth": old}, n_trials=2, cv=2)
+    assert search.param_distributions["bandwidth"] is old  # __init__ only stores
+    assert 0.1 <= search.fit(blobs[0]).best_params_["bandwidth"] <= 2.0
+
+
+def test_best_index_is_the_row_of_cv_results_not_the_trial_number(blobs) -> None:
+    study = optuna.create_study(direction="maximize")
+    study.ask()  # trial 0 stays RUNNING (another worker): no row in cv_results_
+    search = OptunaSearchCV(_logreg(), C_SPACE, n_trials=3, cv=2, study=study)
+    search.fit(*blobs)
+    assert list(search.cv_results_["trial_number"]) == [1, 2, 3]
+    assert search.best_index_ == search.best_trial_.number - 1
+    assert search.cv_results_["params"][search.best_index_] == search.best_params_
