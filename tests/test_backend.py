@@ -41,11 +41,11 @@ def test_jax_when_nothing_is_chosen(tmp_path):
     code = (
         "import sys, kerasopt, keras\n"
         "from kerasopt import KerasClassifier\n"
-        "print(keras.backend.backend())"
+        "print(keras.backend.backend(), 'tensorflow' in sys.modules)"
     )
     result = _python(code, tmp_path)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == ["jax"]
+    assert result.stdout.split() == ["jax", "False"]
 
 
 def test_jax_over_the_tensorflow_keras_writes_by_default(tmp_path):
