@@ -26,6 +26,10 @@ from kerasopt.search import resolve_storage
 
 optuna.logging.set_verbosity(optuna.logging.WARNING)
 runner = CliRunner()
+#: Optuna's retry callback; named RetryFailedTrialCallback before Optuna 4.9.
+RETRY = getattr(optuna.storages, "RetryHeartbeatStaleTrialCallback", None) or (
+    optuna.storages.RetryFailedTrialCallback
+)
 
 SPACE = """\
 hidden_layer_sizes: {type: layers, n_layers: [1, 1], units: [4, 8]}
@@ -233,6 +237,15 @@ def test_progress_counts_trials_of_the_study():
     assert re.search(r"\dm\d\ds left", task.description), task.description
 
 
+def test_progress_follows_trials_run_elsewhere():
+    study = optuna.create_study(direction="maximize")
+    with TrialProgress(3) as progress, progress.following(study, every=0.05):
+        study.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=2)
+        time.sleep(0.3)
+        (task,) = progress._progress.tasks
+        assert task.completed == 2
+
+
 # ------------------------------------------------------- heartbeat, budget
 def test_budget_stops_at_the_total_count_of_the_study():
     study = optuna.create_study()
@@ -251,6 +264,7 @@ def _heartbeat_storage(tmp_path: Path) -> optuna.storages.RDBStorage:
 
 
 @pytest.mark.filterwarnings("ignore:Heartbeat of storage:UserWarning")
+@pytest.mark.filterwarnings("ignore::optuna.exceptions.ExperimentalWarning")
 def test_settle_fails_a_stale_trial_and_queues_it_again(tmp_path):
     storage = _heartbeat_storage(tmp_path)
     study = optuna.create_study(storage=storage)
@@ -263,7 +277,7 @@ def test_settle_fails_a_stale_trial_and_queues_it_again(tmp_path):
     assert study.trials[dead.number].state.name == "FAIL"
     (retry,) = study.get_trials(states=(optuna.trial.TrialState.WAITING,))
     assert retry.params == dead.params
-    retried = optuna.storages.RetryHeartbeatStaleTrialCallback.retried_trial_number
+    retried = RETRY.retried_trial_number
     assert retried(retry) == dead.number
 
 
@@ -443,6 +457,7 @@ def test_three_workers_on_a_journal_file(workdir):
     not os.environ.get("KERASOPT_TEST_POSTGRES_URL"),
     reason="set KERASOPT_TEST_POSTGRES_URL to a PostgreSQL database to run",
 )
+@pytest.mark.filterwarnings("ignore::optuna.exceptions.ExperimentalWarning")
 def test_three_workers_on_postgresql(workdir):
     # Optuna's heartbeat: the killed trial is failed after the grace period and
     # run again with its parameters; none is left RUNNING or WAITING.
@@ -452,7 +467,7 @@ def test_three_workers_on_postgresql(workdir):
     assert 4 <= states["COMPLETE"] + states["PRUNED"] <= 4 + 2, states
     assert states["RUNNING"] == states["WAITING"] == 0, states
     (failed,) = [t for t in study.trials if t.state.name == "FAIL"]
-    retried = optuna.storages.RetryHeartbeatStaleTrialCallback.retried_trial_number
+    retried = RETRY.retried_trial_number
     (retry,) = [t for t in study.trials if retried(t) is not None]
     assert retried(retry) == failed.number
     assert retry.state.name == "COMPLETE"

@@ -35,7 +35,7 @@ from kerasopt.cli import app
 from kerasopt.search import resolve_storage
 
 # The tiny penguin table, space and runner of the CLI tests; workdir is a fixture.
-from test_cli import SPACE, runner, workdir  # noqa: F401, I001
+from test_cli import RETRY, SPACE, runner, workdir  # noqa: F401, I001
 
 optuna.logging.set_verbosity(optuna.logging.WARNING)
 
@@ -234,6 +234,7 @@ def _assert_study_done(study: optuna.Study, n_trials: int, most: int) -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.filterwarnings("ignore::optuna.exceptions.ExperimentalWarning")
 def test_tune_killed_mid_trial_then_rerun(workdir: Path) -> None:  # noqa: F811
     (workdir / "space.yaml").write_text(SPACE % 5)
     storage = resolve_storage("kerasopt.db")  # the CLI's default storage
@@ -261,7 +262,7 @@ def test_tune_killed_mid_trial_then_rerun(workdir: Path) -> None:  # noqa: F811
     _assert_study_done(study, 3, 3)
     assert _complete(study).items() >= before.items()  # nothing lost or changed
     assert study.trials[killed.number].state.name == "FAIL"
-    retried = optuna.storages.RetryHeartbeatStaleTrialCallback.retried_trial_number
+    retried = RETRY.retried_trial_number
     (retry,) = [t for t in study.trials if retried(t) is not None]
     assert retried(retry) == killed.number
     assert retry.state.name == "COMPLETE"

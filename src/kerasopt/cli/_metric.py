@@ -1,4 +1,4 @@
-"""``--metric`` and ``--pos-label``, checked against the target before any trial.
+"""``--metric`` and ``--pos-label``, checked against the target before trials.
 
 The check itself is the library's (:func:`kerasopt.search._scoring.check_scoring_target`,
 which ``OptunaSearchCV`` runs on ``scoring=`` too); here the CLI's default

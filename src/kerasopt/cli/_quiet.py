@@ -18,6 +18,8 @@ import signal
 import threading
 from collections.abc import Iterator
 
+from .._stderr import native_stderr_silenced
+
 __all__ = [
     "import_backend",
     "interrupt_guard",
@@ -102,24 +104,6 @@ def interrupt_guard() -> Iterator[None]:
         _INTERRUPTED.clear()
 
 
-@contextlib.contextmanager
-def _native_stderr_silenced() -> Iterator[None]:
-    """Send file descriptor 2 to /dev/null: C++ logging ignores Python."""
-    try:
-        saved = os.dup(2)
-    except OSError:  # no stderr at all
-        yield
-        return
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, 2)
-    try:
-        yield
-    finally:
-        os.dup2(saved, 2)
-        os.close(saved)
-        os.close(devnull)
-
-
 def import_backend() -> None:
     """Import the estimators (and so Keras and its backend) without chatter.
 
@@ -127,5 +111,5 @@ def import_backend() -> None:
     operations are on" and the like at import, before its log level is read;
     an error there still surfaces as a Python exception.
     """
-    with _native_stderr_silenced():
+    with native_stderr_silenced():
         importlib.import_module("kerasopt.estimators")

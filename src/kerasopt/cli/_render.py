@@ -7,10 +7,13 @@ stays clean.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import sys
+import threading
 import time
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
@@ -192,6 +195,24 @@ class TrialProgress:
 
     def __exit__(self, *exc: object) -> None:
         self._progress.stop()
+
+    @contextlib.contextmanager
+    def following(self, study: optuna.Study, every: float = 1.0) -> Iterator[None]:
+        """Refresh from the study every ``every`` s (trials run elsewhere)."""
+        stop = threading.Event()
+
+        def refresh() -> None:
+            while not stop.wait(every):
+                with contextlib.suppress(Exception):  # a storage hiccup: next time
+                    self(study, None)
+
+        thread = threading.Thread(target=refresh, name="kerasopt-progress", daemon=True)
+        thread.start()
+        try:
+            yield
+        finally:
+            stop.set()
+            thread.join()
 
     def start(self, study: optuna.Study) -> None:
         """Show the trials the study already holds (a resumed study)."""

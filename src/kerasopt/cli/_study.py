@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import time
 import warnings
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -64,6 +66,26 @@ def sampler_seed(seed: int | None, n_existing: int) -> int | None:
     return int(np.random.SeedSequence([seed, n_existing]).generate_state(1)[0])
 
 
+#: Library warnings a CLI user cannot act on: Ctrl-C is reported by the
+#: command itself; --validation-fraction is a single split on purpose.
+_SILENT = ("The search was interrupted", ".*Optuna's Terminator")
+
+
+@contextlib.contextmanager
+def _warnings_as_notes() -> Iterator[None]:
+    """Show the search's warnings once each, as notes without file paths."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("ignore")
+        warnings.filterwarnings("always", category=UserWarning)
+        for message in _SILENT:
+            warnings.filterwarnings("ignore", message)
+        try:
+            yield
+        finally:
+            for message in dict.fromkeys(str(w.message) for w in caught):
+                _render.note(message)
+
+
 def run_trials(
     search: Any,
     study: Any,
@@ -83,8 +105,7 @@ def run_trials(
 
     while True:
         try:
-            with warnings.catch_warnings():  # OptunaSearchCV's note on Ctrl-C
-                warnings.filterwarnings("ignore", "The search was interrupted")
+            with _warnings_as_notes():
                 search.fit(X, y)
             interrupted = search.interrupted_
         except KeyboardInterrupt:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -238,10 +239,13 @@ def tune(
             study_name=name,
             n_jobs=n_jobs,
             random_state=seed,
-            # A rich progress bar cannot travel to worker processes.
+            # A rich progress bar cannot travel to worker processes: with
+            # n_jobs > 1 it follows the study from here.
             callbacks=budget(n_trials) + ([progress] if n_jobs == 1 else []),
         )
-        run_trials(search, study, store, X, y, grace_period, deadline)
+        following = progress.following(study) if n_jobs != 1 else nullcontext()
+        with following:
+            run_trials(search, study, store, X, y, grace_period, deadline)
         progress.start(study)
     from ..reporting import study_summary, trials_frame
 

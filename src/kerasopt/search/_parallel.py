@@ -28,6 +28,13 @@ import numpy as np
 import optuna
 from joblib.externals.loky.process_executor import TerminatedWorkerError
 
+from .._stderr import native_stderr_silenced
+
+try:  # joblib >= 1.5 depends on cloudpickle; older ones ship it inside
+    import cloudpickle
+except ImportError:  # pragma: no cover
+    from joblib.externals import cloudpickle  # type: ignore[no-redef]
+
 from ..exceptions import StorageError
 from ._samplers import make_pruner, make_sampler
 from ._storage import resolve_storage
@@ -120,15 +127,22 @@ def _open(storage: Any, study_name: str, sampler: Any, pruner: Any) -> optuna.St
 
 
 def _work(
+    parent: int,
+    verbosity: int,
     storage: Any,
+    payload: bytes,
     study_name: str,
-    objective: Callable[[optuna.trial.Trial], float],
     sampler: Any,
     pruner: Any,
     n_trials: int | None,
     timeout: float | None,
-    callbacks: list[Callable[..., None]],
 ) -> None:
+    optuna.logging.set_verbosity(verbosity)  # as in the calling process
+    if os.getpid() == parent:  # a thread of the calling process
+        objective, callbacks = cloudpickle.loads(payload)
+    else:  # a fresh process imports Keras here: without its C++ chatter
+        with native_stderr_silenced():
+            objective, callbacks = cloudpickle.loads(payload)
     study = _open(storage, study_name, sampler, pruner)
     study.optimize(objective, n_trials=n_trials, timeout=timeout, callbacks=callbacks)
 
@@ -176,7 +190,8 @@ def run_workers(
     seed : int or None
         Seed from which the workers' sampler seeds are derived.
     callbacks : list of callable or None
-        Study callbacks run in the workers.
+        Study callbacks run in the workers (each worker, threads included,
+        gets its own copy).
 
     Raises
     ------
@@ -195,14 +210,17 @@ def run_workers(
         done = len(study.get_trials(deepcopy=False, states=_STARTED))
         callbacks.append(optuna.study.MaxTrialsCallback(done + n_trials, _STARTED))
     threads = max(1, (os.cpu_count() or 1) // n_workers)
+    # Pickled here, unpickled by each worker once its output is quiet.
+    payload = cloudpickle.dumps((objective, callbacks))
+    verbosity = optuna.logging.get_verbosity()
     task = joblib.delayed(_work)
     try:
         with _worker_threads(threads):
             joblib.Parallel(n_jobs=n_workers)(
                 task(
-                    storage, study_name, objective,
+                    os.getpid(), verbosity, storage, payload, study_name,
                     worker_sampler(sampler, seed, index), pruner, n_trials,
-                    timeout, callbacks,
+                    timeout,
                 )  # fmt: skip
                 for index in range(n_workers)
             )
