@@ -128,7 +128,6 @@ def _open(storage: Any, study_name: str, sampler: Any, pruner: Any) -> optuna.St
 
 def _work(
     parent: int,
-    verbosity: int,
     storage: Any,
     payload: bytes,
     study_name: str,
@@ -137,7 +136,6 @@ def _work(
     n_trials: int | None,
     timeout: float | None,
 ) -> None:
-    optuna.logging.set_verbosity(verbosity)  # as in the calling process
     if os.getpid() == parent:  # a thread of the calling process
         objective, callbacks = cloudpickle.loads(payload)
     else:  # a fresh process imports Keras here: without its C++ chatter
@@ -212,13 +210,12 @@ def run_workers(
     threads = max(1, (os.cpu_count() or 1) // n_workers)
     # Pickled here, unpickled by each worker once its output is quiet.
     payload = cloudpickle.dumps((objective, callbacks))
-    verbosity = optuna.logging.get_verbosity()
     task = joblib.delayed(_work)
     try:
         with _worker_threads(threads):
             joblib.Parallel(n_jobs=n_workers)(
                 task(
-                    os.getpid(), verbosity, storage, payload, study_name,
+                    os.getpid(), storage, payload, study_name,
                     worker_sampler(sampler, seed, index), pruner, n_trials,
                     timeout,
                 )  # fmt: skip
