@@ -333,7 +333,6 @@ def test_tune_resume_export_predict(workdir):
         study_name="penguins-species", storage="sqlite:///kerasopt.db"
     )
     assert len(study.trials) == 2
-    pytest.importorskip("kerasopt.estimators._persistence")
     # Again: the study is complete, nothing runs; --output refits and saves.
     result = run(*args, "-n", "2", "--output", "out")
     assert result.exit_code == 0 and "Best parameters" in result.output, result.output
