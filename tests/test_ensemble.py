@@ -153,3 +153,26 @@ def test_search_refuses_scoring_callable_with_ensemble_before_training():
         _search(n_trials=1, ensemble_size=2, scoring=my_metric).fit(
             np.random.rand(30, 2), np.arange(30) % 2
         )
+
+
+@pytest.mark.slow
+def test_keras_pipeline_search_with_ensemble_predicts_one_row():
+    import pandas as pd
+
+    from kerasopt import KerasClassifier, OptunaSearchCV, make_tabular_pipeline
+
+    rng = np.random.RandomState(0)
+    X = pd.DataFrame({
+        "state": [f"s{i}" for i in rng.randint(0, 12, 80)],
+        "x": rng.normal(size=80),
+    })  # fmt: skip
+    y = np.where(X["x"] > 0, "yes", "no")
+    pipe = make_tabular_pipeline(KerasClassifier(epochs=3, random_state=0))
+    search = OptunaSearchCV(
+        pipe, n_trials=3, cv=2, ensemble_size=2, random_state=0, scoring="accuracy"
+    ).fit(X, y)
+    assert 1 <= len(search.ensemble_weights_) <= 2
+    row = pd.DataFrame({"state": ["unseen"], "x": [0.3]})
+    assert search.predict(row).shape == (1,)
+    again = pickle.loads(pickle.dumps(search.best_estimator_))
+    np.testing.assert_allclose(again.predict_proba(X), search.predict_proba(X), rtol=1e-5)

@@ -84,8 +84,10 @@ def test_pickle_and_joblib_round_trips_predict_the_same(fitted_classifier, iris,
     else:
         joblib.dump(fitted_classifier, tmp_path / "model.joblib")
         restored = joblib.load(tmp_path / "model.joblib")
-    np.testing.assert_array_equal(
-        restored.predict_proba(X), fitted_classifier.predict_proba(X)
+    # The first prediction of a model is an eager call, later ones compiled: with
+    # the default periodic embeddings (cos) the two differ in the last float32 bits.
+    np.testing.assert_allclose(
+        restored.predict_proba(X), fitted_classifier.predict_proba(X), rtol=1e-5, atol=1e-7
     )
 
 

@@ -127,3 +127,110 @@ def test_preprocessor_passes_many_level_columns_on_as_categories():
     assert isinstance(one_hot, np.ndarray) and one_hot.shape == (48, 12 + 3 + 1)
     with pytest.raises(ValueError, match="embed_categories=1"):
         make_tabular_preprocessor(embed_categories=1)
+
+
+# -- the estimators ------------------------------------------------------------
+
+
+def _table(n=60, seed=0):
+    rng = np.random.RandomState(seed)
+    X = pd.DataFrame({
+        "state": [f"s{i}" for i in rng.randint(0, 15, n)],
+        "plan": rng.choice(["yes", "no", None], n),
+        "calls": rng.normal(size=n),
+        "minutes": rng.gamma(2.0, size=n),
+    })  # fmt: skip
+    y = np.where(X["calls"] + (X["plan"] == "yes") > 0.5, "churn", "stay")
+    return X, y
+
+
+def _layers(model):
+    return {type(layer).__name__ for layer in model.layers}
+
+
+def test_default_pipeline_embeds_many_level_columns_and_predicts_one_unseen_row():
+    from kerasopt import KerasClassifier, make_tabular_pipeline
+
+    X, y = _table()
+    pipe = make_tabular_pipeline(KerasClassifier(epochs=2, random_state=0)).fit(X, y)
+    est = pipe[-1]
+    assert est.feature_categories_ == {"state": sorted(set(X["state"]))}
+    assert {"CategoryEmbedding", "PeriodicEmbedding"} <= _layers(est.model_)
+    row = pd.DataFrame({"state": ["never seen"], "plan": [None], "calls": [0.1],
+                        "minutes": [1.0]})  # fmt: skip
+    assert pipe.predict(row).shape == (1,)
+    assert pipe.predict_proba(row).shape == (1, 2)
+
+
+def test_recipe_pipeline_survives_pickle_and_kerasopt_save(tmp_path):
+    import pickle
+
+    import kerasopt
+    from kerasopt import KerasRegressor, make_tabular_pipeline
+
+    X, _ = _table()
+    y = X["calls"].to_numpy() * 2 + 1
+    pipe = make_tabular_pipeline(KerasRegressor(epochs=2, random_state=0)).fit(X, y)
+    expected = pipe.predict(X)
+    np.testing.assert_allclose(pickle.loads(pickle.dumps(pipe)).predict(X), expected, rtol=1e-5)
+    kerasopt.save(pipe, tmp_path / "m.kerasopt")
+    loaded = kerasopt.load(tmp_path / "m.kerasopt")
+    np.testing.assert_allclose(loaded.predict(X), expected, rtol=1e-5)
+
+
+def test_simple_mlp_stays_reachable_with_documented_parameters():
+    from kerasopt import KerasClassifier, make_tabular_pipeline
+
+    X, y = _table()
+    simple = KerasClassifier(
+        numeric_embedding=None, early_stopping=False, weight_decay=0.0, epochs=2,
+        random_state=0,
+    )  # fmt: skip
+    pipe = make_tabular_pipeline(simple, embed_categories=None).fit(X, y)
+    assert _layers(pipe[-1].model_) == {"InputLayer", "Dense", "Activation"}
+    assert "val_loss" not in pipe[-1].history_
+
+
+def test_default_regressor_stops_on_a_validation_split():
+    """Issue 14, item 2: the default KerasRegressor no longer trains 200 epochs blind."""
+    from kerasopt import KerasRegressor
+
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(120, 5))
+    y = X[:, 0] + rng.normal(scale=2.0, size=120)  # mostly noise: overfits fast
+    reg = KerasRegressor(random_state=0).fit(X, y)
+    assert reg.get_params()["early_stopping"] is True
+    assert "val_loss" in reg.history_
+    assert len(reg.history_["loss"]) < 200
+
+
+@pytest.mark.parametrize(
+    ("params", "match"),
+    [
+        ({"numeric_embedding": "fourier"}, "numeric_embedding='fourier'"),
+        ({"ensemble_heads": 0}, "ensemble_heads=0"),
+        ({"categorical_embedding_dim": 2.5}, "categorical_embedding_dim=2.5"),
+        ({"weight_decay": -1.0}, "weight_decay=-1.0"),
+        ({"label_smoothing": 1.0}, "label_smoothing=1.0"),
+    ],
+)
+def test_bad_recipe_parameters_name_themselves(params, match):
+    from kerasopt import KerasClassifier
+
+    X, y = _table()
+    with pytest.raises(ValueError, match=match):
+        KerasClassifier(epochs=1, **params).fit(X[["calls", "minutes"]], y)
+
+
+def test_label_smoothing_and_heads_train_on_many_classes():
+    from kerasopt import KerasClassifier
+
+    X, _ = _table()
+    y = np.array(["a", "b", "c"])[np.arange(60) % 3]
+    clf = KerasClassifier(
+        epochs=2, label_smoothing=0.1, ensemble_heads=4, random_state=0
+    ).fit(X[["calls", "minutes"]], y)
+    proba = clf.predict_proba(X[["calls", "minutes"]])
+    assert proba.shape == (60, 3)
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0, rtol=1e-5)
+    assert "EnsembleView" in _layers(clf.model_)

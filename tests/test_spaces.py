@@ -96,7 +96,11 @@ def test_default_search_space() -> None:
     assert set(space.names) == {
         "hidden_layer_sizes", "activation", "optimizer", "learning_rate",
         "batch_size", "epochs", "early_stopping", "dropout", "l2",
+        "numeric_embedding", "weight_decay",
     }  # fmt: skip
+    assert set(default_search_space(classifier=True).names) - set(space.names) == {
+        "label_smoothing"
+    }
     assert set(space.dimensions["activation"].choices) == {
         "relu", "tanh", "elu", "selu", "gelu", "leaky_relu",
     }  # fmt: skip

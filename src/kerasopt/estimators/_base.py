@@ -27,6 +27,7 @@ from ._model_bytes import PickledModel
 from ._outputs import check_outputs, join_outputs, output_widths, split_columns
 from ._params import KerasParams
 from ._predict import forward
+from ._recipe import recipe_model_kwargs
 from ._routing import instantiate, names, routed
 from ._seeding import draw_seed, seeded
 
@@ -47,14 +48,18 @@ class BaseKerasEstimator(KerasParams):
         dropout: float = 0.0,
         l2: float = 0.0,
         batch_normalization: bool = False,
+        numeric_embedding: str | None = "periodic",
+        categorical_embedding_dim: int = 8,
+        ensemble_heads: int = 1,
         optimizer: str | type | keras.optimizers.Optimizer = "adam",
         learning_rate: float | None = 1e-3,
+        weight_decay: float = 0.0,
         loss: Any = None,
         metrics: Sequence[Any] | None = None,
         epochs: int = 200,
         batch_size: int | None = None,
         validation_fraction: float | None = None,
-        early_stopping: bool = False,
+        early_stopping: bool = True,
         patience: int = 10,
         reduce_lr_on_plateau: bool = False,
         lr_schedule: str | Callable[[int, float], float] | None = None,
@@ -72,8 +77,12 @@ class BaseKerasEstimator(KerasParams):
         self.dropout = dropout
         self.l2 = l2
         self.batch_normalization = batch_normalization
+        self.numeric_embedding = numeric_embedding
+        self.categorical_embedding_dim = categorical_embedding_dim
+        self.ensemble_heads = ensemble_heads
         self.optimizer = optimizer
         self.learning_rate = learning_rate
+        self.weight_decay = weight_decay
         self.loss = loss
         self.metrics = metrics
         self.epochs = epochs
@@ -142,13 +151,17 @@ class BaseKerasEstimator(KerasParams):
         }
 
     def _make_model(self, X: np.ndarray) -> keras.Model:
-        normalizer = None
-        if self.normalize:
-            normalizer = keras.layers.Normalization(axis=-1)
-            normalizer.adapt(X)
         builder = self.model
         if builder is None and hasattr(self, "_keras_build_fn"):
             builder = self._keras_build_fn  # scikeras' subclass hook
+        recipe = {}
+        if builder is None:
+            recipe = recipe_model_kwargs(self, X, self.feature_categories_)
+        normalizer = None
+        if self.normalize:
+            normalizer = keras.layers.Normalization(axis=-1)
+            layout = recipe.get("layout")  # codes are not normalized
+            normalizer.adapt(X if layout is None else X[:, layout.embedded + layout.plain])
         if builder is None:
             units, output_activation = self._output_layer()
             sizes = self.hidden_layer_sizes
@@ -157,6 +170,7 @@ class BaseKerasEstimator(KerasParams):
                 hidden_layer_sizes=(sizes,) if np.isscalar(sizes) else tuple(sizes),
                 activation=self.activation, dropout=self.dropout, l2=self.l2,
                 batch_normalization=self.batch_normalization, normalizer=normalizer,
+                **recipe,
             )  # fmt: skip
         model = self._call_builder(builder)
         if normalizer is not None:

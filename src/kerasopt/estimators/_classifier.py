@@ -15,6 +15,7 @@ from ..exceptions import DataError
 from ._base import BaseKerasEstimator
 from ._docs import COMMON_ATTRIBUTES, COMMON_PARAMETERS
 from ._outputs import output_widths
+from ._recipe import smoothed_loss
 from ._save import SaveMixin
 from ._targets import ClassifierTargetEncoder, classifier_target_type
 
@@ -34,6 +35,10 @@ class KerasClassifier(ClassifierMixin, SaveMixin, BaseKerasEstimator):
 {COMMON_PARAMETERS}
     class_weight : dict, "balanced" or None, default=None
         Weights of the classes, as in scikit-learn.
+    label_smoothing : float, default=0.0
+        Train on targets moved this much towards the uniform distribution
+        (used by the default loss). Often helps accuracy a little; makes
+        ``predict_proba`` less confident, so it is off by default.
 
     Attributes
     ----------
@@ -56,10 +61,12 @@ class KerasClassifier(ClassifierMixin, SaveMixin, BaseKerasEstimator):
         model: Callable[..., keras.Model] | keras.Model | None = None,
         *,
         class_weight: dict[Any, float] | str | None = None,
+        label_smoothing: float = 0.0,
         **kwargs: Any,
     ) -> None:
         super().__init__(model, **kwargs)
         self.class_weight = class_weight
+        self.label_smoothing = label_smoothing
 
     def fit(
         self,
@@ -137,7 +144,10 @@ class KerasClassifier(ClassifierMixin, SaveMixin, BaseKerasEstimator):
             return int(self.n_classes_), "sigmoid"
         return int(self.n_classes_), "softmax"
 
-    def _default_loss(self) -> str:
+    def _default_loss(self) -> Any:
+        return smoothed_loss(self._loss_name(), self.label_smoothing)
+
+    def _loss_name(self) -> str:
         if self.target_type_ == "multiclass-onehot":
             return "categorical_crossentropy"
         if self.target_type_ == "multilabel-indicator":

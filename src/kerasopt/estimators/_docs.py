@@ -19,12 +19,28 @@ COMMON_PARAMETERS = """\
         L2 penalty on the Dense kernels.
     batch_normalization : bool, default=False
         Batch normalization before each hidden activation.
+    numeric_embedding : {"periodic", "plr"} or None, default="periodic"
+        Embed each numeric input column with more than two distinct values
+        (periodic features ``cos(2 pi w x + b)``, a per-column linear map, the
+        raw value kept: RealMLP's PBLD; ``"plr"`` adds a ReLU). None feeds
+        the columns as they are (kerasopt 0.1's MLP). Built-in MLP only.
+    categorical_embedding_dim : int, default=8
+        Length of the learned vector of each level of a categorical column
+        given as a pandas ``category`` column (what
+        ``make_tabular_pipeline`` does for columns with at least 10 levels).
+        Missing and unseen values share code 0.
+    ensemble_heads : int, default=1
+        With ``k > 1``, ``k`` ensemble members share the hidden layers, each
+        seeing the input through its own trainable scaling (TabM-mini), and
+        their outputs are averaged. Costs about ``k`` times the compute.
     optimizer : str, optimizer class or instance, default="adam"
         sgd, momentum (SGD with momentum 0.9), nesterov, rmsprop, adagrad,
         adadelta, adam, adamw, adamax, nadam, ftrl, lion, or a Keras optimizer.
         ``optimizer__*`` parameters go to its constructor.
     learning_rate : float or None, default=1e-3
         Initial learning rate; None keeps the optimizer's own.
+    weight_decay : float, default=0.0
+        Decoupled weight decay (as AdamW), for any optimizer; 0 turns it off.
     loss : str, callable or keras.losses.Loss, default=None
         None picks the loss that matches the target.
     metrics : list, default=None
@@ -38,10 +54,12 @@ COMMON_PARAMETERS = """\
         Share of the training data held out (stratified for classifiers) to
         compute ``val_*`` metrics each epoch. None means 0.1 when
         ``early_stopping`` is on, else no validation data.
-    early_stopping : bool, default=False
+    early_stopping : bool, default=True
         Stop when the validation loss (the training loss without validation
         data) has not improved for ``patience`` epochs, and restore the best
-        weights.
+        weights. On by default: without it the default network overfits small
+        tables (see the tabular recipe in the user guide); ``False`` trains
+        all ``epochs`` on all the data.
     patience : int, default=10
         Epochs without improvement tolerated by early stopping; plateau
         detection uses half of it.
@@ -79,4 +97,8 @@ COMMON_ATTRIBUTES = """\
     n_features_in_ : int
         Number of features seen during fit.
     feature_names_in_ : ndarray of str
-        Column names seen during fit, when X was a DataFrame."""
+        Column names seen during fit, when X was a DataFrame.
+    feature_categories_ : dict of str to list
+        Levels of each ``category`` column of a DataFrame X, by column name
+        (code ``i + 1`` is level ``i``; 0 is missing or unseen). Empty when X
+        had none."""

@@ -11,6 +11,7 @@ from sklearn.model_selection import train_test_split
 from sklearn.utils.validation import validate_data
 
 from ..exceptions import DataError
+from ._features import category_codes
 
 __all__ = ["check_inputs", "validation_split"]
 
@@ -26,9 +27,15 @@ def check_inputs(
     """``X`` (and ``y``) checked as scikit-learn does, ``X`` as contiguous floatx.
 
     ``reset`` (at fit) records ``n_features_in_``, ``feature_names_in_``,
-    ``X_shape_`` and ``X_dtype_`` on ``estimator``; otherwise ``X`` must match
-    them.
+    ``X_shape_``, ``X_dtype_`` and ``feature_categories_`` on ``estimator``;
+    otherwise ``X`` must match them. DataFrame columns of ``category`` dtype
+    become integer codes (:func:`~._features.category_codes`).
     """
+    X, categories = category_codes(
+        X, None if reset else getattr(estimator, "feature_categories_", {})
+    )
+    if reset:
+        estimator.feature_categories_ = categories
     kwargs: dict[str, Any] = {"dtype": keras.backend.floatx(), "allow_nd": True}
     name = type(estimator).__name__
     try:

@@ -21,6 +21,7 @@ from sklearn.base import BaseEstimator
 
 from ._mlp import check_activation
 from ._optimizers import make_optimizer
+from ._recipe import check_recipe_params
 from ._outputs import output_widths
 from ._routing import ROUTING_PREFIXES, instantiate, names, routed
 from ._seeding import draw_seed
@@ -136,6 +137,7 @@ class KerasParams(BaseEstimator):
                 f"keras.Model. Received: model={self.model!r}."
             )
         self._optimizer()
+        check_recipe_params(self)
         value = self.validation_fraction
         if value is not None and not 0.0 <= value < 1.0:
             raise ValueError(
@@ -174,8 +176,10 @@ class KerasParams(BaseEstimator):
         return {**bare, **routed(vars(self), name)}
 
     def _optimizer(self) -> keras.optimizers.Optimizer:
+        decay = {"weight_decay": self.weight_decay} if self.weight_decay else {}
         return make_optimizer(
-            self.optimizer, self.learning_rate, routed(vars(self), "optimizer", strict=True)
+            self.optimizer, self.learning_rate,
+            {**decay, **routed(vars(self), "optimizer", strict=True)},
         )
 
     def _default_loss(self) -> Any:

@@ -19,7 +19,7 @@ from optuna.distributions import (
     FloatDistribution,
     IntDistribution,
 )
-from sklearn.base import BaseEstimator, clone
+from sklearn.base import BaseEstimator, clone, is_classifier
 
 from .._naming import did_you_mean
 from ..exceptions import InvalidSearchSpaceError
@@ -262,7 +262,9 @@ def as_space(space: Any, estimator: BaseEstimator) -> SpaceFn:
                 f"the estimator to tune is {type(final).__name__}. Pass a dict of "
                 "optuna.distributions or a callable(trial) -> dict of parameters."
             )
-        return default_search_space(max_epochs=int(final.get_params()["epochs"]))
+        return default_search_space(
+            max_epochs=int(final.get_params()["epochs"]), classifier=is_classifier(final)
+        )
     if isinstance(space, SearchSpace):
         return space
     if isinstance(space, Mapping) and not space:

@@ -257,7 +257,7 @@ class SearchSpace:
         return f"SearchSpace({self.dimensions!r})"
 
 
-def default_search_space(max_epochs: int = 200) -> SearchSpace:
+def default_search_space(max_epochs: int = 200, classifier: bool = False) -> SearchSpace:
     """Return the search space used for kerasopt estimators when none is given.
 
     ====================== ==========================================================
@@ -272,6 +272,10 @@ def default_search_space(max_epochs: int = 200) -> SearchSpace:
                            stops when the validation loss stops improving
     ``dropout``            0.0 to 0.5
     ``l2``                 1e-7 to 1e-2, log scale
+    ``numeric_embedding``  None or "periodic" (the tabular recipe's numeric
+                           embeddings)
+    ``weight_decay``       1e-6 to 1e-1, log scale (decoupled, AdamW-style)
+    ``label_smoothing``    0.0 to 0.2 (classifiers only)
     ====================== ==========================================================
 
     Parameters
@@ -280,6 +284,8 @@ def default_search_space(max_epochs: int = 200) -> SearchSpace:
         Upper bound of ``epochs``. :class:`OptunaSearchCV` passes the
         estimator's own ``epochs``, so ``KerasClassifier(epochs=20)`` is never
         trained for more than 20 epochs during the search.
+    classifier : bool, default=False
+        Add the parameters of classifiers only (``label_smoothing``).
 
     Returns
     -------
@@ -307,6 +313,9 @@ def default_search_space(max_epochs: int = 200) -> SearchSpace:
             "early_stopping": Fixed(True),
             "dropout": FloatDistribution(0.0, 0.5),
             "l2": FloatDistribution(1e-7, 1e-2, log=True),
+            "numeric_embedding": CategoricalDistribution((None, "periodic")),
+            "weight_decay": FloatDistribution(1e-6, 1e-1, log=True),
+            **({"label_smoothing": FloatDistribution(0.0, 0.2)} if classifier else {}),
         }
     )
 
