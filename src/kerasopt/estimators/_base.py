@@ -48,7 +48,7 @@ class BaseKerasEstimator(KerasParams):
         dropout: float = 0.0,
         l2: float = 0.0,
         batch_normalization: bool = False,
-        numeric_embedding: str | None = "periodic",
+        numeric_embedding: str | None = None,
         categorical_embedding_dim: int = 8,
         ensemble_heads: int = 1,
         optimizer: str | type | keras.optimizers.Optimizer = "adam",

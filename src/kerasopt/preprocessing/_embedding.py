@@ -25,9 +25,11 @@ class CategoricalEncoder(TransformerMixin, BaseEstimator):
     ``categorical_features="from_dtype"`` reads them natively. Every other
     column is one-hot encoded (unseen values give all zeros).
 
-    The output is a DataFrame, so a ``ColumnTransformer`` holding this encoder
-    needs ``.set_output(transform="pandas")`` (as
-    :func:`~kerasopt.make_tabular_preprocessor` does).
+    The output is a DataFrame: one-hot columns first, then the category
+    columns. :class:`~kerasopt.preprocessing.TabularPreprocessor` (what
+    :func:`~kerasopt.make_tabular_preprocessor` returns) keeps the category
+    columns when it joins its transformers' outputs; in a plain
+    ``ColumnTransformer``, call ``.set_output(transform="pandas")``.
 
     Parameters
     ----------
@@ -39,14 +41,14 @@ class CategoricalEncoder(TransformerMixin, BaseEstimator):
 
     Attributes
     ----------
-    embedded_ : list
-        Names of the columns kept as categories.
-    categories_ : dict
+    embedded_ : list of int
+        Positions of the columns kept as categories.
+    categories_ : list of list
         Their levels, as seen in training.
     onehot_ : OneHotEncoder or None
         The encoder of the other columns.
-    feature_names_in_ : ndarray of str
-        Names of the input columns.
+    n_features_in_ : int
+        Number of input columns.
     """
 
     def __init__(
@@ -54,15 +56,6 @@ class CategoricalEncoder(TransformerMixin, BaseEstimator):
     ) -> None:
         self.embed_min_categories = embed_min_categories
         self.max_categories = max_categories
-
-    def _frame(self, X: Any) -> pd.DataFrame:
-        if isinstance(X, pd.DataFrame):
-            return X
-        frame = pd.DataFrame(np.asarray(X, dtype=object))
-        names = getattr(self, "feature_names_in_", None)
-        if names is not None and len(names) == frame.shape[1]:
-            frame.columns = list(names)
-        return frame
 
     def fit(self, X: Any, y: Any = None) -> CategoricalEncoder:
         """Learn the levels of every column and which ones are embedded.
@@ -85,22 +78,23 @@ class CategoricalEncoder(TransformerMixin, BaseEstimator):
                 "embed_min_categories must be an integer >= 2 or None. Received: "
                 f"embed_min_categories={threshold!r}."
             )
-        frame = self._frame(X)
-        self.feature_names_in_ = np.asarray([str(c) for c in frame.columns], dtype=object)
-        frame.columns = list(self.feature_names_in_)
-        self.n_features_in_ = frame.shape[1]
-        levels = {c: pd.unique(frame[c].dropna()) for c in frame.columns}
+        if isinstance(X, pd.DataFrame):
+            self.feature_names_in_ = np.asarray([str(c) for c in X.columns], dtype=object)
+        values = _values(X)
+        self.n_features_in_ = values.shape[1]
+        levels = [pd.unique(pd.Series(values[:, i]).dropna()) for i in range(values.shape[1])]
         self.embedded_ = [
-            c for c in frame.columns if threshold is not None and len(levels[c]) >= threshold
-        ]
-        self.categories_ = {c: sorted(levels[c], key=str) for c in self.embedded_}
-        onehot = [c for c in frame.columns if c not in self.categories_]
+            i for i, found in enumerate(levels)
+            if threshold is not None and len(found) >= threshold
+        ]  # fmt: skip
+        self.categories_ = [sorted(levels[i], key=str) for i in self.embedded_]
+        self._onehot_columns = [i for i in range(len(levels)) if i not in self.embedded_]
         self.onehot_ = None
-        if onehot:
+        if self._onehot_columns:
             self.onehot_ = OneHotEncoder(
                 handle_unknown="infrequent_if_exist" if self.max_categories else "ignore",
                 max_categories=self.max_categories, sparse_output=False,
-            ).fit(frame[onehot])  # fmt: skip
+            ).fit(values[:, self._onehot_columns])  # fmt: skip
         return self
 
     def transform(self, X: Any) -> pd.DataFrame:
@@ -114,32 +108,41 @@ class CategoricalEncoder(TransformerMixin, BaseEstimator):
         -------
         DataFrame
         """
-        check_is_fitted(self, "feature_names_in_")
-        frame = self._frame(X)
-        if frame.shape[1] != self.n_features_in_:
+        check_is_fitted(self, "embedded_")
+        values = _values(X)
+        if values.shape[1] != self.n_features_in_:
             raise ValueError(
-                f"X has {frame.shape[1]} categorical columns, but CategoricalEncoder "
+                f"X has {values.shape[1]} categorical columns, but CategoricalEncoder "
                 f"was fitted with {self.n_features_in_}."
             )
-        frame = frame.set_axis(list(self.feature_names_in_), axis=1)
-        parts = []
+        names = list(self.get_feature_names_out())
+        parts: dict[str, Any] = {}
         if self.onehot_ is not None:
-            columns = list(self.onehot_.feature_names_in_)
-            parts.append(pd.DataFrame(
-                self.onehot_.transform(frame[columns]), index=frame.index,
-                columns=self.onehot_.get_feature_names_out(),
-            ))  # fmt: skip
-        if self.embedded_:
-            parts.append(pd.DataFrame({
-                c: pd.Categorical(frame[c], categories=self.categories_[c])
-                for c in self.embedded_
-            }, index=frame.index))  # fmt: skip
-        if not parts:
-            return pd.DataFrame(index=frame.index)
-        return pd.concat(parts, axis=1) if len(parts) > 1 else parts[0]
+            encoded = self.onehot_.transform(values[:, self._onehot_columns])
+            parts.update(zip(names, encoded.T))
+        for name, i, levels in zip(
+            names[len(parts):], self.embedded_, self.categories_
+        ):
+            parts[name] = pd.Categorical(values[:, i], categories=levels)
+        index = X.index if isinstance(X, pd.DataFrame) else None
+        return pd.DataFrame(parts, index=index, columns=names)
 
     def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
         """Names of the output columns: one-hot names, then embedded columns."""
-        check_is_fitted(self, "feature_names_in_")
-        names = [] if self.onehot_ is None else list(self.onehot_.get_feature_names_out())
-        return np.asarray(names + list(self.embedded_), dtype=object)
+        check_is_fitted(self, "embedded_")
+        if input_features is None:
+            input_features = getattr(
+                self, "feature_names_in_", [f"x{i}" for i in range(self.n_features_in_)]
+            )
+        inputs = np.asarray(input_features, dtype=object)
+        names = []
+        if self.onehot_ is not None:
+            names = list(self.onehot_.get_feature_names_out(inputs[self._onehot_columns]))
+        return np.asarray(names + [inputs[i] for i in self.embedded_], dtype=object)
+
+
+def _values(X: Any) -> np.ndarray:
+    values = np.asarray(X, dtype=object)
+    if values.ndim != 2:
+        raise ValueError(f"CategoricalEncoder needs 2-D data, got shape {values.shape}.")
+    return values

@@ -56,6 +56,12 @@ def check_target(y: Any) -> None:
         )
 
 
+def _has_categories(X: Any) -> bool:
+    return isinstance(X, pd.DataFrame) and any(
+        isinstance(dtype, pd.CategoricalDtype) for dtype in X.dtypes
+    )
+
+
 class TabularPreprocessor(ColumnTransformer):
     """A ``ColumnTransformer`` whose errors name the column and the fix.
 
@@ -68,7 +74,11 @@ class TabularPreprocessor(ColumnTransformer):
       DataFrame with the fitted columns;
     - an output value that is not finite, or too large for the float32 a Keras
       model computes in, names its column (a feature ×1e200 overflows when
-      scaled).
+      scaled);
+    - when a transformer returns pandas ``category`` columns
+      (:class:`~kerasopt.preprocessing.CategoricalEncoder`), the output is a
+      DataFrame that keeps them (named by ``get_feature_names_out``);
+      otherwise an array, as usual.
     """
 
     def fit(self, X: Any, y: Any = None, **params: Any) -> TabularPreprocessor:
@@ -93,6 +103,17 @@ class TabularPreprocessor(ColumnTransformer):
         with np.errstate(over="ignore", invalid="ignore"):
             out = super().transform(X, **params)
         return self._check_output(X, out)
+
+    def _hstack(self, Xs: list[Any], *, n_samples: int) -> Any:
+        if not any(_has_categories(X) for X in Xs):
+            return super()._hstack(Xs, n_samples=n_samples)
+        frames = [
+            X.reset_index(drop=True) if isinstance(X, pd.DataFrame) else pd.DataFrame(X)
+            for X in Xs
+        ]
+        out = pd.concat(frames, axis=1, ignore_index=True)
+        out.columns = list(self.get_feature_names_out())
+        return out
 
     def _check_output(self, X: Any, out: Any) -> Any:
         if isinstance(out, pd.DataFrame):  # set_output("pandas"): category columns

@@ -113,7 +113,8 @@ def make_tabular_preprocessor(
         encoded but passed on as pandas ``category`` columns
         (:class:`~kerasopt.preprocessing.CategoricalEncoder`), which kerasopt's
         estimators look up in a learned embedding; the output is then a
-        DataFrame. None (the default here) one-hot encodes every column.
+        DataFrame when some column is embedded (else an array, as usual).
+        None (the default here) one-hot encodes every column.
 
     Returns
     -------
@@ -139,7 +140,7 @@ def make_tabular_preprocessor(
         )
     kinds = {"categorical": categorical, "numeric": numeric, "drop": drop,
              "auto_drop": auto_drop}  # fmt: skip
-    preprocessor = TabularPreprocessor(
+    return TabularPreprocessor(
         [
             ("dropped", "drop", ColumnSelector("dropped", **kinds)),
             (
@@ -152,9 +153,6 @@ def make_tabular_preprocessor(
         sparse_threshold=0.0,
         verbose_feature_names_out=False,
     )
-    if embed_categories is not None:  # category columns survive only in a DataFrame
-        preprocessor.set_output(transform="pandas")
-    return preprocessor
 
 
 def make_tabular_pipeline(
