@@ -240,3 +240,15 @@ def test_label_smoothing_and_heads_train_on_many_classes():
     assert proba.shape == (60, 3)
     np.testing.assert_allclose(proba.sum(axis=1), 1.0, rtol=1e-5)
     assert "EnsembleView" in _layers(clf.model_)
+
+
+def test_defaults_fit_a_class_with_two_rows_and_an_all_missing_column():
+    from kerasopt import KerasClassifier, make_tabular_pipeline
+
+    X, _ = _table()
+    X["empty"] = None  # all missing: one level, "missing"
+    X["one"] = "same"  # one level
+    y = np.array(["a", "b"] * 29 + ["rare", "rare"])  # a class with 2 rows
+    pipe = make_tabular_pipeline(KerasClassifier(epochs=2, random_state=0)).fit(X, y)
+    assert set(pipe.predict(X)) <= {"a", "b", "rare"}
+    assert pipe.predict_proba(X.head(1)).shape == (1, 3)
