@@ -176,3 +176,21 @@ def test_keras_pipeline_search_with_ensemble_predicts_one_row():
     assert search.predict(row).shape == (1,)
     again = pickle.loads(pickle.dumps(search.best_estimator_))
     np.testing.assert_allclose(again.predict_proba(X), search.predict_proba(X), rtol=1e-5)
+
+
+def test_out_of_fold_store_keeps_a_given_folder_and_removes_its_own(tmp_path):
+    import gc
+
+    from kerasopt.search._ensemble import OutOfFoldStore
+
+    kept = OutOfFoldStore(4, directory=str(tmp_path / "oof"))
+    kept.save(3, [(np.array([0, 1]), np.ones((2, 2))), (np.array([2]), np.zeros((1, 2)))])
+    values = kept.load(3)
+    assert values.shape == (4, 2) and np.isnan(values[3]).all()  # row 3 in no fold
+    assert kept.load(4) is None
+    own = OutOfFoldStore(4)
+    folder = own.directory
+    del own
+    gc.collect()
+    assert not __import__("os").path.exists(folder)
+    assert (tmp_path / "oof" / "trial_3.npy").exists()

@@ -214,19 +214,27 @@ class OutOfFoldStore:
 
     Files (float32, ``n_samples x n_columns``) rather than memory, so that
     trials run in other processes contribute too and the search holds only
-    the candidates it selects from. The files live in a temporary folder
-    removed when the store is garbage collected (or at exit).
+    the candidates it selects from.
 
     Parameters
     ----------
     n_samples : int
         Rows of the training data.
+    directory : str, optional
+        A folder to keep the files in (e.g. next to a persistent study, for
+        workers on one machine); it is created if needed and left in place.
+        None uses a temporary folder, removed when the store is garbage
+        collected (or at exit).
     """
 
-    def __init__(self, n_samples: int) -> None:
+    def __init__(self, n_samples: int, directory: str | None = None) -> None:
         self.n_samples = n_samples
-        self.directory = tempfile.mkdtemp(prefix="kerasopt-oof-")
-        weakref.finalize(self, shutil.rmtree, self.directory, ignore_errors=True)
+        if directory is None:
+            self.directory = tempfile.mkdtemp(prefix="kerasopt-oof-")
+            weakref.finalize(self, shutil.rmtree, self.directory, ignore_errors=True)
+        else:
+            os.makedirs(directory, exist_ok=True)
+            self.directory = str(directory)
 
     def _path(self, number: int) -> str:
         return os.path.join(self.directory, f"trial_{number}.npy")
