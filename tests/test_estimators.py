@@ -295,6 +295,15 @@ def test_nan_and_inf_point_to_make_tabular_pipeline(iris):
         KerasClassifier(**FAST).fit(bad, y)
 
 
+def test_nan_target_says_to_drop_the_rows_not_to_impute(iris):
+    X, y = iris
+    target = y.astype(float)
+    target[[3, 7]] = np.nan
+    for cls in (KerasRegressor, KerasClassifier):
+        with pytest.raises(DataError, match=r"missing values in 2 rows.*never imputed"):
+            cls(**FAST).fit(X, target)
+
+
 def test_text_columns_point_to_make_tabular_pipeline(tiny_table):
     X, y = tiny_table
     with pytest.raises(DataError, match="make_tabular_pipeline"):

@@ -11,6 +11,7 @@ from sklearn.model_selection import train_test_split
 from sklearn.utils.validation import validate_data
 
 from ..exceptions import DataError
+from ..preprocessing import check_target
 from ._features import category_codes
 
 __all__ = ["check_inputs", "validation_split"]
@@ -38,6 +39,8 @@ def check_inputs(
         estimator.feature_categories_ = categories
     kwargs: dict[str, Any] = {"dtype": keras.backend.floatx(), "allow_nd": True}
     name = type(estimator).__name__
+    if y is not None:
+        check_target(y)  # a target is never imputed: say so before sklearn's checks
     try:
         if y is None:
             X = validate_data(estimator, X, reset=reset, **kwargs)
