@@ -1,4 +1,5 @@
-"""Any Keras 3 backend: no TensorFlow import on JAX, nothing patched in Keras."""
+"""Any Keras 3 backend: no TensorFlow import on JAX, nothing patched in Keras, and a
+clear error for TensorFlow operations on another backend."""
 
 from __future__ import annotations
 
@@ -6,7 +7,11 @@ import os
 import subprocess
 import sys
 
+import keras
+import numpy as np
 import pytest
+
+from kerasopt import KerasClassifier
 
 SCRIPT = """
 import pickle, sys, tempfile, os
@@ -41,3 +46,20 @@ def test_training_on_jax_imports_no_tensorflow_and_nothing_is_patched():
     )
     assert done.returncode == 0, done.stderr[-3000:]
     assert done.stdout.strip().splitlines()[-1] == "[]", done.stdout
+
+
+def _tf_builder(meta):
+    import tensorflow as tf
+
+    inputs = keras.Input((meta["n_features_in_"],))
+    squared = keras.layers.Lambda(lambda x: tf.square(x))(inputs)
+    return keras.Model(inputs, keras.layers.Dense(1, activation="sigmoid")(squared))
+
+
+@pytest.mark.skipif(keras.backend.backend() == "tensorflow", reason="off TensorFlow only")
+def test_tensorflow_ops_off_tensorflow_name_the_backend_and_the_fix():
+    pytest.importorskip("tensorflow")
+    X = np.random.RandomState(0).normal(size=(20, 3)).astype("float32")
+    with pytest.raises(RuntimeError, match=rf"TensorFlow operations.*'{keras.backend.backend()}'"
+                                           r" backend.*KERAS_BACKEND=tensorflow"):  # fmt: skip
+        KerasClassifier(_tf_builder, epochs=1).fit(X, X[:, 0] > 0)

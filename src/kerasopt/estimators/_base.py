@@ -20,6 +20,7 @@ import keras
 import numpy as np
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted
 
+from ._backend_hint import backend_hint
 from ._callbacks import make_callbacks
 from ._inputs import check_inputs, validation_split
 from ._mlp import build_mlp
@@ -128,7 +129,7 @@ class BaseKerasEstimator(KerasParams):
         self.target_encoder_ = self._make_target_encoder(y, classes)
         encoded = self.target_encoder_.transform(y)
         self.history_: dict[str, list[float]] = {}
-        with seeded(self._seed):
+        with seeded(self._seed), backend_hint("building the model"):
             self.model_ = self._make_model(X)
         check_outputs(self.model_, encoded)
         if not self.model_.compiled:
@@ -332,7 +333,7 @@ class BaseKerasEstimator(KerasParams):
         )  # fmt: skip
         if isinstance(validation, tuple) and len(validation) >= 2:
             validation = (validation[0], self._model_target(validation[1]), *validation[2:])
-        with seeded(self._seed):
+        with seeded(self._seed), backend_hint("training"):
             history = self.model_.fit(
                 X, self._model_target(y), sample_weight=weight,
                 validation_data=validation, epochs=initial_epoch + n_epochs,
