@@ -203,3 +203,17 @@ def test_a_keras_model_is_copied_with_its_weights_never_changed():
     clf.fit(X, Y)
     for start, w in zip(before, model.get_weights()):
         np.testing.assert_array_equal(start, w)  # ... and never changes them
+
+
+def _softmax(meta):
+    return keras.Sequential([
+        keras.Input((meta["n_features_in_"],)),
+        keras.layers.Dense(meta["n_classes_"], activation="softmax"),
+    ])  # fmt: skip
+
+
+@pytest.mark.parametrize("loss", ["categorical_crossentropy", keras.losses.CategoricalCrossentropy])
+def test_a_categorical_loss_gets_one_hot_targets_from_labels(loss):
+    clf = KerasClassifier(_softmax, loss=loss, epochs=1, random_state=0).fit(X, Y)
+    assert clf.target_encoder_.transform(Y[:2]).shape == (2, 2)
+    assert set(clf.predict(X)) <= {"yes", "no"}

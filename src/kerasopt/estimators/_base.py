@@ -335,7 +335,7 @@ class BaseKerasEstimator(KerasParams):
             validation = (validation[0], self._model_target(validation[1]), *validation[2:])
         with seeded(self._seed), backend_hint("training"):
             history = self.model_.fit(
-                X, self._model_target(y), sample_weight=weight,
+                x=X, y=self._model_target(y), sample_weight=weight,
                 validation_data=validation, epochs=initial_epoch + n_epochs,
                 initial_epoch=initial_epoch, callbacks=callbacks, **options,
             )  # fmt: skip

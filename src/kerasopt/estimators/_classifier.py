@@ -17,7 +17,7 @@ from ._docs import COMMON_ATTRIBUTES, COMMON_PARAMETERS
 from ._outputs import output_widths
 from ._recipe import smoothed_loss
 from ._save import SaveMixin
-from ._targets import ClassifierTargetEncoder, classifier_target_type
+from ._targets import ClassifierTargetEncoder, classifier_target_type, wants_one_hot
 
 __all__ = ["KerasClassifier"]
 
@@ -124,7 +124,8 @@ class KerasClassifier(ClassifierMixin, SaveMixin, BaseKerasEstimator):
                     "train/test split."
                 )
         self.target_type_ = target_type
-        encoder = ClassifierTargetEncoder(target_type, classes).fit(y)
+        one_hot = target_type in ("binary", "multiclass") and wants_one_hot(self.loss)
+        encoder = ClassifierTargetEncoder(target_type, classes, one_hot).fit(y)
         self.classes_ = encoder.classes_
         self.n_classes_ = encoder.n_classes_
         self.n_outputs_ = 1 if y.ndim == 1 else y.shape[1]

@@ -40,7 +40,8 @@ def check_inputs(
     kwargs: dict[str, Any] = {"dtype": keras.backend.floatx(), "allow_nd": True}
     name = type(estimator).__name__
     if y is not None:
-        check_target(y)  # a target is never imputed: say so before sklearn's checks
+        # A target is never imputed: say so before sklearn's checks do.
+        check_target(y if hasattr(y, "iloc") else np.asarray(y))
     try:
         if y is None:
             X = validate_data(estimator, X, reset=reset, **kwargs)

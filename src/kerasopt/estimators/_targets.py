@@ -15,7 +15,12 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.preprocessing import LabelEncoder
 from sklearn.utils.multiclass import type_of_target
 
-__all__ = ["ClassifierTargetEncoder", "RegressorTargetEncoder", "classifier_target_type"]
+__all__ = [
+    "ClassifierTargetEncoder",
+    "RegressorTargetEncoder",
+    "classifier_target_type",
+    "wants_one_hot",
+]
 
 
 def classifier_target_type(y: np.ndarray) -> str:
@@ -24,6 +29,16 @@ def classifier_target_type(y: np.ndarray) -> str:
     if target_type == "multilabel-indicator" and (np.asarray(y).sum(axis=1) == 1).all():
         return "multiclass-onehot"
     return target_type
+
+
+def wants_one_hot(loss: Any) -> bool:
+    """Whether ``loss`` (name, class, instance or function) takes one-hot targets."""
+    if loss is None:
+        return False
+    name = loss if isinstance(loss, str) else getattr(loss, "__name__", type(loss).__name__)
+    return name.replace("_", "").lower() in (
+        "categoricalcrossentropy", "cce", "categoricalfocalcrossentropy", "categoricalhinge",
+    )  # fmt: skip
 
 
 class ClassifierTargetEncoder(TransformerMixin, BaseEstimator):
@@ -36,11 +51,15 @@ class ClassifierTargetEncoder(TransformerMixin, BaseEstimator):
         ``multilabel-indicator`` (see :func:`classifier_target_type`).
     classes : array-like or None, default=None
         Every class, when ``y`` may miss some (``partial_fit(classes=...)``).
+    one_hot : bool, default=False
+        Give the network one-hot rows for labels (for a categorical
+        cross-entropy loss); otherwise class indices.
     """
 
-    def __init__(self, target_type: str, classes: Any = None) -> None:
+    def __init__(self, target_type: str, classes: Any = None, one_hot: bool = False) -> None:
         self.target_type = target_type
         self.classes = classes
+        self.one_hot = one_hot
 
     def fit(self, y: np.ndarray) -> ClassifierTargetEncoder:
         y = np.asarray(y)
@@ -59,7 +78,10 @@ class ClassifierTargetEncoder(TransformerMixin, BaseEstimator):
         y = np.asarray(y)
         if self.target_type in ("multiclass-onehot", "multilabel-indicator"):
             return y.astype(keras.backend.floatx())
-        return self.label_encoder_.transform(y.ravel()).astype(keras.backend.floatx())
+        codes = self.label_encoder_.transform(y.ravel())
+        if self.one_hot:
+            return np.eye(self.n_classes_, dtype=keras.backend.floatx())[codes]
+        return codes.astype(keras.backend.floatx())
 
     def inverse_transform(self, proba: np.ndarray) -> np.ndarray:
         """Labels from the probabilities :meth:`probabilities` returns."""
