@@ -217,3 +217,21 @@ def test_a_categorical_loss_gets_one_hot_targets_from_labels(loss):
     clf = KerasClassifier(_softmax, loss=loss, epochs=1, random_state=0).fit(X, Y)
     assert clf.target_encoder_.transform(Y[:2]).shape == (2, 2)
     assert set(clf.predict(X)) <= {"yes", "no"}
+
+
+def test_continued_fits_refuse_another_target_shape_and_all_zero_weights():
+    clf = KerasClassifier(**FAST).fit(X, Y)
+    with pytest.raises(ValueError, match="y has 2 columns, but KerasClassifier was fitted on 1"):
+        clf.partial_fit(X, np.column_stack([Y, Y]))
+    with pytest.raises(ValueError, match="at least one non-zero number"):
+        KerasClassifier(**FAST).fit(X, Y, sample_weight=np.zeros(len(Y)))
+
+
+def test_batch_size_minus_one_is_one_batch_of_all_rows():
+    reg = KerasRegressor(**FAST, batch_size=-1, predict__batch_size=-1).fit(X, Y_VALUES)
+    assert reg.predict(X).shape == (60,)
+    routed = KerasRegressor(**FAST, fit__batch_size=-1, fit__validation_batch_size=-1,
+                            validation_fraction=0.2).fit(X, Y_VALUES)  # fmt: skip
+    assert len(routed.history_["val_loss"]) == 1
+    with pytest.raises(ValueError, match=r"batch_size must be a positive integer, -1"):
+        KerasRegressor(**FAST, batch_size=-2).fit(X, Y_VALUES)

@@ -278,15 +278,14 @@ class BaseKerasEstimator(KerasParams):
 
     def _encode_more(self, y: np.ndarray) -> np.ndarray:
         """Encode the target of a continued fit with the encoder of the first."""
-        encoded = self.target_encoder_.transform(y)
-        widths = output_widths(self.model_)
-        if len(widths) == 1 and encoded.ndim > 1 and widths[0] not in (None, encoded.shape[1]):
+        columns = 1 if y.ndim == 1 else y.shape[1]
+        if columns != self.n_outputs_:
             raise ValueError(
-                f"y has {encoded.shape[1]} columns, but {type(self).__name__} was "
-                f"fitted on {widths[0]}. Fit a new estimator (or call initialize) to "
-                "train on another target."
+                f"y has {columns} columns, but {type(self).__name__} was fitted on "
+                f"{self.n_outputs_}. Fit a new estimator (or call initialize) to train "
+                "on another target."
             )
-        return encoded
+        return self.target_encoder_.transform(y)
 
     def _sample_weight(self, X: np.ndarray, y: np.ndarray, sample_weight: Any) -> Any:
         if sample_weight is None:
@@ -322,6 +321,10 @@ class BaseKerasEstimator(KerasParams):
                 X, y, sample_weight, fraction, seed=self._seed, stratify=self._stratify(y)
             )
         n_epochs = options.pop("epochs")
+        if options.get("batch_size") == -1:  # scikeras' "all rows in one batch"
+            options["batch_size"] = len(X)
+        if options.get("validation_batch_size") == -1:
+            options["validation_batch_size"] = len(validation[0]) if validation else None
         monitor = "loss" if validation is None else "val_loss"
         callbacks = make_callbacks(
             early_stopping=self.early_stopping, patience=self.patience,
@@ -366,6 +369,8 @@ class BaseKerasEstimator(KerasParams):
             "predict__callbacks",
         )  # fmt: skip
         options = {k: v for k, v in options.items() if "__" not in k}
+        if options.get("batch_size") == -1:
+            options["batch_size"] = len(X)
         out = self.model_.predict(X, **{"verbose": 0, **options, "callbacks": callbacks})
         return join_outputs(out, len(X))
 

@@ -51,7 +51,8 @@ COMMON_PARAMETERS = """\
     epochs : int, default=200
         Maximum number of passes over the training data.
     batch_size : int or None, default=None
-        None uses ``min(200, n_samples)``, as scikit-learn's MLP.
+        None uses ``min(200, n_samples)``, as scikit-learn's MLP; -1 puts all
+        rows in one batch.
     validation_fraction : float or None, default=None
         Share of the training data held out (stratified for classifiers) to
         compute ``val_*`` metrics each epoch. None means 0.1 when

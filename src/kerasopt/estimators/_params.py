@@ -151,10 +151,11 @@ class KerasParams(BaseEstimator):
                     f"{name} must be a positive integer. Received: {name}={value!r}."
                 )
         if self.batch_size is not None and (
-            not isinstance(self.batch_size, (int, np.integer)) or self.batch_size < 1
+            not isinstance(self.batch_size, (int, np.integer))
+            or (self.batch_size < 1 and self.batch_size != -1)
         ):
             raise ValueError(
-                "batch_size must be a positive integer or None. "
+                "batch_size must be a positive integer, -1 (all rows) or None. "
                 f"Received: batch_size={self.batch_size!r}."
             )
         if not isinstance(self.random_state, np.random.RandomState):
