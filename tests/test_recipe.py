@@ -252,3 +252,17 @@ def test_defaults_fit_a_class_with_two_rows_and_an_all_missing_column():
     pipe = make_tabular_pipeline(KerasClassifier(epochs=2, random_state=0)).fit(X, y)
     assert set(pipe.predict(X)) <= {"a", "b", "rare"}
     assert pipe.predict_proba(X.head(1)).shape == (1, 3)
+
+
+def test_keras_scaler_normalizes_numeric_columns_only_next_to_codes():
+    from kerasopt import KerasRegressor, make_tabular_pipeline
+
+    X, _ = _table()
+    y = X["calls"].to_numpy()
+    pipe = make_tabular_pipeline(KerasRegressor(epochs=1, random_state=0), scaler="keras")
+    pipe.fit(X, y)
+    assert {"Normalization", "CategoryEmbedding"} <= _layers(pipe[-1].model_)
+    only_codes = make_tabular_pipeline(
+        KerasRegressor(epochs=1, random_state=0), scaler="keras"
+    ).fit(X[["state"]], y)
+    assert "Normalization" not in _layers(only_codes[-1].model_)

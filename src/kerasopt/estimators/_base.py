@@ -159,10 +159,11 @@ class BaseKerasEstimator(KerasParams):
         if builder is None:
             recipe = recipe_model_kwargs(self, X, self.feature_categories_)
         normalizer = None
-        if self.normalize:
+        layout = recipe.get("layout")  # codes are not normalized
+        numeric = X if layout is None else X[:, layout.embedded + layout.plain]
+        if self.normalize and numeric.size:
             normalizer = keras.layers.Normalization(axis=-1)
-            layout = recipe.get("layout")  # codes are not normalized
-            normalizer.adapt(X if layout is None else X[:, layout.embedded + layout.plain])
+            normalizer.adapt(numeric)
         if builder is None:
             units, output_activation = self._output_layer()
             sizes = self.hidden_layer_sizes
