@@ -131,3 +131,13 @@ def test_compiled_steps_are_reused_across_models(tmp_path):
     result = _python(code, tmp_path, XDG_CACHE_HOME=str(cache))
     assert result.returncode == 0, result.stderr
     assert any((cache / "kerasopt" / "jax").iterdir())
+
+
+def test_search_memory_release_drops_compiled_functions_now_and_then(monkeypatch):
+    from kerasopt.search import _objective
+
+    calls = []
+    monkeypatch.setattr(_objective, "clear_compiled", lambda: calls.append(1))
+    for number in range(3 * _objective.CLEAR_COMPILED_EVERY):
+        _objective.release_memory(number)
+    assert len(calls) == 3

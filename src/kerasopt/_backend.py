@@ -30,7 +30,7 @@ import sys
 import warnings
 from pathlib import Path
 
-__all__ = ["choose_backend"]
+__all__ = ["choose_backend", "clear_compiled"]
 
 FAST_BACKEND = "jax"
 
@@ -92,3 +92,19 @@ def choose_backend() -> None:
     if importlib.util.find_spec(FAST_BACKEND) is not None:
         os.environ["KERAS_BACKEND"] = FAST_BACKEND
         _configure_jax_cache()
+
+
+def clear_compiled() -> None:
+    """Drop the compiled functions the backend keeps for every model it trained.
+
+    JAX keeps each model's compiled training and prediction steps in memory
+    after the model is gone (about 2 MB per small model); a long search calls
+    this now and then so that its memory stays flat. The compiled steps stay in
+    the on-disk cache, so a later model of the same architecture reads them
+    back instead of compiling them again.
+    """
+    keras = sys.modules.get("keras")
+    if keras is not None and keras.backend.backend() == "jax":
+        import jax
+
+        jax.clear_caches()

@@ -24,6 +24,7 @@ from sklearn.exceptions import FitFailedWarning
 from sklearn.utils import _safe_indexing, check_random_state
 from sklearn.utils.validation import _num_samples
 
+from .._backend import clear_compiled
 from ..exceptions import InvalidSearchSpaceError
 from ._ensemble import OutOfFoldStore, oof_response
 from ._folds import FoldFailure, FoldRecord, fold_params
@@ -54,18 +55,28 @@ class NonFiniteLossError(FloatingPointError):
     """The training loss of a trial became NaN or infinite."""
 
 
-def release_memory() -> None:
+# Every this many trials, the backend's compiled functions are dropped too.
+CLEAR_COMPILED_EVERY = 10
+
+
+def release_memory(trial_number: int = 0) -> None:
     """Free what the last trial left behind: Keras' global state, then garbage.
 
     Called after every trial. ``keras.backend.clear_session`` is only called
-    when Keras is already imported.
+    when Keras is already imported. With JAX loaded a full garbage collection
+    costs ~0.4 s, more than a tiny trial's training, so after most trials only
+    the young generations are collected; every ``CLEAR_COMPILED_EVERY`` trials
+    the backend's compiled functions are dropped and everything is collected,
+    which keeps memory flat over hundreds of trials (benchmarks/bench_trial.py).
     """
     keras = sys.modules.get("keras")
     if keras is not None:
-        # clear_session() collects garbage itself by default; a second full
-        # collection doubled this per-trial cost (benchmarks/bench_trial.py).
         keras.backend.clear_session(free_memory=False)
-    gc.collect()
+    if trial_number % CLEAR_COMPILED_EVERY == CLEAR_COMPILED_EVERY - 1:
+        clear_compiled()
+        gc.collect()
+    else:
+        gc.collect(1)
 
 
 def search_seed(random_state: int | np.random.RandomState | None) -> int | None:
@@ -236,7 +247,7 @@ class Objective:
             trial.set_user_attr("fail_reason", f"{type(exc).__name__}: {exc}")
             return math.nan
         finally:
-            release_memory()
+            release_memory(trial.number)
 
     def _remember(self, exc: BaseException) -> None:
         if self.first_error is None:
