@@ -20,15 +20,17 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/python examples/demo.py
 
-# The whole suite runs on the default backend (JAX); the estimator, search,
-# persistence and CLI-smoke tests run on TensorFlow too.
+# The whole suite runs on the default backend (JAX); the estimator, search and
+# persistence tests (their fast part) and the CLI smoke test run on TensorFlow too.
 TF_TESTS := tests/test_estimators.py tests/test_sklearn_compat.py \
-	tests/test_determinism.py tests/test_persistence.py tests/test_search.py \
-	tests/test_cli.py::test_tune_resume_export_predict
+	tests/test_scikeras_compat.py tests/test_determinism.py \
+	tests/test_persistence.py tests/test_search.py tests/test_search_compat.py
+TF_SMOKE := tests/test_cli.py::test_tune_resume_export_predict
 
 test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
-	KERAS_BACKEND=tensorflow $(BIN)/python -m pytest $(PYTEST_ARGS) $(TF_TESTS)
+	KERAS_BACKEND=tensorflow $(BIN)/python -m pytest -m "not slow" $(TF_TESTS)
+	KERAS_BACKEND=tensorflow $(BIN)/python -m pytest $(TF_SMOKE)
 
 bench: $(STAMP)
 	$(BIN)/python -m pip install -e ".[bench]"
