@@ -131,10 +131,22 @@ def _cpu_model() -> str:
 
 
 def seed_everything(seed: int = 0) -> None:
-    """Seed Python, NumPy and TensorFlow the way a hand-written script would."""
-    import keras
+    """Seed Python, NumPy and the backend the way a hand-written script would.
 
-    keras.utils.set_random_seed(seed)
+    ``keras.utils.set_random_seed`` imports TensorFlow whenever it is
+    installed, so off TensorFlow the two generators Keras draws from (Python's
+    and NumPy's) are seeded directly.
+    """
+    import random
+
+    import keras
+    import numpy as np
+
+    if keras.backend.backend() == "tensorflow":
+        keras.utils.set_random_seed(seed)
+    else:
+        random.seed(seed)
+        np.random.seed(seed)
 
 
 def clear_keras() -> None:

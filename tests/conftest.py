@@ -20,9 +20,15 @@ def _clean_keras_state():
     ``free_memory=False``: the ``gc.collect()`` it would run costs ~0.4 s per
     test once TensorFlow is loaded; reference counting frees the models anyway.
     """
+    import random
+
     import keras
 
-    keras.utils.set_random_seed(0)
+    if keras.backend.backend() == "tensorflow":
+        keras.utils.set_random_seed(0)
+    else:  # set_random_seed imports TensorFlow whenever it is installed
+        random.seed(0)
+        np.random.seed(0)
     yield
     keras.backend.clear_session(free_memory=False)
 
