@@ -14,6 +14,13 @@ _STOCHASTIC = (
 _COMMON = {
     "check_sample_weight_equivalence_on_dense_data": _STOCHASTIC,
     "check_sample_weight_equivalence_on_sparse_data": _STOCHASTIC,
+    # Seen once on KerasRegressor: one of 20 outputs off by 4.6e-8 (1.2e-7
+    # relative, one float32 ulp) when the same rows come in another order.
+    "check_methods_sample_order_invariance": (
+        "float32 kernels may round a row's output one unit in the last place "
+        "differently depending on its position in the batch; the check asks "
+        "for 1e-7 relative, finer than float32's 6e-8 to 1.2e-7 per ulp"
+    ),
 }
 EXPECTED_FAILED = {
     "KerasClassifier": _COMMON,

