@@ -50,6 +50,7 @@ def test_cv_is_stratified_on_iris_sorted_by_class(iris):
     model = make_pipeline(
         StandardScaler(),
         KerasClassifier(hidden_layer_sizes=(32,), learning_rate=0.01, epochs=100,
+                        early_stopping=False,
                         random_state=0),
     )  # fmt: skip
     scores = cross_val_score(model, X[order], y[order], cv=3)
