@@ -55,28 +55,23 @@ class NonFiniteLossError(FloatingPointError):
     """The training loss of a trial became NaN or infinite."""
 
 
-# Every this many trials, the backend's compiled functions are dropped too.
-CLEAR_COMPILED_EVERY = 10
+CLEAR_COMPILED_EVERY = 10  # trials between full collections (release_memory)
 
 
 def release_memory(trial_number: int = 0) -> None:
-    """Free what the last trial left behind: Keras' global state, then garbage.
+    """Free what the last trial left behind: Keras' state, compiled code, garbage.
 
-    Called after every trial. ``keras.backend.clear_session`` is only called
-    when Keras is already imported. With JAX loaded a full garbage collection
-    costs ~0.4 s, more than a tiny trial's training, so after most trials only
-    the young generations are collected; every ``CLEAR_COMPILED_EVERY`` trials
-    the backend's compiled functions are dropped and everything is collected,
-    which keeps memory flat over hundreds of trials (benchmarks/bench_trial.py).
+    A full collection costs ~0.4 s with JAX loaded, more than a tiny trial, so
+    it runs, with the backend's compiled functions dropped, only every
+    ``CLEAR_COMPILED_EVERY`` trials: memory stays flat (benchmarks/bench_trial.py).
     """
     keras = sys.modules.get("keras")
     if keras is not None:
         keras.backend.clear_session(free_memory=False)
-    if trial_number % CLEAR_COMPILED_EVERY == CLEAR_COMPILED_EVERY - 1:
+    full = trial_number % CLEAR_COMPILED_EVERY == CLEAR_COMPILED_EVERY - 1
+    if full:
         clear_compiled()
-        gc.collect()
-    else:
-        gc.collect(1)
+    gc.collect(2 if full else 1)
 
 
 def search_seed(random_state: int | np.random.RandomState | None) -> int | None:
