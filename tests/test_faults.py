@@ -374,7 +374,9 @@ def test_postgresql_restarted_during_a_distributed_run(workdir: Path) -> None:  
     outputs.append(output)
     assert rerun.returncode == 0, output
     study = optuna.load_study(study_name=name, storage=resolve_storage(url))
-    _assert_study_done(study, 3, 4)
+    # Two racing workers may add one trial, and a trial re-queued after the
+    # lost connection is run even when the count is met (documented): one more.
+    _assert_study_done(study, 3, 5)
     assert _complete(study).items() >= before.items()
     report = workdir / "report.html"
     result = runner.invoke(app, ["report", name, "--storage", url, "-o", str(report)])
