@@ -348,9 +348,9 @@ def test_postgresql_restarted_during_a_distributed_run(workdir: Path) -> None:  
     workers = [_tune(workdir, *options, "--grace-period", "15") for _ in range(2)]
     outputs = []
     try:
-        study = _wait_for(
-            storage, name, lambda s: {"COMPLETE", "RUNNING"} <= set(_states(s))
-        )
+        # Restart once a trial is complete; whether another is running at that
+        # moment depends on the machine's speed (waiting for both was flaky).
+        study = _wait_for(storage, name, lambda s: "COMPLETE" in _states(s))
         before = _complete(study)
         subprocess.run(
             os.environ["KERASOPT_TEST_PG_RESTART"], shell=True, check=True,
