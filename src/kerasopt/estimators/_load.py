@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import inspect
 import os
+import zipfile
 from collections.abc import Sequence
 from typing import Any
 
@@ -13,6 +14,7 @@ from sklearn.pipeline import Pipeline
 from ..exceptions import ModelFileError
 from ._base import BaseKerasEstimator
 from ._classifier import KerasClassifier
+from ._ensemble_file import check_member, member_entry, member_names, rebuild_ensemble
 from ._loaded_search import LoadedSearch
 from ._model_bytes import model_from_bytes
 from ._model_file import (
@@ -23,6 +25,7 @@ from ._model_file import (
     metadata_of,
     open_archive,
     read,
+    restore_fitted,
     skops_io,
     warn_versions,
 )
@@ -54,16 +57,20 @@ def load(path: str | os.PathLike[str], *, trusted: Sequence[str] | None = None) 
 
     Returns
     -------
-    estimator, Pipeline or LoadedSearch
-        What was saved. A saved search comes back as a :class:`LoadedSearch`
-        with ``best_estimator_``, ``best_params_``, ``best_score_`` and
-        ``predict``.
+    estimator, Pipeline, VotingClassifier, VotingRegressor or LoadedSearch
+        What was saved. An ensemble comes back as a fitted scikit-learn
+        ``VotingClassifier`` / ``VotingRegressor`` with the same members,
+        weights and predictions (each member loaded like a single model). A
+        saved search comes back as a :class:`LoadedSearch` with
+        ``best_estimator_``, ``best_params_``, ``best_score_``, ``predict``
+        and, for an ensemble, ``ensemble_weights_`` and ``ensemble_score_``.
 
     Raises
     ------
     ModelFileError
-        If the file is not a kerasopt model file, is damaged, holds a Keras
-        layer with Python code (``Lambda``) or types outside the allow-list.
+        If the file is not a kerasopt model file, is damaged (including one
+        member of an ensemble, which the message names), holds a Keras layer
+        with Python code (``Lambda``) or types outside the allow-list.
 
     Warns
     -----
@@ -82,16 +89,10 @@ def load(path: str | os.PathLike[str], *, trusted: Sequence[str] | None = None) 
         metadata = metadata_of(zf, path)
         check_loadable(metadata, path)
         warn_versions(metadata, path)
-        state = _load_state(read(zf, STATE, path), trusted or (), path)
-        model = _load_keras_model(read(zf, MODEL, path), path)
-    estimator = _rebuild_estimator(metadata, state["estimator_state"], model, path)
-    result: Any = estimator
-    if "pipeline" in metadata:
-        pipeline = state["pipeline"]
-        if not isinstance(pipeline, Pipeline):
-            raise ModelFileError(f"{os.fspath(path)!r} has a damaged pipeline part.")
-        pipeline.steps[-1] = (pipeline.steps[-1][0], estimator)
-        result = pipeline
+        if "ensemble" in metadata:
+            result = _load_ensemble(zf, metadata, trusted or (), path)
+        else:
+            result = _load_model(zf, metadata, trusted or (), path)
     if "search" in metadata:
         search = metadata["search"]
         result = LoadedSearch(
@@ -99,8 +100,47 @@ def load(path: str | os.PathLike[str], *, trusted: Sequence[str] | None = None) 
             from_json(search.get("best_params", {})),
             search.get("best_score"),
             str(search.get("class", "")),
+            ensemble_weights_=from_json(search.get("ensemble_weights")),
+            ensemble_score_=search.get("ensemble_score"),
         )
     return result
+
+
+def _load_model(
+    zf: zipfile.ZipFile,
+    metadata: dict[str, Any],
+    trusted: Sequence[str],
+    path: str | os.PathLike[str],
+) -> Any:
+    """The estimator or Pipeline of a single-model archive."""
+    state = _load_state(read(zf, STATE, path), trusted, path)
+    model = _load_keras_model(read(zf, MODEL, path), path)
+    estimator = _rebuild_estimator(metadata, state["estimator_state"], model, path)
+    if "pipeline" not in metadata:
+        return estimator
+    pipeline = state["pipeline"]
+    if not isinstance(pipeline, Pipeline):
+        raise ModelFileError(f"{os.fspath(path)!r} has a damaged pipeline part.")
+    pipeline.steps[-1] = (pipeline.steps[-1][0], estimator)
+    return pipeline
+
+
+def _load_ensemble(
+    zf: zipfile.ZipFile,
+    metadata: dict[str, Any],
+    trusted: Sequence[str],
+    path: str | os.PathLike[str],
+) -> Any:
+    """The fitted VotingClassifier / VotingRegressor of an ensemble archive."""
+    members = []
+    for name in member_names(metadata, path):
+        where = f"{os.fspath(path)}:{member_entry(name)}"
+        with open_archive(where, read(zf, member_entry(name), path)) as member_zf:
+            member_metadata = metadata_of(member_zf, where)
+            check_member(member_metadata, where)
+            members.append(_load_model(member_zf, member_metadata, trusted, where))
+    state = _load_state(read(zf, STATE, path), trusted, path)["estimator_state"]
+    return rebuild_ensemble(metadata["ensemble"], state, members, path)
 
 
 def _load_state(
@@ -186,17 +226,6 @@ def _rebuild_estimator(
         raise ModelFileError(
             f"{os.fspath(path)!r} has parameters this kerasopt does not accept: {exc}"
         ) from None
-    for name, value in state.items():
-        # A tampered file must not shadow methods such as predict.
-        if (
-            name in params
-            or name.startswith("__")
-            or callable(getattr(cls, name, None))
-        ):
-            raise ModelFileError(
-                f"{os.fspath(path)!r} has a damaged state part: attribute {name!r} "
-                "is not a fitted attribute."
-            )
-        setattr(estimator, name, value)
+    restore_fitted(estimator, state, set(params), path)
     estimator.model_ = model
     return estimator

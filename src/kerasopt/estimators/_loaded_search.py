@@ -22,6 +22,13 @@ class LoadedSearch:
         Its cross-validated score.
     search_class : str
         Class name of the search that was saved (e.g. ``"OptunaSearchCV"``).
+    ensemble_weights_ : dict, optional
+        Trial number -> weight of the members, for a search with
+        ``ensemble_size > 1`` (whose ``best_estimator_`` is the ensemble).
+        The attribute exists only then, as on the search itself.
+    ensemble_score_ : float, optional
+        The ensemble's score on the out-of-fold predictions; set with
+        ``ensemble_weights_``.
     """
 
     def __init__(
@@ -30,11 +37,17 @@ class LoadedSearch:
         best_params_: dict[str, Any],
         best_score_: float | None,
         search_class: str,
+        *,
+        ensemble_weights_: dict[int, float] | None = None,
+        ensemble_score_: float | None = None,
     ) -> None:
         self.best_estimator_ = best_estimator_
         self.best_params_ = best_params_
         self.best_score_ = best_score_
         self.search_class = search_class
+        if ensemble_weights_ is not None:
+            self.ensemble_weights_ = ensemble_weights_
+            self.ensemble_score_ = ensemble_score_
 
     @property
     def classes_(self) -> np.ndarray:
@@ -64,8 +77,14 @@ class LoadedSearch:
         return float(self.best_estimator_.score(X, y))
 
     def __repr__(self) -> str:
+        ensemble = (
+            f", ensemble_weights_={self.ensemble_weights_!r}"
+            if hasattr(self, "ensemble_weights_")
+            else ""
+        )
         return (
             f"LoadedSearch(search_class={self.search_class!r}, "
-            f"best_score_={self.best_score_!r}, best_params_={self.best_params_!r})"
+            f"best_score_={self.best_score_!r}, best_params_={self.best_params_!r}"
+            f"{ensemble})"
         )
 

@@ -14,12 +14,17 @@ A kerasopt model file is one zip archive holding
     attributes) in the `skops <https://skops.readthedocs.io>`_ format, loaded
     with an explicit allow-list of types: nothing in it is unpickled.
 
+A soft-voting ensemble is one file of format :data:`ENSEMBLE_FORMAT_VERSION`
+holding one such model file per member (see ``_ensemble_file``).
+
 Pickle and joblib work too (``BaseKerasEstimator.__getstate__``), but loading a
 pickle runs whatever code the file names, so only unpickle files you made.
 """
 
 from __future__ import annotations
 
+import inspect
+import io
 import json
 import os
 import platform
@@ -34,6 +39,7 @@ from ..preprocessing import PREPROCESSING_TYPES
 __all__ = [
     "FORMAT",
     "FORMAT_VERSION",
+    "ENSEMBLE_FORMAT_VERSION",
     "METADATA",
     "MODEL",
     "STATE",
@@ -43,6 +49,7 @@ __all__ = [
     "read",
     "read_metadata",
     "check_loadable",
+    "restore_fitted",
     "metadata_of",
     "skops_io",
     "versions",
@@ -53,6 +60,11 @@ FORMAT = "kerasopt-model"
 # 2: kerasopt's own estimator core (0.2). Format 1 files (kerasopt 0.1) hold
 # scikeras objects and are refused with a message.
 FORMAT_VERSION = 2
+# 3: a soft-voting ensemble whose members are format 2 files. Single models stay
+# format 2, so readers that predate ensembles still read them, and refuse an
+# ensemble file with "uses model file format 3 ... Upgrade kerasopt" instead of
+# failing on its missing model.keras as if it were damaged.
+ENSEMBLE_FORMAT_VERSION = 3
 METADATA, MODEL, STATE = "metadata.json", "model.keras", "state.skops"
 
 # Types outside numpy / scikit-learn (which skops trusts itself) that kerasopt's
@@ -110,22 +122,38 @@ def read_metadata(path: str | os.PathLike[str]) -> dict[str, Any]:
     -------
     dict
         ``format``, ``format_version``, ``versions``, ``estimator`` (class,
-        params, summary of the fitted state) and, for a search, ``search``.
+        params, summary of the fitted state) or, for an ensemble,
+        ``ensemble`` (class, member names, weights, voting, summary), and for
+        a search ``search`` (best parameters and score; ensemble weights and
+        score).
     """
     with open_archive(path) as zf:
         return metadata_of(zf, path)
 
 
 class open_archive:
-    """``zipfile.ZipFile`` whose failures say what the file should have been."""
+    """``zipfile.ZipFile`` whose failures say what the file should have been.
 
-    def __init__(self, path: str | os.PathLike[str]) -> None:
+    ``data``, if given, is the archive itself (an ensemble's member), and
+    ``path`` only names it in messages.
+    """
+
+    def __init__(
+        self, path: str | os.PathLike[str], data: bytes | None = None
+    ) -> None:
         self.path = path
+        self.data = data
 
     def __enter__(self) -> zipfile.ZipFile:
         try:
-            self.zf = zipfile.ZipFile(self.path)
+            source = self.path if self.data is None else io.BytesIO(self.data)
+            self.zf = zipfile.ZipFile(source)
         except zipfile.BadZipFile:
+            if self.data is not None:
+                raise ModelFileError(
+                    f"{os.fspath(self.path)!r} is damaged (not a zip archive). "
+                    "Save the model again."
+                ) from None
             raise ModelFileError(
                 f"{os.fspath(self.path)!r} is not a kerasopt model file (not a zip "
                 "archive). Files from pickle or joblib load with joblib.load, "
@@ -164,10 +192,11 @@ def metadata_of(zf: zipfile.ZipFile, path: str | os.PathLike[str]) -> dict[str, 
             f"{metadata.get('format') if isinstance(metadata, dict) else None!r})."
         )
     file_version = metadata.get("format_version")
-    if not isinstance(file_version, int) or file_version > FORMAT_VERSION:
+    if not isinstance(file_version, int) or file_version > ENSEMBLE_FORMAT_VERSION:
         raise ModelFileError(
             f"{os.fspath(path)!r} uses model file format {file_version!r}, but this "
-            f"kerasopt reads format {FORMAT_VERSION} and older. Upgrade kerasopt."
+            f"kerasopt reads format {ENSEMBLE_FORMAT_VERSION} and older. Upgrade "
+            "kerasopt."
         )
     return metadata
 
@@ -183,6 +212,38 @@ def check_loadable(metadata: dict[str, Any], path: str | os.PathLike[str]) -> No
             "and save it again, or load it with kerasopt 0.1 (pip install "
             "'kerasopt<0.2'). Its metadata still reads with read_metadata(path)."
         )
+    is_ensemble = metadata["format_version"] == ENSEMBLE_FORMAT_VERSION
+    if ("ensemble" in metadata) != is_ensemble:
+        raise ModelFileError(
+            f"{os.fspath(path)!r} is damaged: format {metadata['format_version']} "
+            f"{'with' if 'ensemble' in metadata else 'without'} an ensemble entry. "
+            f"Ensembles are format {ENSEMBLE_FORMAT_VERSION}, single models format "
+            f"{FORMAT_VERSION}. Save the model again."
+        )
+
+
+def restore_fitted(
+    estimator: Any,
+    state: dict[str, Any],
+    params: set[str],
+    path: str | os.PathLike[str],
+) -> None:
+    """Set the fitted attributes ``state`` on ``estimator``, refusing any that would
+    shadow a parameter, a method or a property (a tampered file)."""
+    for name, value in state.items():
+        attr = inspect.getattr_static(type(estimator), name, None)
+        if (
+            name in params
+            or not isinstance(name, str)
+            or name.startswith("__")
+            or callable(attr)
+            or hasattr(attr, "__get__")
+        ):
+            raise ModelFileError(
+                f"{os.fspath(path)!r} has a damaged state part: attribute {name!r} "
+                "is not a fitted attribute."
+            )
+        setattr(estimator, name, value)
 
 
 def warn_versions(metadata: dict[str, Any], path: str | os.PathLike[str]) -> None:

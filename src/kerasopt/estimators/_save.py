@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import warnings
@@ -14,7 +15,15 @@ from sklearn.utils.validation import check_is_fitted
 from .._atomic import atomic_write
 from ._base import BaseKerasEstimator
 from ._model_bytes import model_to_bytes
+from ._ensemble_file import (
+    ensemble_members,
+    ensemble_metadata,
+    ensemble_state,
+    is_ensemble,
+    member_entry,
+)
 from ._model_file import (
+    ENSEMBLE_FORMAT_VERSION,
     FORMAT,
     FORMAT_VERSION,
     METADATA,
@@ -51,17 +60,22 @@ class SaveMixin:
 
 
 def save(obj: Any, path: str | os.PathLike[str]) -> None:
-    """Save a fitted estimator, pipeline or search to one file, safely loadable.
+    """Save a fitted estimator, pipeline, ensemble or search to one safe file.
 
     Parameters
     ----------
-    obj : KerasClassifier, KerasRegressor, Pipeline or search
+    obj : KerasClassifier, KerasRegressor, Pipeline, VotingClassifier, \
+VotingRegressor or search
         A fitted kerasopt estimator; a :class:`~sklearn.pipeline.Pipeline`
         whose last step is one (e.g. from
-        :func:`~kerasopt.make_tabular_pipeline`); or a fitted search (any
-        object with ``best_estimator_``, e.g.
+        :func:`~kerasopt.make_tabular_pipeline`); a fitted
+        :class:`~sklearn.ensemble.VotingClassifier` /
+        :class:`~sklearn.ensemble.VotingRegressor` whose members are each one
+        of those (what ``OptunaSearchCV(ensemble_size=k)`` builds); or a
+        fitted search (any object with ``best_estimator_``, e.g.
         :class:`~kerasopt.OptunaSearchCV`), of which the best estimator is
-        saved with ``best_params_`` and ``best_score_``.
+        saved with ``best_params_`` and ``best_score_`` (and, for an
+        ensemble, ``ensemble_weights_`` and ``ensemble_score_``).
     path : str or path-like
         Destination file, written atomically: an interrupted save leaves any
         previous file at ``path`` intact.
@@ -76,6 +90,22 @@ def save(obj: Any, path: str | os.PathLike[str]) -> None:
     model is saved), but refitting it builds kerasopt's default model unless
     you set them again, e.g. ``loaded.set_params(model=build_fn)``.
 
+    An ensemble is written as one file holding each member as the single
+    model file it would be on its own (``members/<name>.kerasopt``), with the
+    member names and weights in the plain JSON metadata. Ensemble files are
+    format 3; single models stay format 2, so a kerasopt that predates
+    ensembles still reads them and refuses an ensemble file asking for an
+    upgrade.
+
+    Raises
+    ------
+    TypeError
+        For objects other than the above, e.g. an ensemble with a member
+        that is not a kerasopt estimator or a Pipeline ending in one (the
+        message names the member).
+    sklearn.exceptions.NotFittedError
+        If the estimator or ensemble is not fitted.
+
     Examples
     --------
     >>> import os, tempfile
@@ -88,16 +118,27 @@ def save(obj: Any, path: str | os.PathLike[str]) -> None:
     >>> (load(path).predict(X) == clf.predict(X)).all()
     np.True_
     """
-    metadata: dict[str, Any] = {
-        "format": FORMAT,
-        "format_version": FORMAT_VERSION,
-        "versions": versions(),
-    }
+    metadata = _header()
     if not isinstance(obj, (BaseKerasEstimator, Pipeline)) and hasattr(
         obj, "best_estimator_"
     ):
         metadata["search"] = _search_metadata(obj)
         obj = obj.best_estimator_
+    if is_ensemble(obj):
+        parts = _ensemble_parts(obj, metadata)
+    else:
+        parts = _model_parts(obj, metadata)
+    with atomic_write(path) as fh, zipfile.ZipFile(fh, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in parts.items():
+            zf.writestr(name, data)
+
+
+def _header() -> dict[str, Any]:
+    return {"format": FORMAT, "format_version": FORMAT_VERSION, "versions": versions()}
+
+
+def _model_parts(obj: Any, metadata: dict[str, Any]) -> dict[str, bytes]:
+    """The archive entries of one model (an estimator or a Pipeline ending in one)."""
     pipeline_shell = None
     if isinstance(obj, Pipeline):
         step_name, estimator = obj.steps[-1]
@@ -127,8 +168,52 @@ def save(obj: Any, path: str | os.PathLike[str]) -> None:
             "them at their defaults. Set them again with set_params(...) before "
             "refitting it.",
             UserWarning,
-            stacklevel=2,
+            stacklevel=3,
         )
+    state_bytes = _state_bytes(state, pipeline_shell, metadata)
+    try:
+        model_bytes = model_to_bytes(estimator.model_)
+    except Exception as exc:
+        raise TypeError(
+            f"The Keras model of {type(estimator).__name__} cannot be saved in the "
+            f".keras format: {exc} Subclassed models need get_config(); otherwise "
+            "use joblib/pickle (unsafe to load from untrusted sources)."
+        ) from exc
+    return {
+        METADATA: json.dumps(metadata, indent=2, allow_nan=True).encode(),
+        MODEL: model_bytes,
+        STATE: state_bytes,
+    }
+
+
+def _ensemble_parts(voting: Any, metadata: dict[str, Any]) -> dict[str, bytes]:
+    """The archive entries of a voting ensemble: each member as a model file."""
+    members = ensemble_members(voting)
+    metadata["format_version"] = ENSEMBLE_FORMAT_VERSION
+    metadata["ensemble"] = ensemble_metadata(voting)
+    parts = {METADATA: b""}  # written first; filled in below
+    parts[STATE] = _state_bytes(ensemble_state(voting), None, metadata)
+    for name, member in members:
+        buffer = io.BytesIO()
+        try:
+            member_parts = _model_parts(member, _header())
+        except TypeError as exc:
+            raise TypeError(
+                f"Member {name!r} of the {type(voting).__name__} cannot be saved: "
+                f"{exc}"
+            ) from None
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
+            for entry, data in member_parts.items():
+                zf.writestr(entry, data)
+        parts[member_entry(name)] = buffer.getvalue()
+    parts[METADATA] = json.dumps(metadata, indent=2, allow_nan=True).encode()
+    return parts
+
+
+def _state_bytes(
+    state: dict[str, Any], pipeline_shell: Pipeline | None, metadata: dict[str, Any]
+) -> bytes:
+    """The skops entry; types outside the allow-list are named in ``metadata``."""
     sio = skops_io()
     state_bytes = sio.dumps({"estimator_state": state, "pipeline": pipeline_shell})
     extra = sorted(set(sio.get_untrusted_types(data=state_bytes)) - set(TRUSTED_TYPES))
@@ -138,20 +223,9 @@ def save(obj: Any, path: str | os.PathLike[str]) -> None:
             f"The file holds types outside numpy, scikit-learn and kerasopt: {extra}. "
             "Loading it will need kerasopt.load(path, trusted=[...]) naming them.",
             UserWarning,
-            stacklevel=2,
+            stacklevel=4,
         )
-    try:
-        model_bytes = model_to_bytes(estimator.model_)
-    except Exception as exc:
-        raise TypeError(
-            f"The Keras model of {type(estimator).__name__} cannot be saved in the "
-            f".keras format: {exc} Subclassed models need get_config(); otherwise "
-            "use joblib/pickle (unsafe to load from untrusted sources)."
-        ) from exc
-    with atomic_write(path) as fh, zipfile.ZipFile(fh, "w", zipfile.ZIP_DEFLATED) as zf:
-        zf.writestr(METADATA, json.dumps(metadata, indent=2, allow_nan=True))
-        zf.writestr(MODEL, model_bytes)
-        zf.writestr(STATE, state_bytes)
+    return state_bytes
 
 
 def _search_metadata(search: Any) -> dict[str, Any]:
@@ -163,11 +237,17 @@ def _search_metadata(search: Any) -> dict[str, Any]:
             f"best_params_ of {type(search).__name__} must be plain data to be "
             f"saved ({exc}). Received: best_params_={search.best_params_!r}."
         ) from None
-    return {
+    info = {
         "class": type(search).__name__,
         "best_params": best_params,
         "best_score": None if score is None else float(score),
     }
+    if getattr(search, "ensemble_weights_", None) is not None:
+        info["ensemble_weights"] = to_json(
+            {int(k): float(w) for k, w in search.ensemble_weights_.items()}
+        )
+        info["ensemble_score"] = float(search.ensemble_score_)
+    return info
 
 
 def _check_pipeline(pipeline: Pipeline) -> None:
@@ -195,7 +275,8 @@ def _check_saveable(estimator: Any) -> None:
     if not (cls.__name__ in SAVEABLE and cls.__module__.startswith("kerasopt.")):
         raise TypeError(
             "kerasopt.save saves KerasClassifier, KerasRegressor, Pipelines ending "
-            "in one, and searches with best_estimator_. Received: "
+            "in one, VotingClassifier / VotingRegressor ensembles of those, and "
+            "searches with best_estimator_. Received: "
             f"{type(estimator).__name__}. For other objects use skops.io or joblib."
         )
     check_is_fitted(estimator, "model_")
