@@ -179,18 +179,66 @@ def test_keras_pipeline_search_with_ensemble_predicts_one_row():
 
 
 def test_out_of_fold_store_keeps_a_given_folder_and_removes_its_own(tmp_path):
+    import datetime
     import gc
+    from types import SimpleNamespace
 
     from kerasopt.search._ensemble import OutOfFoldStore
 
+    start = datetime.datetime(2026, 1, 2, 3, 4, 5, 678)
+    trial = SimpleNamespace(number=3, datetime_start=start)
     kept = OutOfFoldStore(4, directory=str(tmp_path / "oof"))
-    kept.save(3, [(np.array([0, 1]), np.ones((2, 2))), (np.array([2]), np.zeros((1, 2)))])
-    values = kept.load(3)
+    kept.save(trial, [(np.array([0, 1]), np.ones((2, 2))), (np.array([2]), np.zeros((1, 2)))])
+    values = kept.load(trial)
     assert values.shape == (4, 2) and np.isnan(values[3]).all()  # row 3 in no fold
-    assert kept.load(4) is None
+    assert kept.load(SimpleNamespace(number=4, datetime_start=start)) is None
+    # Trial 3 of a study created again under the same name: not this file.
+    later = start + datetime.timedelta(days=1)
+    assert kept.load(SimpleNamespace(number=3, datetime_start=later)) is None
+    # Predictions for another number of rows (the study's data changed): none.
+    assert OutOfFoldStore(5, directory=str(tmp_path / "oof")).load(trial) is None
     own = OutOfFoldStore(4)
     folder = own.directory
     del own
     gc.collect()
     assert not __import__("os").path.exists(folder)
-    assert (tmp_path / "oof" / "trial_3.npy").exists()
+    assert len(list((tmp_path / "oof").glob("trial_3_*.npy"))) == 1
+
+
+def test_ensemble_dir_keeps_predictions_for_resumed_studies_and_refit_ensemble(tmp_path):
+    import optuna
+    from sklearn.datasets import load_iris
+    from sklearn.ensemble import VotingClassifier
+
+    from kerasopt.exceptions import DataError
+    from kerasopt.search import refit_ensemble
+
+    X, y = load_iris(return_X_y=True)
+    folder = tmp_path / "oof"
+    storage = f"sqlite:///{tmp_path / 'studies.db'}"
+    kwargs = dict(
+        ensemble_size=3, ensemble_dir=folder, storage=storage, study_name="iris",
+        refit=False,
+    )  # fmt: skip
+    _search(n_trials=3, **kwargs).fit(X, y)
+    resumed = _search(n_trials=5, **kwargs).fit(X, y)  # 2 more trials
+    study = optuna.load_study(study_name="iris", storage=storage)
+    complete = {t.number for t in study.trials if t.state.name == "COMPLETE"}
+    assert len(study.trials) == 5
+    # Every complete trial of both runs kept its predictions: all are candidates.
+    assert len(list(folder.glob("trial_*.npy"))) == len(complete)
+    assert set(resumed.ensemble_weights_) <= complete
+    ensemble = refit_ensemble(
+        LogisticRegression(max_iter=200), study, X, y, ensemble_dir=folder,
+        ensemble_size=3,
+    )  # fmt: skip
+    assert isinstance(ensemble, VotingClassifier)
+    assert [f"trial_{k}" for k in resumed.ensemble_weights_] == list(
+        ensemble.named_estimators_
+    )
+    assert ensemble.weights == list(resumed.ensemble_weights_.values())
+    assert ensemble.score(X, y) > 0.9
+    with pytest.raises(DataError, match="left out-of-fold predictions for these 100 rows"):
+        refit_ensemble(
+            LogisticRegression(), study, X[:100], y[:100], ensemble_dir=folder
+        )

@@ -226,6 +226,27 @@ def _figures(study: optuna.Study) -> list[tuple[str, Any, str | None]]:
     return sections
 
 
+def _ensemble_section(study: optuna.Study, ensemble: Any) -> list[str]:
+    """The members ``kerasopt tune --ensemble`` chose: weight, score, parameters."""
+    if not isinstance(ensemble, dict) or not ensemble.get("weights"):
+        return []
+    trials = {t.number: t for t in study.get_trials(deepcopy=False)}
+    rows = []
+    for number, weight in ensemble["weights"].items():
+        trial = trials.get(int(number))
+        params = {} if trial is None else best_params(trial)
+        value = None if trial is None else trial.value
+        described = ", ".join(f"{short_name(k)}={v}" for k, v in params.items())
+        rows.append((f"trial {number}", f"weight {weight:.2f}; value {value}; {described}"))
+    score = ensemble.get("score")
+    return [
+        "<h2>Ensemble</h2>",
+        f"<p>Weighted soft voting of {len(rows)} trials; out-of-fold score "
+        f"{html.escape(str(score))} (optimistic: chosen on the same rows).</p>",
+        _table(rows),
+    ]
+
+
 def _table(rows: list[tuple[Any, Any]]) -> str:
     cells = "".join(
         f"<tr><th>{html.escape(str(k))}</th><td>{html.escape(str(v))}</td></tr>"
@@ -292,11 +313,16 @@ def html_report(
                 *summary["states"].items(),
                 ("best trial", summary["best_trial"]),
                 ("best value", summary["best_value"]),
-                *((f"attr: {k}", v) for k, v in summary["user_attrs"].items()),
+                *(
+                    (f"attr: {k}", v)
+                    for k, v in summary["user_attrs"].items()
+                    if k != "ensemble"
+                ),
             ]
         ),
         "<h2>Best parameters</h2>",
         _table([(short_name(k), v) for k, v in summary["best_params"].items()]),
+        *_ensemble_section(study, summary["user_attrs"].get("ensemble")),
     ]
     import plotly.offline
 

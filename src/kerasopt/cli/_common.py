@@ -34,6 +34,7 @@ __all__ = [
     "open_study",
     "parse_duration",
     "settings",
+    "storage_url",
 ]
 
 #: Where studies live when neither ``--storage`` nor ``KERASOPT_STORAGE`` is set.

@@ -17,7 +17,9 @@ from ._common import (
     StudyArg,
     open_storage,
     open_study,
+    storage_url,
 )
+from ._ensemble import EnsembleOpt, ensemble_dir, fit_ensemble
 
 __all__ = ["MODEL_FILE", "export", "model_path", "predict", "save_model"]
 
@@ -64,9 +66,14 @@ def export(
     ] = None,
     sep: SepOpt = None,
     storage: StorageOpt = None,
+    ensemble: EnsembleOpt = 1,
     quiet: QuietOpt = False,
 ) -> None:
     """Refit the best pipeline of a study on all the data and save it.
+
+    With --ensemble K, refit a weighted soft-voting ensemble of up to K
+    trials instead, chosen on the out-of-fold predictions that `kerasopt tune
+    --ensemble` kept.
 
     The file holds the trained model, its parameters, classes, feature names
     and library versions, in a format that loading does not execute.
@@ -76,6 +83,8 @@ def export(
       kerasopt export penguins-species -o model/
 
       kerasopt export penguins-species -o penguins.kerasopt --data all.csv
+
+      kerasopt export churn-churn --ensemble 5 -o churn-model/
     """
     from ..search import refit_best
     from ._inputs import build_pipeline, load_data
@@ -108,10 +117,28 @@ def export(
             f"Study {study_name!r} has no complete trial yet: run `kerasopt tune` "
             "first."
         ) from None
-    pipeline = refit_best(build_pipeline(attrs["task"], attrs["epochs"]), study, X, y)
-    written = save_model(pipeline, output)
+    pipeline = build_pipeline(attrs["task"], attrs["epochs"])
+    if ensemble == 1:
+        model = refit_best(pipeline, study, X, y)
+        what = "the best pipeline"
+    else:
+        from ._metric import resolve_metric
+
+        scoring, _ = resolve_metric(
+            attrs.get("metric"), attrs["task"], y, attrs.get("pos_label")
+        )
+        folder = ensemble_dir(storage_url(storage), study_name)
+        model = fit_ensemble(
+            pipeline, study, X, y, folder=folder, size=ensemble, scoring=scoring
+        )
+        members = ", ".join(
+            f"{name.removeprefix('trial_')} ({weight:.2f})"
+            for name, weight in zip(model.named_estimators_, model.weights)
+        )
+        what = f"an ensemble of trials {members}"
+    written = save_model(model, output)
     if not quiet:
-        _render.note(f"Saved the best pipeline of {study_name!r} to {written}.")
+        _render.note(f"Saved {what} of {study_name!r} to {written}.")
 
 
 def _write_table(frame: Any, path: Path | None) -> None:

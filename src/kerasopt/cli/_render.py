@@ -127,6 +127,13 @@ def study_view(summary: dict[str, Any], top: pd.DataFrame) -> None:
     _out.print(
         f"  best: trial {summary['best_trial']}, value {_fmt(summary['best_value'])}"
     )
+    ensemble = attrs.get("ensemble")
+    if isinstance(ensemble, dict) and ensemble.get("weights"):
+        members = ", ".join(f"{k} ({w:.2f})" for k, w in ensemble["weights"].items())
+        _out.print(
+            f"  ensemble: trials {members}; out-of-fold value "
+            f"{_fmt(ensemble.get('score'))}"
+        )
     params = Table(title="Best parameters")
     params.add_column("parameter")
     params.add_column("value")

@@ -130,14 +130,24 @@ def run_trials(
 
 
 def write_outputs(
-    folder: Path, study: Any, summary: dict[str, Any], pipeline: Any, X: Any, y: Any
+    folder: Path,
+    study: Any,
+    summary: dict[str, Any],
+    pipeline: Any,
+    X: Any,
+    y: Any,
+    ensemble: tuple[Path, int, Any] | None = None,
 ) -> None:
-    """``--output``: summary.json, trials.csv and the refitted best model."""
+    """``--output``: summary.json, trials.csv and the refitted model.
+
+    ``ensemble`` is ``(predictions folder, size, scoring)`` for ``--ensemble``.
+    """
     import json
 
     from .._atomic import atomic_write_text
     from ..reporting import trials_frame
     from ..search import refit_best
+    from ._ensemble import fit_ensemble
     from ._model import save_model
 
     folder.mkdir(parents=True, exist_ok=True)
@@ -145,4 +155,11 @@ def write_outputs(
         folder / "summary.json", json.dumps(summary, indent=2, default=str)
     )
     atomic_write_text(folder / "trials.csv", trials_frame(study).to_csv(index=False))
-    save_model(refit_best(pipeline, study, X, y), folder / "model")
+    if ensemble is None:
+        model = refit_best(pipeline, study, X, y)
+    else:
+        where, size, scoring = ensemble
+        model = fit_ensemble(
+            pipeline, study, X, y, folder=where, size=size, scoring=scoring
+        )
+    save_model(model, folder / "model")

@@ -19,7 +19,9 @@ from ._common import (
     default_study_name,
     open_storage,
     parse_duration,
+    storage_url,
 )
+from ._ensemble import EnsembleOpt, ensemble_dir, record
 from ._inputs import Task, build_pipeline, load_data, read_space_file, unused_columns
 from ._study import make_cv, prepare_study, run_trials, sampler_seed, write_outputs
 
@@ -156,6 +158,7 @@ def tune(
             "trial and runs it again.",
         ),
     ] = 60,
+    ensemble: EnsembleOpt = 1,
     quiet: QuietOpt = False,
     json_: JsonOpt = False,
 ) -> None:
@@ -174,6 +177,8 @@ def tune(
       kerasopt tune houses.parquet -t price --metric neg_mean_absolute_error
 
       kerasopt tune big.csv -t y --storage postgresql://user@host/db
+
+      kerasopt tune churn.csv -t churn --ensemble 5 -o churn-model/
     """
     seconds = parse_duration(timeout)  # usage errors before the slow imports
     if n_trials is None and seconds is None:
@@ -222,6 +227,7 @@ def tune(
         )
         _render.unused_columns(unused)
     pipeline = build_pipeline(task_name, epochs)
+    folder = ensemble_dir(storage_url(storage), name)
     progress = _render.TrialProgress(n_trials, deadline=deadline, enabled=show)
     with interrupt_guard(), progress:
         progress.start(study)
@@ -239,6 +245,8 @@ def tune(
             study_name=name,
             n_jobs=n_jobs,
             random_state=seed,
+            ensemble_size=ensemble,
+            ensemble_dir=folder if ensemble > 1 else None,
             # A rich progress bar cannot travel to worker processes: with
             # n_jobs > 1 it follows the study from here.
             callbacks=budget(n_trials) + ([progress] if n_jobs == 1 else []),
@@ -249,10 +257,13 @@ def tune(
         progress.start(study)
     from ..reporting import study_summary, trials_frame
 
+    if ensemble > 1:
+        record(study, search)
     summary = study_summary(study)
     summary["storage"] = label
     if output is not None:
-        write_outputs(output, study, summary, pipeline, X, y)
+        members = (folder, ensemble, scoring) if ensemble > 1 else None
+        write_outputs(output, study, summary, pipeline, X, y, members)
     if json_:
         _render.print_json(summary)
     elif not quiet:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ._refit import refit_best
+from ._refit import refit_best, refit_ensemble
 from ._samplers import make_pruner, make_sampler
 from ._search import OptunaSearchCV
 from ._space_input import load_search_space
@@ -32,6 +32,7 @@ __all__ = [
     "make_sampler",
     "mask_password",
     "refit_best",
+    "refit_ensemble",
     "resolve_storage",
 ]
 

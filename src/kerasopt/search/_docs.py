@@ -124,6 +124,14 @@ pruner, default="median"
         memory is ``max(20, 4 k) x n_samples x n_classes x 4`` bytes. Needs a
         ``scoring`` that sklearn can apply to averaged predictions (a name or
         ``make_scorer``). ``1`` keeps the single best trial.
+    ensemble_dir : str or path-like, default=None
+        With ``ensemble_size > 1``: a folder to keep the trials' out-of-fold
+        predictions in (``trial_<number>.npy``), created if needed and left
+        in place, so that a resumed study (``storage=`` / ``study=``) chooses
+        its ensemble among the earlier runs' trials too; with a process
+        backend the workers must reach it. Files whose row count differs
+        from this ``fit``'s data are ignored. Use one folder per study.
+        ``None``: a temporary folder, removed after ``fit``.
 """
 
 ATTRIBUTES = """\

@@ -27,6 +27,7 @@ from sklearn.ensemble import VotingClassifier, VotingRegressor
 from sklearn.metrics._scorer import _BaseScorer
 from sklearn.utils import _safe_indexing
 
+from ..exceptions import DataError
 from ._params import configured_clone, resolve_param_names
 
 __all__ = [
@@ -212,6 +213,8 @@ def make_voting_ensemble(
 class OutOfFoldStore:
     """Out-of-fold predictions of each trial, one ``.npy`` file per trial.
 
+    Files are named ``trial_<number>_<start time>.npy``.
+
     Files (float32, ``n_samples x n_columns``) rather than memory, so that
     trials run in other processes contribute too and the search holds only
     the candidates it selects from.
@@ -236,13 +239,19 @@ class OutOfFoldStore:
             os.makedirs(directory, exist_ok=True)
             self.directory = str(directory)
 
-    def _path(self, number: int) -> str:
-        return os.path.join(self.directory, f"trial_{number}.npy")
+    def _path(self, trial: Any) -> str:
+        # The start time tells apart trials of equal numbers (a study deleted
+        # and created again under the same name, with the same folder).
+        start = trial.datetime_start
+        stamp = "" if start is None else start.strftime("_%Y%m%dT%H%M%S%f")
+        return os.path.join(self.directory, f"trial_{trial.number}{stamp}.npy")
 
-    def save(self, number: int, folds: Sequence[tuple[np.ndarray, np.ndarray]]) -> None:
-        """Write trial ``number``'s predictions from ``(test_indices, values)`` pairs.
+    def save(self, trial: Any, folds: Sequence[tuple[np.ndarray, np.ndarray]]) -> None:
+        """Write ``trial``'s predictions from ``(test_indices, values)`` pairs.
 
-        Rows in no test fold stay NaN; rows in several are averaged.
+        ``trial`` is an Optuna trial (its ``number`` and ``datetime_start``
+        name the file). Rows in no test fold stay NaN; rows in several are
+        averaged.
         """
         width = folds[0][1].shape[1]
         total = np.zeros((self.n_samples, width), dtype=np.float64)
@@ -252,12 +261,18 @@ class OutOfFoldStore:
             np.add.at(count, test, 1.0)
         with np.errstate(invalid="ignore", divide="ignore"):
             oof = (total / count[:, None]).astype(np.float32)
-        np.save(self._path(number), oof)
+        np.save(self._path(trial), oof)
 
-    def load(self, number: int) -> np.ndarray | None:
-        """Trial ``number``'s predictions, or None if it saved none."""
-        path = self._path(number)
-        return np.load(path) if os.path.exists(path) else None
+    def load(self, trial: Any) -> np.ndarray | None:
+        """``trial``'s predictions, or None if it saved none.
+
+        A file of another row count (left by a study on other data) is None.
+        """
+        path = self._path(trial)
+        if not os.path.exists(path):
+            return None
+        values = np.load(path)
+        return values if len(values) == self.n_samples else None
 
 
 def ensemble_of_trials(
@@ -306,7 +321,7 @@ def ensemble_of_trials(
     complete.sort(key=lambda t: -float(t.value))
     predictions: dict[int, np.ndarray] = {}
     for trial in complete[: max(ENSEMBLE_CANDIDATES, 4 * size)]:
-        values = store.load(trial.number)
+        values = store.load(trial)
         if values is not None:
             predictions[trial.number] = values
     if len(predictions) < size:
@@ -317,7 +332,12 @@ def ensemble_of_trials(
             stacklevel=3,
         )
     if not predictions:
-        raise ValueError("No completed trial to build an ensemble from.")
+        raise DataError(
+            f"No complete trial of study {study.study_name!r} left out-of-fold "
+            f"predictions for these {store.n_samples} rows in {store.directory!r}. "
+            "Run the search with ensemble_size > 1 (and this ensemble_dir) on the "
+            "same rows, or refit the best trial alone (refit_best)."
+        )
     covered = np.all(np.isfinite(np.stack(list(predictions.values()))), axis=(0, 2))
     rows = np.flatnonzero(covered)
     y_rows = _safe_indexing(y, rows)

@@ -301,7 +301,7 @@ class Objective:
             return math.nan
         report_cv_scores(trial, record.scores)
         if self.oof_store is not None and record.oof:
-            self.oof_store.save(trial.number, record.oof)
+            self.oof_store.save(trial, record.oof)
         return float(np.mean(record.scores))
 
     def _fit_cv(

@@ -1,16 +1,21 @@
-"""Refit the best trial of a study on all the data."""
+"""Refit the best trial of a study, or an ensemble of its best trials, on all the data."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import os
+from collections.abc import Callable, Mapping
 from typing import Any
 
+import numpy as np
 import optuna
-from sklearn.base import BaseEstimator
+from sklearn.base import BaseEstimator, is_classifier
+from sklearn.ensemble import VotingClassifier, VotingRegressor
+from sklearn.metrics import check_scoring
 
+from ._ensemble import OutOfFoldStore, ensemble_of_trials, make_voting_ensemble
 from ._params import configured_clone, resolve_param_names
 
-__all__ = ["refit_best"]
+__all__ = ["refit_best", "refit_ensemble"]
 
 
 def refit_best(
@@ -65,3 +70,58 @@ def refit_best(
         )
     model = configured_clone(estimator, params, trial.user_attrs.get("random_state"))
     return model.fit(X, y, **fit_params)
+
+
+def refit_ensemble(
+    estimator: BaseEstimator,
+    study: optuna.Study,
+    X: Any,
+    y: Any,
+    *,
+    ensemble_dir: str | os.PathLike[str],
+    ensemble_size: int = 5,
+    scoring: str | Callable[..., float] | None = None,
+    **fit_params: Any,
+) -> VotingClassifier | VotingRegressor:
+    """Choose an ensemble of a stored study's trials and fit it on all the data.
+
+    What ``OptunaSearchCV(ensemble_size=k, ensemble_dir=...)`` does after its
+    study, for a study run earlier: greedy selection (Caruana et al. 2004)
+    over the out-of-fold predictions the trials left in ``ensemble_dir``.
+
+    Parameters
+    ----------
+    estimator : estimator
+        The estimator (or Pipeline) the study tuned; cloned for each member.
+    study : optuna.Study
+        The study (maximized).
+    X, y : array-like
+        All the training data: the rows the trials' predictions were made on.
+    ensemble_dir : str or path-like
+        The search's ``ensemble_dir``.
+    ensemble_size : int, default=5
+        At most this many distinct members (fewer, with a warning, when fewer
+        trials left predictions).
+    scoring : str, callable or None, default=None
+        The search's ``scoring``.
+    **fit_params : dict
+        Passed to each member's ``fit``.
+
+    Returns
+    -------
+    VotingClassifier or VotingRegressor
+        Fitted, weighted soft voting; members are named ``trial_<number>``.
+
+    Raises
+    ------
+    kerasopt.exceptions.DataError
+        If no complete trial left predictions for these rows in ``ensemble_dir``.
+    """
+    store = OutOfFoldStore(len(y), os.fspath(ensemble_dir))
+    classes = np.unique(np.asarray(y)) if is_classifier(estimator) else None
+    weights, _, members = ensemble_of_trials(
+        study, store, estimator, y, check_scoring(estimator, scoring=scoring),
+        ensemble_size, classes,
+    )  # fmt: skip
+    ensemble = make_voting_ensemble(members, list(weights.values()), classes is not None)
+    return ensemble.fit(X, y, **fit_params)

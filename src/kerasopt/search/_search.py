@@ -122,6 +122,7 @@ class OptunaSearchCV(  # type: ignore[misc]
         "enable_pruning": ["boolean"],
         "max_iter": [Interval(Integral, 1, None, closed="left")],
         "ensemble_size": [Interval(Integral, 1, None, closed="left")],
+        "ensemble_dir": [str, os.PathLike, None],
     }
 
     @reject_unknown_keywords
@@ -151,6 +152,7 @@ class OptunaSearchCV(  # type: ignore[misc]
         enable_pruning: bool = False,
         max_iter: int = 1000,
         ensemble_size: int = 1,
+        ensemble_dir: str | os.PathLike[str] | None = None,
     ) -> None:
         self.estimator = estimator
         self.param_distributions = param_distributions
@@ -175,6 +177,7 @@ class OptunaSearchCV(  # type: ignore[misc]
         self.enable_pruning = enable_pruning
         self.max_iter = max_iter
         self.ensemble_size = ensemble_size
+        self.ensemble_dir = ensemble_dir
 
     # ------------------------------------------------------------------ tags
     def __sklearn_tags__(self):  # type: ignore[no-untyped-def]
@@ -258,7 +261,11 @@ class OptunaSearchCV(  # type: ignore[misc]
         )  # fmt: skip
         self.scorer_ = check_scoring(self.estimator, scoring=scoring)
         self.n_splits_ = len(splits)
-        store = OutOfFoldStore(len(self.sample_indices_)) if self.ensemble_size > 1 else None
+        store = (
+            OutOfFoldStore(len(self.sample_indices_), self.ensemble_dir)
+            if self.ensemble_size > 1
+            else None
+        )
         partial = self.enable_pruning and hasattr(self.estimator, "partial_fit")
         objective = Objective(
             self.estimator, space, rows[0], rows[1], splits,
