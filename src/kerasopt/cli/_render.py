@@ -11,7 +11,6 @@ import contextlib
 import json
 import math
 import sys
-import threading
 import time
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
@@ -206,20 +205,10 @@ class TrialProgress:
     @contextlib.contextmanager
     def following(self, study: optuna.Study, every: float = 1.0) -> Iterator[None]:
         """Refresh from the study every ``every`` s (trials run elsewhere)."""
-        stop = threading.Event()
+        from ..search._progress import polling
 
-        def refresh() -> None:
-            while not stop.wait(every):
-                with contextlib.suppress(Exception):  # a storage hiccup: next time
-                    self(study, None)
-
-        thread = threading.Thread(target=refresh, name="kerasopt-progress", daemon=True)
-        thread.start()
-        try:
+        with polling(lambda: self(study, None), every):
             yield
-        finally:
-            stop.set()
-            thread.join()
 
     def start(self, study: optuna.Study) -> None:
         """Show the trials the study already holds (a resumed study)."""

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import contextlib
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import optuna
 from optuna.trial import TrialState
 
-__all__ = ["log_level", "optuna_log_level", "worker_progress"]
+__all__ = ["log_level", "optuna_log_level", "polling", "worker_progress"]
 
 _FINISHED = (TrialState.COMPLETE, TrialState.PRUNED, TrialState.FAIL)
 
@@ -35,6 +35,29 @@ def optuna_log_level(verbose: int) -> Iterator[None]:
         yield
     finally:
         optuna.logging.set_verbosity(previous)
+
+
+@contextlib.contextmanager
+def polling(refresh: Callable[[], None], interval: float = 1.0) -> Iterator[None]:
+    """Call ``refresh`` every ``interval`` seconds from a thread while the block runs.
+
+    For views of a study that other processes fill; an error in ``refresh``
+    (a storage hiccup) skips that refresh only.
+    """
+    stop = threading.Event()
+
+    def watch() -> None:
+        while not stop.wait(interval):
+            with contextlib.suppress(Exception):
+                refresh()
+
+    thread = threading.Thread(target=watch, name="kerasopt-progress", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
 
 
 @contextlib.contextmanager
@@ -57,7 +80,6 @@ def worker_progress(
 
     start = len(finished())
     bar = tqdm(total=n_trials, initial=0, unit="trial")
-    stop = threading.Event()
 
     def refresh() -> None:
         trials = finished()
@@ -68,18 +90,10 @@ def worker_progress(
             bar.set_postfix_str(f"best value: {max(values):.4g}", refresh=False)
         bar.refresh()
 
-    def watch() -> None:
-        while not stop.wait(interval):
-            with contextlib.suppress(Exception):  # a storage hiccup: next time
-                refresh()
-
-    thread = threading.Thread(target=watch, daemon=True)
-    thread.start()
     try:
-        yield
+        with polling(refresh, interval):
+            yield
     finally:
-        stop.set()
-        thread.join()
         with contextlib.suppress(Exception):
             refresh()
         bar.close()
