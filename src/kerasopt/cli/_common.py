@@ -34,6 +34,7 @@ __all__ = [
     "open_study",
     "parse_duration",
     "settings",
+    "storage_file",
     "storage_url",
 ]
 
@@ -170,6 +171,12 @@ def storage_url(storage: str | None) -> str:
     return url
 
 
+def storage_file(url: str) -> Path | None:
+    """The file of a SQLite or journal-file storage URL; None for a server."""
+    path = url.removeprefix("sqlite:///")
+    return None if "://" in path else Path(path)
+
+
 def open_storage(
     storage: str | None,
     *,
@@ -189,8 +196,8 @@ def open_storage(
 
     url = storage_url(storage)
     label = mask_password(url)
-    path = url[len("sqlite:///") :] if url.startswith("sqlite:///") else url
-    if not create and "://" not in path and not Path(path).exists():
+    path = storage_file(url)
+    if not create and path is not None and not path.exists():
         import optuna
 
         _render.note(

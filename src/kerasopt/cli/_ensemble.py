@@ -18,6 +18,7 @@ from urllib.parse import quote
 import typer
 
 from ..exceptions import DataError
+from ._common import storage_file
 
 __all__ = ["ENSEMBLE_ATTR", "EnsembleOpt", "ensemble_dir", "fit_ensemble", "record"]
 
@@ -38,23 +39,22 @@ EnsembleOpt = Annotated[
 
 def ensemble_dir(storage_url: str, study_name: str) -> Path:
     """The folder of a study's out-of-fold predictions on this machine."""
-    path = storage_url.removeprefix("sqlite:///")
-    if "://" in path:  # a server: this machine's cache
+    path = storage_file(storage_url)
+    if path is None:  # a server: this machine's cache
         cache = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
         base = Path(cache) / "kerasopt" / "oof"
     else:
-        base = Path(path + ".oof")
+        base = path.with_name(path.name + ".oof")
     return base / quote(study_name, safe="")
 
 
-def record(study: Any, search: Any) -> dict[str, Any]:
+def record(study: Any, search: Any) -> None:
     """Store the search's ensemble in the study, for ``show`` and ``report``."""
     value = {
         "score": float(search.ensemble_score_),
         "weights": {str(k): float(w) for k, w in search.ensemble_weights_.items()},
     }
     study.set_user_attr(ENSEMBLE_ATTR, value)
-    return value
 
 
 def fit_ensemble(

@@ -283,7 +283,7 @@ def ensemble_of_trials(
     scorer: Callable[..., float],
     size: int,
     classes: np.ndarray | None,
-) -> tuple[dict[int, float], float, list[tuple[str, BaseEstimator]]]:
+) -> tuple[dict[int, float], float, VotingClassifier | VotingRegressor]:
     """Choose the ensemble of a finished study's trials.
 
     Parameters
@@ -311,8 +311,9 @@ def ensemble_of_trials(
     score : float
         The ensemble's score on the out-of-fold predictions (optimistic: the
         selection saw the same rows).
-    members : list of (name, estimator)
-        Unfitted members, configured as in their trials.
+    ensemble : VotingClassifier or VotingRegressor
+        Unfitted (:func:`make_voting_ensemble`): members named
+        ``trial_<number>``, configured as in their trials, with ``weights``.
     """
     complete = [
         t for t in study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
@@ -354,4 +355,5 @@ def ensemble_of_trials(
         params = resolve_param_names(trial.user_attrs.get("params", trial.params), estimator)
         member = configured_clone(estimator, params, trial.user_attrs.get("random_state"))
         members.append((f"trial_{number}", member))
-    return weights, score, members
+    ensemble = make_voting_ensemble(members, list(weights.values()), classes is not None)
+    return weights, score, ensemble

@@ -12,7 +12,7 @@ from sklearn.base import BaseEstimator, is_classifier
 from sklearn.ensemble import VotingClassifier, VotingRegressor
 from sklearn.metrics import check_scoring
 
-from ._ensemble import OutOfFoldStore, ensemble_of_trials, make_voting_ensemble
+from ._ensemble import OutOfFoldStore, ensemble_of_trials
 from ._params import configured_clone, resolve_param_names
 
 __all__ = ["refit_best", "refit_ensemble"]
@@ -119,9 +119,8 @@ def refit_ensemble(
     """
     store = OutOfFoldStore(len(y), os.fspath(ensemble_dir))
     classes = np.unique(np.asarray(y)) if is_classifier(estimator) else None
-    weights, _, members = ensemble_of_trials(
+    _, _, ensemble = ensemble_of_trials(
         study, store, estimator, y, check_scoring(estimator, scoring=scoring),
         ensemble_size, classes,
     )  # fmt: skip
-    ensemble = make_voting_ensemble(members, list(weights.values()), classes is not None)
     return ensemble.fit(X, y, **fit_params)

@@ -29,7 +29,6 @@ from ._ensemble import (
     OutOfFoldStore,
     check_ensemble_scorer,
     ensemble_of_trials,
-    make_voting_ensemble,
 )
 from ._folds import cv_splits, fold_params, subsample_indices
 from ._objective import Objective, search_seed
@@ -283,10 +282,10 @@ class OptunaSearchCV(  # type: ignore[misc]
                 show_progress_bar=self.verbose >= 1,
             )  # fmt: skip
         self._store_results(objective)
-        members = None
+        ensemble = None
         if store is not None:
             classes = np.unique(np.asarray(y)) if is_classifier(self) else None
-            self.ensemble_weights_, self.ensemble_score_, members = ensemble_of_trials(
+            self.ensemble_weights_, self.ensemble_score_, ensemble = ensemble_of_trials(
                 self.study_, store, self.estimator, rows[1], self.scorer_,
                 self.ensemble_size, classes,
             )  # fmt: skip
@@ -297,10 +296,8 @@ class OptunaSearchCV(  # type: ignore[misc]
                     self.estimator, self.best_trial_, X, y,
                     params=self.best_params_, **fit_params,
                 )
-                if members is None
-                else make_voting_ensemble(
-                    members, list(self.ensemble_weights_.values()), classes is not None
-                ).fit(X, y, **fit_params)
+                if ensemble is None
+                else ensemble.fit(X, y, **fit_params)
             )  # fmt: skip
             self.refit_time_ = time.perf_counter() - start
         return self
