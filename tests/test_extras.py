@@ -71,7 +71,7 @@ def third_party(root: str) -> set[str]:
 
 def test_the_cli_reaches_the_library_and_its_report() -> None:
     reached = _reached_from("kerasopt.cli")
-    assert {"kerasopt.search._storage", "kerasopt.reporting"} <= reached
+    assert {"kerasopt.search._storages", "kerasopt.reporting"} <= reached
     assert {"typer", "rich", "plotly", "optuna"} <= third_party("kerasopt.cli")
 
 

@@ -12,7 +12,7 @@ import pytest
 
 from kerasopt.exceptions import StorageError
 from kerasopt.search import journal_storage, mask_password, resolve_storage
-from kerasopt.search._storage import temporary_journal_storage
+from kerasopt.search._storages import temporary_journal_storage
 
 
 @pytest.mark.parametrize(

@@ -14,7 +14,7 @@ from ._samplers import make_pruner, make_sampler
 from ._search import OptunaSearchCV
 from ._space_input import load_search_space
 from ._spaces import Fixed, LayerSizes, SearchSpace, default_search_space
-from ._storage import journal_storage, mask_password, resolve_storage
+from ._storages import journal_storage, mask_password, resolve_storage
 
 if TYPE_CHECKING:
     from ._pruning import KerasPruningCallback

@@ -37,7 +37,7 @@ except ImportError:  # pragma: no cover
 
 from ..exceptions import StorageError
 from ._samplers import make_pruner, make_sampler
-from ._storage import resolve_storage
+from ._storages import resolve_storage
 
 __all__ = ["effective_n_jobs", "run_workers", "worker_sampler"]
 

@@ -15,7 +15,7 @@ from ..exceptions import StorageError
 from ._parallel import run_workers
 from ._progress import worker_progress
 from ._samplers import make_pruner, make_sampler
-from ._storage import mask_password, resolve_storage, temporary_journal_storage
+from ._storages import mask_password, resolve_storage, temporary_journal_storage
 
 __all__ = [
     "COUNTED",
