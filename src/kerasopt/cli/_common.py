@@ -213,7 +213,7 @@ def open_study(storage: Any, label: str, name: str) -> Any:
     """Load the study ``name``; unknown names list the studies there."""
     import optuna
 
-    from .._naming import did_you_mean
+    from .._utils import did_you_mean
 
     names = optuna.get_all_study_names(storage)
     if name not in names:

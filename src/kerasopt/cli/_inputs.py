@@ -45,7 +45,7 @@ def load_data(
 
 def check_named(X: Any, columns: list[str], option: str) -> None:
     """Fail on a name in ``columns`` (given by ``option``) that ``X`` lacks."""
-    from .._naming import did_you_mean
+    from .._utils import did_you_mean
 
     names = [str(c) for c in X.columns]
     for column in columns:

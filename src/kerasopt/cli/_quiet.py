@@ -18,7 +18,7 @@ import signal
 import threading
 from collections.abc import Iterator
 
-from .._stderr import native_stderr_silenced
+from .._utils import native_stderr_silenced
 
 __all__ = [
     "import_backend",

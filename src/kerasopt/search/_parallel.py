@@ -28,7 +28,7 @@ import numpy as np
 import optuna
 from joblib.externals.loky.process_executor import TerminatedWorkerError
 
-from .._stderr import native_stderr_silenced
+from .._utils import native_stderr_silenced
 
 try:  # joblib >= 1.5 depends on cloudpickle; older ones ship it inside
     import cloudpickle

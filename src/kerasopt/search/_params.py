@@ -14,7 +14,7 @@ from typing import Any
 from sklearn.base import BaseEstimator, clone
 from sklearn.pipeline import Pipeline
 
-from .._naming import did_you_mean
+from .._utils import did_you_mean
 from ..exceptions import InvalidSearchSpaceError
 
 __all__ = [

@@ -8,7 +8,7 @@ from typing import Any
 
 import optuna
 
-from .._naming import did_you_mean
+from .._utils import did_you_mean
 
 __all__ = [
     "PRUNER_NAMES",

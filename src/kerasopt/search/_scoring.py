@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from .._naming import did_you_mean
+from .._utils import did_you_mean
 
 __all__ = ["POS_LABEL_METRICS", "check_scoring_target"]
 

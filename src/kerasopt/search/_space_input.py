@@ -21,7 +21,7 @@ from optuna.distributions import (
 )
 from sklearn.base import BaseEstimator, clone, is_classifier
 
-from .._naming import did_you_mean
+from .._utils import did_you_mean
 from ..exceptions import InvalidSearchSpaceError
 from ._params import (
     final_estimator_prefix,

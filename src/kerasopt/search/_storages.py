@@ -30,7 +30,7 @@ import optuna
 from optuna.storages.journal import JournalFileBackend
 
 from .._masking import mask_password, scrub
-from .._naming import did_you_mean
+from .._utils import did_you_mean
 from ..exceptions import StorageError
 
 __all__ = [

@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 import optuna
 from sklearn.utils._param_validation import InvalidParameterError
 
-from .._naming import did_you_mean
+from .._utils import did_you_mean
 from ._params import final_estimator_prefix, is_keras_estimator
 
 __all__ = [
