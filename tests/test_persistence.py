@@ -388,6 +388,28 @@ def test_file_from_kerasopt_0_1_is_refused_with_a_message():
     assert read_metadata(path)["estimator"]["summary"]["classes_"] == ["no", "yes"]
 
 
+@pytest.mark.parametrize("name", ["pipeline", "ensemble"])
+def test_files_written_by_kerasopt_0_2_0_load_and_predict_as_then(name):
+    # Written by tests/data/make_files_0_2_0.py with kerasopt 0.2.0, before the
+    # modules were regrouped: the type names in them are 0.2.0's.
+    expected = json.loads((FIXTURES / "files-0.2.0.json").read_text())
+    rows = pd.DataFrame(expected["rows"])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ModelFileVersionWarning)
+        loaded = load(FIXTURES / f"{name}-0.2.0.kerasopt")
+    if name == "pipeline":
+        np.testing.assert_array_equal(loaded.predict(rows), expected["pipeline_predict"])
+        np.testing.assert_allclose(
+            loaded.predict_proba(rows), expected["pipeline_predict_proba"],
+            rtol=1e-5, atol=1e-7,
+        )  # fmt: skip
+    else:
+        assert [n for n, _ in loaded.estimators] == ["m1", "m2"]
+        np.testing.assert_allclose(
+            loaded.predict(rows), expected["ensemble_predict"], rtol=1e-5
+        )
+
+
 def test_files_name_no_scikeras_class(tmp_path, fitted_classifier):
     reg = _small(KerasRegressor).fit(X, Y_VALUES)
     for name, estimator in (("clf", fitted_classifier), ("reg", reg)):
