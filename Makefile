@@ -1,5 +1,6 @@
 # Every target creates .venv (if missing) and installs kerasopt into it first.
-PYTHON ?= python3
+# kerasopt requires Python 3.11 (pyproject.toml): python3.11 where there is one.
+PYTHON ?= $(shell command -v python3.11 2>/dev/null || echo python3)
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.kerasopt-installed

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import errno
 import os
+import shutil
 import stat
 import subprocess
 import sys
+import tempfile
 import time
+from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
@@ -67,19 +71,62 @@ def test_unwritable_directory_keeps_old_file(tmp_path, monkeypatch):
     assert target.read_text() == "good"
 
 
-@pytest.mark.skipif(
-    os.name != "posix" or os.geteuid() == 0, reason="root can write anywhere"
-)
-def test_read_only_directory_keeps_old_file(tmp_path):
-    target = tmp_path / "pred.csv"
-    target.write_text("good")
-    tmp_path.chmod(stat.S_IRUSR | stat.S_IXUSR)
+def _raised(action: Callable[[], object]) -> str:
+    """The name of the exception ``action()`` raises, "" if none."""
     try:
-        with pytest.raises(PermissionError):
-            atomic_write_text(target, "new")
+        action()
+    except Exception as exc:  # noqa: BLE001 - named for the assertion
+        return type(exc).__name__
+    return ""
+
+
+def _raised_as_nobody(action: Callable[[], object]) -> str:
+    """:func:`_raised` in a forked child running as user nobody."""
+    import pwd
+
+    nobody = pwd.getpwnam("nobody")
+    read, send = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(read)
+        os.setgid(nobody.pw_gid)
+        os.setuid(nobody.pw_uid)
+        os.write(send, _raised(action).encode())
+        os._exit(0)  # no pytest teardown in the child
+    os.close(send)
+    with os.fdopen(read) as pipe:
+        raised = pipe.read()
+    os.waitpid(pid, 0)
+    return raised
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX file modes")
+def test_read_only_directory_keeps_old_file(tmp_path):
+    # Root may write anywhere (CI runs as root): the write then runs as user
+    # nobody, in a folder nobody owns (pytest's tmp_path is its owner's only).
+    root = os.geteuid() == 0
+    folder = Path(tempfile.mkdtemp(prefix="kerasopt-ro-")) if root else tmp_path
+    target = folder / "pred.csv"
+    target.write_text("good")
+    if root:
+        import pwd
+
+        nobody = pwd.getpwnam("nobody")
+        for path in (folder, target):
+            os.chown(path, nobody.pw_uid, nobody.pw_gid)
+    folder.chmod(stat.S_IRUSR | stat.S_IXUSR)
+    try:
+        write = lambda: atomic_write_text(target, "new")  # noqa: E731
+        raised = _raised_as_nobody(write) if root else _raised(write)
     finally:
-        tmp_path.chmod(stat.S_IRWXU)
-    assert target.read_text() == "good"
+        folder.chmod(stat.S_IRWXU)
+    try:
+        assert raised == "PermissionError"
+        assert target.read_text() == "good"
+        assert _leftovers(folder) == []
+    finally:
+        if root:
+            shutil.rmtree(folder)
 
 
 def test_missing_directory_is_named(tmp_path):

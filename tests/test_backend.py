@@ -119,17 +119,26 @@ def test_jax_compilation_cache_is_on_and_user_settings_win(tmp_path):
 
 def test_compiled_steps_are_reused_across_models(tmp_path):
     """A second model of the same architecture reads its steps from the cache."""
+    # JAX reports each lookup in its persistent cache as a monitoring event.
     code = (
-        "import kerasopt, keras, numpy as np\n"
+        "import kerasopt, keras, numpy as np, jax.monitoring\n"
+        "events = []\n"
+        "jax.monitoring.register_event_listener(lambda e, **_: events.append(e))\n"
         "X = np.random.rand(64, 3).astype('float32'); y = X.sum(1)\n"
         "for _ in range(2):\n"
         "    m = keras.Sequential([keras.Input((3,)), keras.layers.Dense(4),"
         " keras.layers.Dense(1)])\n"
         "    m.compile('adam', 'mse'); m.fit(X, y, epochs=1, verbose=0)\n"
+        "    print([sum(e == f'/jax/compilation_cache/cache_{k}' for e in events)"
+        " for k in ('hits', 'misses')])\n"
+        "    events.clear()\n"
     )
     cache = tmp_path / "xdg"
     result = _python(code, tmp_path, XDG_CACHE_HOME=str(cache))
     assert result.returncode == 0, result.stderr
+    first, second = (json.loads(line) for line in result.stdout.splitlines()[-2:])
+    assert first[0] == 0 and first[1] > 0  # an empty cache: compiled, then stored
+    assert second[0] > 0 and second[1] == 0  # the same steps: read, none compiled
     assert any((cache / "kerasopt" / "jax").iterdir())
 
 

@@ -237,12 +237,18 @@ def test_progress_counts_trials_of_the_study():
     assert re.search(r"\dm\d\ds left", task.description), task.description
 
 
-def test_progress_follows_trials_run_elsewhere():
-    study = optuna.create_study(direction="maximize")
+def test_progress_follows_trials_run_elsewhere(tmp_path):
+    storage = resolve_storage(tmp_path / "j.log")
+    study = optuna.create_study(storage=storage, study_name="s")
+    elsewhere = optuna.load_study(study_name="s", storage=storage)
     with TrialProgress(3) as progress, progress.following(study, every=0.05):
-        study.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=2)
-        time.sleep(0.3)
         (task,) = progress._progress.tasks
+        assert task.completed == 0
+        elsewhere.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=2)
+        # Waits for the poller (every 0.05 s); the deadline only bounds a failure.
+        deadline = time.monotonic() + 60
+        while task.completed < 2 and time.monotonic() < deadline:
+            time.sleep(0.01)
         assert task.completed == 2
 
 
@@ -271,9 +277,10 @@ def test_settle_fails_a_stale_trial_and_queues_it_again(tmp_path):
     dead = study.ask()
     dead.suggest_float("x", 0, 1)
     storage.record_heartbeat(dead._trial_id)  # then its worker died
-    start = time.time()
+    # A deadline already past: one look, while the beat is fresher than the grace.
+    assert settle(study, storage, grace=2, deadline=0, poll=0.1) == 0
+    assert study.trials[dead.number].state.name == "RUNNING"
     assert settle(study, storage, grace=2, deadline=None, poll=0.1) == 1
-    assert 2 <= time.time() - start < 10
     assert study.trials[dead.number].state.name == "FAIL"
     (retry,) = study.get_trials(states=(optuna.trial.TrialState.WAITING,))
     assert retry.params == dead.params
@@ -281,16 +288,20 @@ def test_settle_fails_a_stale_trial_and_queues_it_again(tmp_path):
     assert retried(retry) == dead.number
 
 
-def test_settle_returns_at_once_when_nothing_runs_or_no_heartbeat(tmp_path):
+def test_settle_returns_at_once_when_nothing_runs_or_no_heartbeat(
+    tmp_path, monkeypatch
+):
+    def never(seconds):
+        raise AssertionError(f"settle waited {seconds} s")
+
     storage = _heartbeat_storage(tmp_path)
     study = optuna.create_study(storage=storage)
-    start = time.time()
-    assert settle(study, storage, grace=30, deadline=None) == 0
     journal = resolve_storage(tmp_path / "j.log")
     other = optuna.create_study(storage=journal)
     other.ask()
+    monkeypatch.setattr(time, "sleep", never)
+    assert settle(study, storage, grace=30, deadline=None) == 0
     assert settle(other, journal, grace=30, deadline=None) == 0
-    assert time.time() - start < 5
 
 
 def test_fail_running_uses_the_start_time(tmp_path):
@@ -376,46 +387,87 @@ def test_tune_regression_with_validation_fraction(workdir):
 
 
 # ----------------------------------------- several workers, one of them killed
-def _worker(storage: str, name: str, workdir: Path) -> subprocess.Popen:
+#: `kerasopt ...` whose Keras fit number $KERASOPT_TEST_STALL_AT never returns: it
+#: touches ./stalled-<pid> and sleeps, so that a kill always lands mid-trial.
+STALLING_KERASOPT = """
+import os, sys, time
+import kerasopt  # picks the Keras backend before Keras is imported
+import keras
+from kerasopt.cli import main
+
+fit, calls = keras.Model.fit, []
+
+
+def fit_or_stall(self, *args, **kwargs):
+    calls.append(1)
+    if len(calls) == int(os.environ["KERASOPT_TEST_STALL_AT"]):
+        open(f"stalled-{os.getpid()}", "w").close()
+        time.sleep(3600)
+    return fit(self, *args, **kwargs)
+
+
+keras.Model.fit = fit_or_stall
+main()
+"""
+
+
+def kerasopt_process(
+    args: list[str], cwd: Path, stall_at: int | None = None
+) -> subprocess.Popen:
+    """`python -m kerasopt *args` in ``cwd``; one that stalls in fit ``stall_at``."""
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", "TF_NUM_INTRAOP_THREADS": "1"}
+    command = [sys.executable, "-m", "kerasopt"]
+    if stall_at is not None:
+        env["KERASOPT_TEST_STALL_AT"] = str(stall_at)
+        command = [sys.executable, "-c", STALLING_KERASOPT]
+    return subprocess.Popen(
+        command + args, cwd=cwd, env=env, stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT, text=True,
+    )  # fmt: skip
+
+
+def wait_until_stalled(process: subprocess.Popen, cwd: Path) -> None:
+    """Return once a stalling ``process`` sits in its fit (a trial is RUNNING)."""
+    deadline = time.monotonic() + 240  # bounds a failure only
+    while not (cwd / f"stalled-{process.pid}").exists():
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            raise AssertionError(
+                f"the process never reached its fit:\n{process.communicate()[0]}"
+            )
+        time.sleep(0.1)
+
+
+def _worker(
+    storage: str, name: str, workdir: Path, stall_at: int | None = None
+) -> subprocess.Popen:
     args = (
         "tune penguins.csv -t species --space space.yaml --validation-fraction 0.3 "
         "-n 4 --pruner none --quiet --heartbeat-interval 1 --grace-period 5"
     ).split()
-    return subprocess.Popen(
-        [sys.executable, "-m", "kerasopt", *args, "--storage", storage]
-        + ["--study-name", name],
-        cwd=workdir,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
+    return kerasopt_process(
+        [*args, "--storage", storage, "--study-name", name], workdir, stall_at
     )
 
 
 def _three_workers_one_killed(storage: str, workdir: Path) -> optuna.Study:
-    """Kill one of three workers mid-trial; the others finish the study."""
+    """Kill one of three workers mid-trial; the two others finish the study.
+
+    The victim starts first and stalls in its first trial's fit, so the kill
+    always lands mid-trial, before the others start: their waits for running
+    trials (`settle`) all come after it.
+    """
     (workdir / "space.yaml").write_text(SPACE % 5)
     name = f"shared-{uuid.uuid4().hex[:8]}"
     store = resolve_storage(storage)
-    workers = [_worker(storage, name, workdir) for _ in range(3)]
-    victim = workers[0]
+    workers = [_worker(storage, name, workdir, stall_at=1)]
     try:
-        deadline = time.time() + 240
-        while time.time() < deadline and victim.poll() is None:
-            time.sleep(0.2)
-            try:
-                study = optuna.load_study(study_name=name, storage=store)
-            except KeyError:  # not created yet
-                continue
-            running = study.get_trials(states=(optuna.trial.TrialState.RUNNING,))
-            if len(running) == 3:  # each worker runs one, the victim too
-                victim.send_signal(signal.SIGKILL)
-                break
-        victim.wait(timeout=10)
-        assert victim.returncode == -signal.SIGKILL, "the victim never ran a trial"
+        wait_until_stalled(workers[0], workdir)
+        workers[0].kill()
+        assert workers[0].wait(timeout=30) == -signal.SIGKILL
+        workers += [_worker(storage, name, workdir) for _ in range(2)]
         for worker in workers[1:]:
-            output, _ = worker.communicate(timeout=max(1, deadline - time.time()))
+            output, _ = worker.communicate(timeout=300)
             assert worker.returncode == 0, output
     finally:
         for worker in workers:

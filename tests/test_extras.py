@@ -9,17 +9,13 @@ from __future__ import annotations
 
 import re
 import sys
+import tomllib
 from importlib.metadata import packages_distributions
 from pathlib import Path
 
 import pytest
 
 from test_layering import MODULES, imports_of
-
-try:
-    import tomllib
-except ModuleNotFoundError:  # Python 3.10
-    import tomli as tomllib  # type: ignore[no-redef]
 
 PYPROJECT = Path(__file__).resolve().parents[1] / "pyproject.toml"
 #: Imported only when the user chose it (KERAS_BACKEND=tensorflow: the
@@ -80,7 +76,7 @@ def test_cli_extra_lists_every_module_the_cli_imports() -> None:
     distributions = packages_distributions()
     missing = {}
     for module in sorted(third_party("kerasopt.cli") - OPTIONAL):
-        if module == "tomli":  # Python < 3.11 only, declared with a marker
+        if module == "tomli":  # a fallback for Python < 3.11, which is not supported
             continue
         providers = {_name(d) for d in distributions.get(module, [module])}
         if not providers & declared:

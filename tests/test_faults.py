@@ -18,7 +18,6 @@ import os
 import signal
 import sqlite3
 import subprocess
-import sys
 import threading
 import time
 import uuid
@@ -35,7 +34,14 @@ from kerasopt.cli import app
 from kerasopt.search import resolve_storage
 
 # The tiny penguin table, space and runner of the CLI tests; workdir is a fixture.
-from test_cli import RETRY, SPACE, runner, workdir  # noqa: F401, I001
+from test_cli import (  # noqa: F401, I001
+    RETRY,
+    SPACE,
+    kerasopt_process,
+    runner,
+    wait_until_stalled,
+    workdir,
+)
 
 optuna.logging.set_verbosity(optuna.logging.WARNING)
 
@@ -187,16 +193,13 @@ def test_report_shows_html_in_names_as_text(failing_study):
 
 
 # --------------------------------------------- kerasopt tune as processes
-def _tune(folder: Path, *options: str) -> subprocess.Popen[str]:
+def _tune(
+    folder: Path, *options: str, stall_at: int | None = None
+) -> subprocess.Popen[str]:
     """Start `kerasopt tune` on the workdir's penguins, 5 epochs a trial."""
-    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", "TF_NUM_INTRAOP_THREADS": "1"}
-    args = "penguins.csv -t species --space space.yaml --validation-fraction 0.3"
+    args = "tune penguins.csv -t species --space space.yaml --validation-fraction 0.3"
     args += " --pruner none --seed 0 --quiet --heartbeat-interval 1"
-    return subprocess.Popen(
-        [sys.executable, "-m", "kerasopt", "tune", *args.split(), *options],
-        cwd=folder, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-        text=True,
-    )  # fmt: skip
+    return kerasopt_process([*args.split(), *options], folder, stall_at)
 
 
 def _wait_for(
@@ -238,20 +241,18 @@ def _assert_study_done(study: optuna.Study, n_trials: int, most: int) -> None:
 def test_tune_killed_mid_trial_then_rerun(workdir: Path) -> None:  # noqa: F811
     (workdir / "space.yaml").write_text(SPACE % 5)
     storage = resolve_storage("kerasopt.db")  # the CLI's default storage
-    worker = _tune(workdir, "-n", "3")
+    # One fit a trial (a validation fraction, no refit yet): the second trial stalls.
+    worker = _tune(workdir, "-n", "3", stall_at=2)
     try:
-
-        def mid_trial(study: optuna.Study) -> bool:
-            return {"COMPLETE", "RUNNING"} <= set(_states(study))
-
-        study = _wait_for(storage, "penguins-species", mid_trial)
-        worker.send_signal(signal.SIGKILL)
-        worker.wait(timeout=30)
+        wait_until_stalled(worker, workdir)
+        worker.kill()
+        assert worker.wait(timeout=30) == -signal.SIGKILL
     finally:
         if worker.poll() is None:
             worker.kill()
             worker.wait()
     study = optuna.load_study(study_name="penguins-species", storage=storage)
+    assert _states(study) == ["COMPLETE", "RUNNING"]
     before = _complete(study)
     (killed,) = [t for t in study.trials if t.state.name == "RUNNING"]
     time.sleep(3.5)  # the killed trial's last heartbeat is now older than the grace

@@ -345,14 +345,26 @@ def test_trusted_must_be_names(tmp_path, trusted):
         load(tmp_path / "x.kerasopt", trusted=trusted)
 
 
+class _Trap:
+    """Unpickled, it makes the folder ``path``: proof that the file's code ran."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def __reduce__(self) -> tuple:
+        return (os.mkdir, (str(self.path),))
+
+
 def test_not_a_model_file(tmp_path):
+    ran = tmp_path / "code-ran"
     path = tmp_path / "model.pkl"
-    path.write_bytes(pickle.dumps({"a": 1}))
+    path.write_bytes(pickle.dumps(_Trap(ran)))
     with pytest.raises(
-        ModelFileError, match="not a kerasopt model file.*joblib"
+        KerasoptError, match="not a kerasopt model file.*joblib"
     ) as err:
         load(path)
-    assert isinstance(err.value, (KerasoptError, ValueError))
+    assert isinstance(err.value, ValueError)  # `except ValueError` catches it too
+    assert not ran.exists()  # refused without unpickling
 
 
 def test_missing_member(tmp_path):

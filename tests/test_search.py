@@ -555,6 +555,9 @@ def test_keras_parallel_search_on_sqlite(
     search = OptunaSearchCV(pipe, n_trials=2, cv=HOLDOUT, n_jobs=2, random_state=0,
                             storage=storage, study_name="p", refit=False)  # fmt: skip
     search.fit(X, y)
-    assert search.n_trials_ == 2
+    # Each worker runs at least one trial; one that starts while the other is
+    # already on its second adds one: n_trials + n_jobs - 1 at most (documented).
+    assert 2 <= search.n_trials_ <= 3
     assert set(search.cv_results_["state"]) <= {"COMPLETE", "PRUNED"}
-    assert len(optuna.load_study(study_name="p", storage=storage).trials) == 2
+    stored = optuna.load_study(study_name="p", storage=storage).trials
+    assert len(stored) == search.n_trials_ == len(search.cv_results_["state"])

@@ -292,15 +292,27 @@ def test_roc_auc_on_many_classes_is_one_vs_rest_and_pos_label_scorer_works(
     blobs,
 ) -> None:
     from sklearn.metrics import f1_score, make_scorer
+    from sklearn.model_selection import cross_val_score
 
     X, y = blobs
     search = OptunaSearchCV(_logreg(), C_SPACE, n_trials=1, cv=2, scoring="roc_auc")
     assert search.fit(X, y).best_score_ > 0.9
     assert search.scorer_._response_method == "predict_proba"
     assert search.scorer_._kwargs == {"multi_class": "ovr"}
-    scorer = make_scorer(f1_score, pos_label="Y")
-    search = OptunaSearchCV(_logreg(), C_SPACE, n_trials=1, cv=2, scoring=scorer)
-    assert 0 <= search.fit(X, YES_NO).best_score_ <= 1
+    # A scorer's own pos_label is kept: the score is F1 of "Y", not of "N".
+    folds = PredefinedSplit(np.arange(len(X)) % 2)
+    f1_of = {}
+    for label in ("Y", "N"):
+        scorer = make_scorer(f1_score, pos_label=label)
+        search = OptunaSearchCV(
+            _logreg(), C_SPACE, n_trials=1, cv=folds, scoring=scorer, random_state=0
+        )
+        search.fit(X, YES_NO)
+        model = clone(_logreg()).set_params(**search.best_params_)
+        expected = cross_val_score(model, X, YES_NO, cv=folds, scoring=scorer)
+        assert search.best_score_ == pytest.approx(expected.mean())
+        f1_of[label] = search.best_score_
+    assert f1_of["Y"] != pytest.approx(f1_of["N"])
 
 
 @pytest.mark.slow

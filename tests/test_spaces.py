@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import importlib.util
+import tomllib
 
 import optuna
 import pytest
-import tomllib
 import yaml
 from optuna.distributions import (
     CategoricalDistribution,
