@@ -31,7 +31,7 @@ from _common import environment, fmt  # noqa: E402
 
 BENCHMARKS = (
     "import", "cv", "fit", "predict", "trial", "search", "kerastuner", "quality",
-    "parallel",
+    "parallel", "compile",
 )  # fmt: skip
 
 
