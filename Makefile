@@ -21,17 +21,24 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/python examples/demo.py
 
-# The whole suite runs on the default backend (JAX); the estimator, search and
-# persistence tests (their fast part) and the CLI smoke test run on TensorFlow too.
+# The whole suite runs on the default backend (JAX). On TensorFlow: the fast part
+# of the estimator, search and persistence tests, then a small slow subset (about
+# 2 minutes): same-seed determinism across processes, sklearn's pickle, idempotent
+# fit and train checks, one Keras OptunaSearchCV search and the CLI smoke test.
 TF_TESTS := tests/test_estimators.py tests/test_sklearn_compat.py \
 	tests/test_scikeras_compat.py tests/test_determinism.py \
 	tests/test_persistence.py tests/test_search.py tests/test_search_compat.py
-TF_SMOKE := tests/test_cli.py::test_tune_resume_export_predict
+TF_SLOW := tests/test_determinism.py tests/test_sklearn_compat.py \
+	tests/test_search.py tests/test_cli.py
+TF_SLOW_SELECTED := same_seed or categoricals_default_space \
+	or tune_resume_export_predict or check_estimators_pickle or check_fit_idempotent \
+	or ((check_classifiers_train or check_regressors_train) and not readonly)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 	KERAS_BACKEND=tensorflow $(BIN)/python -m pytest -m "not slow" $(TF_TESTS)
-	KERAS_BACKEND=tensorflow $(BIN)/python -m pytest $(TF_SMOKE)
+	KERAS_BACKEND=tensorflow $(BIN)/python -m pytest -m slow $(TF_SLOW) \
+		-k "$(TF_SLOW_SELECTED)"
 
 bench: $(STAMP)
 	$(BIN)/python -m pip install -e ".[bench]"
