@@ -16,7 +16,7 @@ from sklearn.preprocessing import StandardScaler
 
 from kerasopt import KerasClassifier, KerasRegressor, make_tabular_pipeline
 from kerasopt.estimators import BaseKerasEstimator
-from kerasopt.estimators._optimizers import OPTIMIZER_NAMES, make_optimizer
+from kerasopt.estimators._network import OPTIMIZER_NAMES, make_optimizer
 from kerasopt.exceptions import DataError
 
 FAST = {"hidden_layer_sizes": (8,), "epochs": 2, "random_state": 0}

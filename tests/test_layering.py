@@ -135,15 +135,6 @@ def test_nothing_imports_the_cli() -> None:
     assert not {m: n for m, n in outside.items() if n}
 
 
-def test_every_module_is_at_most_400_lines() -> None:
-    long = {
-        module: n
-        for module, path in MODULES.items()
-        if (n := len(path.read_text(encoding="utf-8").splitlines())) > 400
-    }
-    assert not long
-
-
 _PRIVATE_OPTUNA = re.compile(r"\._storage\b|\._trial_id\b|\._study_id\b")
 
 

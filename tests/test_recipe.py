@@ -8,9 +8,15 @@ import pytest
 
 import keras
 
-from kerasopt.estimators._features import category_codes, feature_layout
-from kerasopt.estimators._layers import CategoryEmbedding, PeriodicEmbedding, SmoothClip
-from kerasopt.estimators._mlp import FeatureLayout, build_mlp
+from kerasopt.estimators._network import (
+    CategoryEmbedding,
+    FeatureLayout,
+    PeriodicEmbedding,
+    SmoothClip,
+    build_mlp,
+    category_codes,
+    feature_layout,
+)
 from kerasopt.exceptions import DataError
 from kerasopt.preprocessing._embedding import CategoricalEncoder
 

@@ -19,18 +19,25 @@ costs about half as much. Set ``JAX_COMPILATION_CACHE_DIR`` to move it, or
 ``JAX_ENABLE_COMPILATION_CACHE=false`` to turn it off.
 
 This module is the one place that knows backend names; it imports no backend.
+It also turns a model's TensorFlow operations run on another backend into an
+error that says so (:func:`backend_hint`).
 """
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import json
 import os
 import sys
+import traceback
 import warnings
+from collections.abc import Iterator
 from pathlib import Path
 
-__all__ = ["choose_backend", "clear_compiled"]
+from ._utils import cache_dir, exception_chain
+
+__all__ = ["backend_hint", "choose_backend", "clear_compiled"]
 
 FAST_BACKEND = "jax"
 
@@ -41,16 +48,11 @@ _JAX_CACHE_DEFAULTS = {
 }
 
 
-def _cache_dir() -> Path:
-    root = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(root) / "kerasopt" / "jax"
-
-
 def _configure_jax_cache() -> None:
     """Turn on JAX's persistent compilation cache unless JAX is already loaded."""
     if "jax" in sys.modules:
         return
-    os.environ.setdefault("JAX_COMPILATION_CACHE_DIR", str(_cache_dir()))
+    os.environ.setdefault("JAX_COMPILATION_CACHE_DIR", str(cache_dir("jax")))
     for name, value in _JAX_CACHE_DEFAULTS.items():
         os.environ.setdefault(name, value)
 
@@ -108,3 +110,40 @@ def clear_compiled() -> None:
         import jax
 
         jax.clear_caches()
+
+
+def _mentions_tensorflow(exc: BaseException) -> bool:
+    """Whether ``exc`` or an exception it chains comes from TensorFlow's code."""
+    for link in exception_chain(exc):
+        if type(link).__module__.startswith("tensorflow") or "tensorflow" in str(link).lower():
+            return True
+        files = (frame.f_code.co_filename for frame, _ in traceback.walk_tb(link.__traceback__))
+        if any(f"{os.sep}tensorflow{os.sep}" in name for name in files):
+            return True
+    return False
+
+
+@contextlib.contextmanager
+def backend_hint(what: str) -> Iterator[None]:
+    """Re-raise a TensorFlow-related failure of ``what`` off TensorFlow with the fix.
+
+    Parameters
+    ----------
+    what : str
+        What failed, for the message ("building the model", "training").
+    """
+    try:
+        yield
+    except Exception as exc:
+        import keras  # loaded already: a model was being built or trained
+
+        backend = keras.backend.backend()
+        if backend == "tensorflow" or not _mentions_tensorflow(exc):
+            raise
+        raise RuntimeError(
+            f"{what.capitalize()} failed: the model uses TensorFlow operations (tf.*), "
+            f"but Keras runs on the {backend!r} backend ({type(exc).__name__}: "
+            f"{' '.join(str(exc).split())[:200]}). Write the model with keras.ops / keras.layers, which "
+            "run on every backend, or choose TensorFlow: set KERAS_BACKEND=tensorflow "
+            "before Python starts (pip install 'kerasopt[tensorflow]')."
+        ) from exc

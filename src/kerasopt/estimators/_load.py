@@ -12,11 +12,10 @@ import keras
 from sklearn.pipeline import Pipeline
 
 from ..exceptions import ModelFileError
-from ._base import BaseKerasEstimator
+from ._base import ROUTING_PREFIXES, BaseKerasEstimator, model_from_bytes
 from ._classifier import KerasClassifier
 from ._ensemble_file import check_member, member_entry, member_names, rebuild_ensemble
 from ._loaded_search import LoadedSearch
-from ._model_bytes import model_from_bytes
 from ._model_file import (
     MODEL,
     STATE,
@@ -31,7 +30,6 @@ from ._model_file import (
 )
 from ._plain import from_json
 from ._regressor import KerasRegressor
-from ._routing import ROUTING_PREFIXES
 
 __all__ = ["load"]
 

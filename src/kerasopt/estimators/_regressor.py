@@ -9,16 +9,13 @@ import keras
 import numpy as np
 from sklearn.base import RegressorMixin
 
-from ..exceptions import DataError
-from ._base import BaseKerasEstimator
-from ._docs import COMMON_ATTRIBUTES, COMMON_PARAMETERS
-from ._save import SaveMixin
-from ._targets import RegressorTargetEncoder
+from ._base import COMMON_ATTRIBUTES, COMMON_PARAMETERS, BaseKerasEstimator
+from ._targets import RegressorTargetEncoder, check_values, fit_regressor_target
 
 __all__ = ["KerasRegressor"]
 
 
-class KerasRegressor(RegressorMixin, SaveMixin, BaseKerasEstimator):
+class KerasRegressor(RegressorMixin, BaseKerasEstimator):
     __doc__ = f"""Keras model as a scikit-learn regressor.
 
     Single and multi-output targets; the built-in MLP ends in one linear unit
@@ -57,13 +54,24 @@ class KerasRegressor(RegressorMixin, SaveMixin, BaseKerasEstimator):
         super().__init__(model, **kwargs)
         self.target_scaling = target_scaling
 
-    def _make_target_encoder(self, y: np.ndarray, classes: Any) -> RegressorTargetEncoder:
-        encoder = RegressorTargetEncoder(scale=self.target_scaling).fit(y)
-        self.target_type_ = "continuous" if y.ndim == 1 else "continuous-multioutput"
-        self.n_outputs_ = encoder.n_outputs_
-        self.n_outputs_expected_ = 1
-        self.y_dtype_ = y.dtype
-        return encoder
+    def _validate_target(self, y: np.ndarray) -> np.ndarray:
+        return check_values(y, type(self).__name__)
+
+    def _fit_target(self, y: np.ndarray, classes: Any) -> RegressorTargetEncoder:
+        return fit_regressor_target(y, self.target_scaling)
+
+    def predict(self, X: Any) -> np.ndarray:
+        """Predicted values, in the units of the ``y`` given to fit.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        ndarray of shape (n_samples,) or (n_samples, n_outputs)
+        """
+        return self.target_encoder_.inverse_transform(self._predict_raw(X))
 
     def partial_fit(self, X: Any, y: Any, sample_weight: Any = None) -> KerasRegressor:
         """Train for one epoch, keeping the model and history of earlier calls.
@@ -81,39 +89,6 @@ class KerasRegressor(RegressorMixin, SaveMixin, BaseKerasEstimator):
         resume = hasattr(self, "model_")
         self._fit(X, y, sample_weight, None, {}, resume=resume, epochs=1)
         return self
-
-    def _validate_target(self, y: np.ndarray) -> np.ndarray:
-        if y.dtype.kind not in "biuf":
-            try:
-                y = y.astype(np.float64)
-            except (TypeError, ValueError):
-                example = next(iter(np.ravel(y)), None)
-                raise DataError(
-                    f"{type(self).__name__} needs a numeric target, but y has dtype "
-                    f"{y.dtype} (e.g. {example!r}). For class labels use "
-                    "KerasClassifier; otherwise convert the target to numbers."
-                ) from None
-        return y
-
-    def _output_layer(self) -> tuple[int, str]:
-        return int(self.n_outputs_), "linear"
-
-    def _default_loss(self) -> str:
-        return "mse"
-
-    def predict(self, X: Any) -> np.ndarray:
-        """Predicted values, in the units of the ``y`` given to fit.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-
-        Returns
-        -------
-        ndarray of shape (n_samples,) or (n_samples, n_outputs)
-        """
-        raw = self._predict_raw(X)
-        return self.target_encoder_.inverse_transform(raw)
 
     def __sklearn_tags__(self):  # type: ignore[no-untyped-def]
         tags = super().__sklearn_tags__()

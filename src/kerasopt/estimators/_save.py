@@ -13,8 +13,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_is_fitted
 
 from .._atomic import atomic_write
-from ._base import BaseKerasEstimator
-from ._model_bytes import model_to_bytes
+from ._base import BaseKerasEstimator, model_to_bytes
 from ._ensemble_file import (
     ensemble_members,
     ensemble_metadata,
@@ -35,28 +34,11 @@ from ._model_file import (
 )
 from ._plain import summary, to_json
 
-__all__ = ["SAVEABLE", "SaveMixin", "save"]
+__all__ = ["SAVEABLE", "save"]
 
 # The classes kerasopt.save writes and kerasopt.load rebuilds (by this name,
 # never by an import path from the file).
 SAVEABLE: tuple[str, ...] = ("KerasClassifier", "KerasRegressor")
-
-
-class SaveMixin:
-    """The ``save`` method of kerasopt's estimators."""
-
-    def save(self, path: str | os.PathLike[str]) -> None:
-        """Save the fitted estimator to one file that loads without running code.
-
-        Same as ``kerasopt.save(self, path)``; read it back with
-        :func:`kerasopt.load`.
-
-        Parameters
-        ----------
-        path : str or path-like
-            Destination file, written atomically.
-        """
-        save(self, path)
 
 
 def save(obj: Any, path: str | os.PathLike[str]) -> None:
