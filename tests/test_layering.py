@@ -116,7 +116,7 @@ def test_no_import_cycles() -> None:
     assert cycle is None, f"import cycle: {cycle}"
 
 
-@pytest.mark.parametrize("layer", ["estimators", "preprocessing"])
+@pytest.mark.parametrize("layer", ["estimators", "persistence", "preprocessing"])
 def test_lower_layers_do_not_import_optuna(layer: str) -> None:
     offenders = {
         module: sorted(n for n in imports_of(module) if n.split(".")[0] == "optuna")

@@ -280,7 +280,7 @@ def test_cli_predict_reads_an_ensemble_file(tmp_path, classifier_ensemble):
 def test_a_reader_without_ensembles_asks_for_an_upgrade(
     tmp_path, classifier_ensemble, monkeypatch
 ):
-    import kerasopt.estimators._model_file as model_file
+    import kerasopt.persistence._format as model_file
 
     save(classifier_ensemble, tmp_path / "ens.kerasopt")
     # What a reader of format 2 only (before ensembles) runs on this file.

@@ -21,7 +21,8 @@ except PackageNotFoundError:  # running from a source tree
     __version__ = "0.0.0"
 
 if TYPE_CHECKING:
-    from .estimators import KerasClassifier, KerasRegressor, load, save
+    from .estimators import KerasClassifier, KerasRegressor
+    from .persistence import load, save
     from .preprocessing import make_tabular_pipeline, make_tabular_preprocessor
     from .search import OptunaSearchCV
 
@@ -41,8 +42,8 @@ _LOCATIONS = {
     "OptunaSearchCV": "search",
     "make_tabular_pipeline": "preprocessing",
     "make_tabular_preprocessor": "preprocessing",
-    "load": "estimators",
-    "save": "estimators",
+    "load": "persistence",
+    "save": "persistence",
 }
 
 

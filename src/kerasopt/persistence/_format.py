@@ -15,7 +15,19 @@ A kerasopt model file is one zip archive holding
     with an explicit allow-list of types: nothing in it is unpickled.
 
 A soft-voting ensemble is one file of format :data:`ENSEMBLE_FORMAT_VERSION`
-holding one such model file per member (see ``_ensemble_file``).
+holding
+
+``metadata.json``
+    With an ``"ensemble"`` entry: the voting class, member names, weights,
+    ``voting`` and the other plain parameters.
+``state.skops``
+    The voting estimator's own fitted attributes (``le_``, ``classes_``,
+    ``feature_names_in_``), loaded with the same allow-list as a model's.
+``members/<name>.kerasopt``
+    Each member exactly as :func:`kerasopt.save` writes a single model.
+
+Only scikit-learn's ``VotingClassifier`` / ``VotingRegressor`` are written and
+rebuilt, by name from a fixed table (:data:`VOTING`).
 
 Pickle and joblib work too (``BaseKerasEstimator.__getstate__``), but loading a
 pickle runs whatever code the file names, so only unpickle files you made.
@@ -33,25 +45,36 @@ import zipfile
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
+import numpy as np
+from sklearn.ensemble import VotingClassifier, VotingRegressor
+
 from ..exceptions import ModelFileError
 from ..preprocessing import PREPROCESSING_TYPES
 
 __all__ = [
+    "ENSEMBLE_FORMAT_VERSION",
     "FORMAT",
     "FORMAT_VERSION",
-    "ENSEMBLE_FORMAT_VERSION",
     "METADATA",
     "MODEL",
+    "OWN_ENTRIES",
     "STATE",
     "TRUSTED_TYPES",
+    "VOTING",
     "ModelFileVersionWarning",
+    "check_loadable",
+    "check_member",
+    "from_json",
+    "member_entry",
+    "member_names",
+    "metadata_of",
     "open_archive",
     "read",
     "read_metadata",
-    "check_loadable",
     "restore_fitted",
-    "metadata_of",
     "skops_io",
+    "summary",
+    "to_json",
     "versions",
     "warn_versions",
 ]
@@ -86,6 +109,14 @@ TRUSTED_TYPES: tuple[str, ...] = (
 )
 
 _CHECKED_VERSIONS = ("kerasopt", "keras", "scikit-learn")
+
+# The ensembles kerasopt writes and rebuilds, by the class name in the file.
+VOTING: dict[str, type[VotingClassifier] | type[VotingRegressor]] = {
+    "VotingClassifier": VotingClassifier,
+    "VotingRegressor": VotingRegressor,
+}
+# Parameters of an ensemble written in their own metadata entries, not under "params".
+OWN_ENTRIES = ("estimators", "weights", "voting")
 
 
 def skops_io() -> Any:
@@ -265,3 +296,80 @@ def warn_versions(metadata: dict[str, Any], path: str | os.PathLike[str]) -> Non
         )
 
 
+# -- plain data in the JSON metadata: tuples and non-string keys kept -----------
+def to_json(value: Any) -> Any:
+    """Encode plain data for JSON, keeping tuples and non-string dict keys.
+
+    Raises TypeError for anything that is not plain data (callables, Keras
+    objects, random generators ...).
+    """
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, np.generic):
+        return to_json(value.item())
+    if isinstance(value, tuple):
+        return {"__tuple__": [to_json(v) for v in value]}
+    if isinstance(value, list):
+        return [to_json(v) for v in value]
+    if isinstance(value, np.ndarray) and value.dtype.kind in "biufU":
+        return [to_json(v) for v in value.tolist()]
+    if isinstance(value, dict):
+        if all(isinstance(k, str) for k in value):
+            return {k: to_json(v) for k, v in value.items()}
+        return {"__items__": [[to_json(k), to_json(v)] for k, v in value.items()]}
+    raise TypeError(f"{type(value).__name__} is not plain data")
+
+
+def from_json(value: Any) -> Any:
+    """Plain data back from :func:`to_json`'s encoding."""
+    if isinstance(value, list):
+        return [from_json(v) for v in value]
+    if isinstance(value, dict):
+        if set(value) == {"__tuple__"}:
+            return tuple(from_json(v) for v in value["__tuple__"])
+        if set(value) == {"__items__"}:
+            return {from_json(k): from_json(v) for k, v in value["__items__"]}
+        return {k: from_json(v) for k, v in value.items()}
+    return value
+
+
+def summary(value: Any) -> Any:
+    """Best-effort plain form of a fitted attribute, for humans reading the file."""
+    try:
+        return to_json(value)
+    except TypeError:
+        return repr(value)
+
+
+# -- an ensemble's members: each a single model file inside the archive ------------
+def member_entry(name: str) -> str:
+    """The archive entry holding member ``name``."""
+    return f"members/{name}.kerasopt"
+
+
+def member_names(metadata: dict[str, Any], path: str | os.PathLike[str]) -> list[str]:
+    """The checked member names of an ensemble file's metadata."""
+    info = metadata.get("ensemble")
+    names = info.get("members") if isinstance(info, dict) else None
+    if (
+        not isinstance(names, list)
+        or not names
+        or not all(isinstance(n, str) and n for n in names)
+        or len(set(names)) != len(names)
+    ):
+        raise ModelFileError(
+            f"{os.fspath(path)!r} has a damaged ensemble entry: members must be a "
+            f"non-empty list of distinct names. Received: members={names!r}. Save "
+            "the ensemble again."
+        )
+    return names
+
+
+def check_member(metadata: dict[str, Any], where: str) -> None:
+    """Refuse a member that is not a single saved model."""
+    check_loadable(metadata, where)
+    if "ensemble" in metadata or "search" in metadata:
+        raise ModelFileError(
+            f"{where!r} is not a single model (it holds an ensemble or a search): "
+            "the file is damaged. Save the ensemble again."
+        )

@@ -1,4 +1,4 @@
-"""kerasopt.save: a fitted estimator, pipeline or search to one safe file."""
+"""kerasopt.save: a fitted estimator, pipeline, voting ensemble or search to one safe file."""
 
 from __future__ import annotations
 
@@ -13,26 +13,24 @@ from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_is_fitted
 
 from .._atomic import atomic_write
-from ._base import BaseKerasEstimator, model_to_bytes
-from ._ensemble_file import (
-    ensemble_members,
-    ensemble_metadata,
-    ensemble_state,
-    is_ensemble,
-    member_entry,
-)
-from ._model_file import (
+from ..estimators import BaseKerasEstimator
+from ..estimators._base import model_to_bytes
+from ._format import (
     ENSEMBLE_FORMAT_VERSION,
     FORMAT,
     FORMAT_VERSION,
     METADATA,
     MODEL,
+    OWN_ENTRIES,
     STATE,
     TRUSTED_TYPES,
+    VOTING,
+    member_entry,
     skops_io,
+    summary,
+    to_json,
     versions,
 )
-from ._plain import summary, to_json
 
 __all__ = ["SAVEABLE", "save"]
 
@@ -106,7 +104,7 @@ VotingRegressor or search
     ):
         metadata["search"] = _search_metadata(obj)
         obj = obj.best_estimator_
-    if is_ensemble(obj):
+    if type(obj) in VOTING.values():  # subclasses may hold more than kerasopt rebuilds
         parts = _ensemble_parts(obj, metadata)
     else:
         parts = _model_parts(obj, metadata)
@@ -170,11 +168,13 @@ def _model_parts(obj: Any, metadata: dict[str, Any]) -> dict[str, bytes]:
 
 def _ensemble_parts(voting: Any, metadata: dict[str, Any]) -> dict[str, bytes]:
     """The archive entries of a voting ensemble: each member as a model file."""
-    members = ensemble_members(voting)
+    members = _ensemble_members(voting)
     metadata["format_version"] = ENSEMBLE_FORMAT_VERSION
-    metadata["ensemble"] = ensemble_metadata(voting)
+    metadata["ensemble"] = _ensemble_metadata(voting)
     parts = {METADATA: b""}  # written first; filled in below
-    parts[STATE] = _state_bytes(ensemble_state(voting), None, metadata)
+    skip = {*voting.get_params(deep=False), "estimators_", "named_estimators_"}
+    own = {k: v for k, v in vars(voting).items() if k not in skip}  # le_, classes_ ...
+    parts[STATE] = _state_bytes(own, None, metadata)
     for name, member in members:
         buffer = io.BytesIO()
         try:
@@ -274,3 +274,36 @@ def _split_params(estimator: BaseKerasEstimator) -> tuple[dict[str, Any], list[s
             unsaved.append(name)
     return saved, unsaved
 
+
+def _ensemble_members(voting: Any) -> list[tuple[str, Any]]:
+    """The fitted members of ``voting`` by name, refusing dropped ones."""
+    check_is_fitted(voting, "estimators_")
+    dropped = [name for name, est in voting.estimators if est == "drop"]
+    if dropped:
+        raise TypeError(
+            f"kerasopt.save saves {type(voting).__name__} ensembles without dropped "
+            f"members. Received: members {dropped} set to 'drop'. Remove them from "
+            "estimators (and weights), refit, and save again."
+        )
+    return [(name, voting.named_estimators_[name]) for name, _ in voting.estimators]
+
+
+def _ensemble_metadata(voting: Any) -> dict[str, Any]:
+    """The ``"ensemble"`` entry of the metadata: plain JSON."""
+    params = voting.get_params(deep=False)
+    info: dict[str, Any] = {
+        "class": type(voting).__name__,
+        "members": [name for name, _ in voting.estimators],
+        "weights": None if voting.weights is None else to_json(list(voting.weights)),
+    }
+    if "voting" in params:
+        info["voting"] = params["voting"]
+    info["params"] = {
+        k: to_json(v) for k, v in params.items() if k not in OWN_ENTRIES
+    }
+    info["summary"] = {
+        k: summary(getattr(voting, k))
+        for k in ("n_features_in_", "feature_names_in_", "classes_")
+        if hasattr(voting, k)
+    }
+    return info
