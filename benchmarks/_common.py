@@ -109,6 +109,7 @@ def environment() -> dict[str, Any]:
 
     return {
         "backend": keras.backend.backend(),
+        "commit": _commit(),
         "python": platform.python_version(),
         "versions": versions,
         "cpu_count": os.cpu_count(),
@@ -117,6 +118,24 @@ def environment() -> dict[str, Any]:
         "load_average": list(os.getloadavg()),
         "time": time.strftime("%Y-%m-%d %H:%M:%S %Z"),
     }
+
+
+def _commit() -> str | None:
+    """The git commit of the measured code ("+changes" when the tree differs)."""
+    import subprocess
+
+    def git(*args: str) -> str:
+        return subprocess.run(
+            ["git", *args], capture_output=True, text=True, check=True,
+            cwd=os.path.dirname(os.path.abspath(__file__)),
+        ).stdout.strip()  # fmt: skip
+
+    try:
+        commit = git("rev-parse", "--short", "HEAD")
+        changed = git("status", "--porcelain", "--untracked-files=no")
+    except (OSError, subprocess.CalledProcessError):  # not a git checkout
+        return None
+    return commit + ("+changes" if changed else "")
 
 
 def _cpu_model() -> str:
