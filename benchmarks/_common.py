@@ -109,7 +109,7 @@ def environment() -> dict[str, Any]:
 
     return {
         "backend": keras.backend.backend(),
-        "commit": _commit(),
+        "src_tree": _src_tree(),
         "python": platform.python_version(),
         "versions": versions,
         "cpu_count": os.cpu_count(),
@@ -120,8 +120,12 @@ def environment() -> dict[str, Any]:
     }
 
 
-def _commit() -> str | None:
-    """The git commit of the measured code ("+changes" when the tree differs)."""
+def _src_tree() -> str | None:
+    """Git's hash of the measured ``src/`` tree ("+changes" if it differs).
+
+    Unlike a commit, it survives rebases: ``git rev-parse <commit>:src`` gives
+    it for any commit.
+    """
     import subprocess
 
     def git(*args: str) -> str:
@@ -131,11 +135,11 @@ def _commit() -> str | None:
         ).stdout.strip()  # fmt: skip
 
     try:
-        commit = git("rev-parse", "--short", "HEAD")
-        changed = git("status", "--porcelain", "--untracked-files=no")
+        tree = git("rev-parse", "HEAD:src")[:10]
+        changed = git("status", "--porcelain", "--untracked-files=no", "--", ":/src")
     except (OSError, subprocess.CalledProcessError):  # not a git checkout
         return None
-    return commit + ("+changes" if changed else "")
+    return tree + ("+changes" if changed else "")
 
 
 def _cpu_model() -> str:

@@ -1,4 +1,4 @@
-"""Run the kerasopt benchmarks and write results.json and results.md.
+"""Run the kerasopt benchmarks and write results.json and the pages made from it.
 
 Usage::
 
@@ -8,7 +8,9 @@ Usage::
     python benchmarks/run.py --only kerastuner --update   # keep the other rows
 
 Each ``benchmarks/bench_<name>.py`` module has ``run(quick) -> list of rows``;
-see ``_common.row`` for a row's fields.
+see ``_common.row`` for a row's fields. ``report.py`` writes results.md and the
+figures of docs/benchmarks.md from results.json (the docs page only when the
+output is this folder).
 """
 
 from __future__ import annotations
@@ -27,48 +29,13 @@ sys.path.insert(0, str(HERE))
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import kerasopt  # noqa: E402,F401  (first: the benchmarks run on its default backend)
-from _common import environment, fmt  # noqa: E402
+from _common import environment  # noqa: E402
+from report import write  # noqa: E402
 
 BENCHMARKS = (
     "import", "cv", "fit", "predict", "trial", "search", "kerastuner", "quality",
     "parallel", "compile",
 )  # fmt: skip
-
-
-def markdown(results: dict) -> str:
-    """The results as the markdown page the docs include."""
-    lines = []
-    for run in results["runs"]:
-        env = run["environment"]
-        load = ", ".join(f"{v:.2f}" for v in env["load_average"])
-        after = ", ".join(f"{v:.2f}" for v in run["load_average_after"])
-        failed = f" Failed: {', '.join(run['failed'])}." if run["failed"] else ""
-        lines.append(
-            f"- {', '.join(run['benchmarks'])}: run {env['time']}"
-            f"{' (--quick)' if run['quick'] else ''} on {env['machine']}, "
-            f"{env['processor']}, {env['cpu_count']} CPUs; load average {load} at "
-            f"the start, {after} at the end; {run['seconds']:.0f} s.{failed}"
-        )
-    env = results["runs"][-1]["environment"]
-    versions = ", ".join(f"{k} {v}" for k, v in env["versions"].items() if v)
-    versions += f"; Keras backend {env.get('backend', 'tensorflow')}"
-    lines += [
-        "",
-        f"Python {env['python']}; {versions}.",
-        "",
-        "| Benchmark | Case | Baseline | Baseline value | kerasopt | Unit | Ratio "
-        "| Target | Result |",
-        "|---|---|---|---|---|---|---|---|---|",
-    ]
-    for r in results["rows"]:
-        verdict = {True: "pass", False: "**miss**", None: ""}[r["passed"]]
-        case = r["case"] + (f" ({r['note']})" if r["note"] else "")
-        lines.append(
-            f"| {r['benchmark']} | {case} | {r['baseline_name']} "
-            f"| {fmt(r['baseline'])} | {fmt(r['kerasopt'])} | {r['unit']} "
-            f"| {fmt(r['ratio'])} | {r['target']} | {verdict} |"
-        )
-    return "\n".join([*lines, ""])
 
 
 def _previous(folder: Path, names: list[str]) -> dict:
@@ -138,13 +105,6 @@ def main(argv: list[str] | None = None) -> int:
         write(results, args.output)  # after each benchmark: keep what is measured
     print(f"wrote {args.output / 'results.json'} and {args.output / 'results.md'}")
     return 1 if run["failed"] else 0
-
-
-def write(results: dict, folder: Path) -> None:
-    """Write results.json and results.md into ``folder``."""
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / "results.json").write_text(json.dumps(results, indent=2) + "\n")
-    (folder / "results.md").write_text(markdown(results))
 
 
 if __name__ == "__main__":

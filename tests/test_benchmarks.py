@@ -16,12 +16,16 @@ import pytest
 BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
 
 
-def _runner() -> Any:
-    """benchmarks/run.py as a module (it puts benchmarks/ on sys.path itself)."""
-    spec = importlib.util.spec_from_file_location("_bench_run", BENCHMARKS / "run.py")
+def _load(name: str) -> Any:
+    """benchmarks/<name>.py as a module (it puts benchmarks/ on sys.path itself)."""
+    spec = importlib.util.spec_from_file_location(f"_bench_{name}", BENCHMARKS / f"{name}.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+def _runner() -> Any:
+    return _load("run")
 
 
 @pytest.mark.slow
@@ -66,6 +70,41 @@ def test_update_keeps_other_benchmarks_rows(tmp_path: Path) -> None:
         {"benchmarks": ["predict"], "quick": True, "seconds": 1.0, "failed": [],
          "load_average_after": [1.0, 1.0, 1.0], "environment": run.environment()}
     )  # fmt: skip
-    table = run.markdown(kept)
+    table = _load("report").results_page(kept)
     assert "| fit | c | keras | 2 | 1 | s | 0.5 | <= 1.0x | pass |" in table
     assert "| predict | c |" not in table  # the stale row is gone
+
+
+def test_the_pages_are_generated_from_results_json() -> None:
+    # results.md and the figures of docs/benchmarks.md: no figure typed by hand.
+    report = _load("report")
+    results = json.loads((BENCHMARKS / "results.json").read_text(encoding="utf-8"))
+    for path, text in report.pages(results).items():
+        assert path.read_text(encoding="utf-8") == text, (
+            f"{path} differs from what results.json gives: run "
+            "python benchmarks/report.py"
+        )
+    assert report.main(["--check"]) == 0
+
+
+def test_every_row_says_who_measured_it_and_how() -> None:
+    report, run = _load("report"), _runner()
+    assert set(report.METHODS) == set(run.BENCHMARKS)
+    results = json.loads((BENCHMARKS / "results.json").read_text(encoding="utf-8"))
+    rows = [line for line in report.results_page(results).splitlines()
+            if line.startswith("| ") and not line.startswith("| Benchmark")]  # fmt: skip
+    assert len(rows) == len(results["rows"]) > 0
+    for line, row in zip(rows, results["rows"]):
+        measured, method = line.rstrip(" |").split(" | ")[-2:]
+        assert measured.startswith("kerasopt ") and method == report.METHODS[row["benchmark"]]
+
+
+def test_the_docs_page_keeps_its_prose_and_redoes_the_figures() -> None:
+    report = _load("report")
+    results = {"runs": [], "rows": []}
+    page = f"# x\n\n{report.BEGIN}\nold figures\n{report.END}\n\nmore\n"
+    assert report.docs_page(results, page) == (
+        f"# x\n\n{report.BEGIN}\n\n\n\n{report.END}\n\nmore\n"
+    )
+    with pytest.raises(ValueError, match="lacks the markers"):
+        report.docs_page(results, "# no markers\n")
