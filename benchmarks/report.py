@@ -8,9 +8,9 @@ Usage::
 ``benchmarks/results.md`` gets every row of ``results.json``;
 ``docs/benchmarks.md`` gets, between its two ``generated`` markers, the
 headline figures of each benchmark. Every row and figure says which kerasopt
-version (and git's hash of the src/ tree, when recorded), Keras backend and date measured it,
-and how (:data:`METHODS`). ``benchmarks/run.py`` calls :func:`write` after
-each benchmark.
+version (and git's hash of its src/ tree, when recorded), Keras backend and
+date measured it, and how (:data:`METHODS`). ``benchmarks/run.py`` calls
+:func:`write` after each benchmark.
 """
 
 from __future__ import annotations
@@ -85,8 +85,10 @@ def _run_of(results: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return {name: run for run in results["runs"] for name in run["benchmarks"]}
 
 
-def _measured(run: dict[str, Any]) -> str:
+def _measured(run: dict[str, Any] | None) -> str:
     """``kerasopt 0.2.0 (src tree 1a2b3c4d5e), jax, 2026-11-24``: who, when."""
+    if run is None:
+        return "not recorded"
     env = run["environment"]
     tree = f" (src tree {env['src_tree']})" if env.get("src_tree") else ""
     quick = ", --quick" if run["quick"] else ""
@@ -135,7 +137,7 @@ def results_page(results: dict[str, Any]) -> str:
             f"| {r['benchmark']} | {case} | {r['baseline_name']} "
             f"| {fmt(r['baseline'])} | {fmt(r['kerasopt'])} | {r['unit']} "
             f"| {fmt(r['ratio'])} | {r['target']} | {_verdict(r)} "
-            f"| {_measured(run_of[r['benchmark']])} | {METHODS[r['benchmark']]} |"
+            f"| {_measured(run_of.get(r['benchmark']))} | {METHODS[r['benchmark']]} |"
         )
     return "\n".join([*lines, ""])
 
@@ -150,10 +152,13 @@ def figures(results: dict[str, Any]) -> str:
     run_of = _run_of(results)
     blocks = []
     for name in dict.fromkeys(r["benchmark"] for r in results["rows"]):
-        run = run_of[name]
+        run = run_of.get(name)
+        load = ""
+        if run is not None:
+            start = run["environment"]["load_average"][0]
+            load = f" (load average {start:.1f} at the start)"
         lines = [
-            f"**{name}**, measured by {_measured(run)} (load average "
-            f"{run['environment']['load_average'][0]:.1f} at the start). "
+            f"**{name}**, measured by {_measured(run)}{load}. "
             f"Method: {METHODS[name]}."
             + (f" {CAVEATS[name]}" if name in CAVEATS else ""),
             "",

@@ -18,7 +18,8 @@ BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
 
 def _load(name: str) -> Any:
     """benchmarks/<name>.py as a module (it puts benchmarks/ on sys.path itself)."""
-    spec = importlib.util.spec_from_file_location(f"_bench_{name}", BENCHMARKS / f"{name}.py")
+    path = BENCHMARKS / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(f"_bench_{name}", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
@@ -91,12 +92,13 @@ def test_every_row_says_who_measured_it_and_how() -> None:
     report, run = _load("report"), _runner()
     assert set(report.METHODS) == set(run.BENCHMARKS)
     results = json.loads((BENCHMARKS / "results.json").read_text(encoding="utf-8"))
-    rows = [line for line in report.results_page(results).splitlines()
-            if line.startswith("| ") and not line.startswith("| Benchmark")]  # fmt: skip
-    assert len(rows) == len(results["rows"]) > 0
-    for line, row in zip(rows, results["rows"]):
+    page = report.results_page(results).splitlines()
+    lines = [x for x in page if x.startswith("| ") and not x.startswith("| Benchmark")]
+    assert len(lines) == len(results["rows"]) > 0
+    for line, row in zip(lines, results["rows"], strict=True):
         measured, method = line.rstrip(" |").split(" | ")[-2:]
-        assert measured.startswith("kerasopt ") and method == report.METHODS[row["benchmark"]]
+        assert measured.startswith("kerasopt ")
+        assert method == report.METHODS[row["benchmark"]]
 
 
 def test_the_docs_page_keeps_its_prose_and_redoes_the_figures() -> None:
