@@ -21,7 +21,8 @@ from typer.testing import CliRunner
 from kerasopt.cli import app
 from kerasopt.cli._common import default_study_name, parse_duration
 from kerasopt.cli._render import TrialProgress
-from kerasopt.cli._workers import budget, fail_running, settle
+from kerasopt.cli._workers import budget
+from kerasopt.search._study import fail_running_trials, settle
 from kerasopt.search import resolve_storage
 
 optuna.logging.set_verbosity(optuna.logging.WARNING)
@@ -278,9 +279,9 @@ def test_settle_fails_a_stale_trial_and_queues_it_again(tmp_path):
     dead.suggest_float("x", 0, 1)
     storage.record_heartbeat(dead._trial_id)  # then its worker died
     # A deadline already past: one look, while the beat is fresher than the grace.
-    assert settle(study, storage, grace=2, deadline=0, poll=0.1) == 0
+    assert settle(study, storage, deadline=0, poll=0.1) == 0
     assert study.trials[dead.number].state.name == "RUNNING"
-    assert settle(study, storage, grace=2, deadline=None, poll=0.1) == 1
+    assert settle(study, storage, deadline=None, poll=0.1) == 1
     assert study.trials[dead.number].state.name == "FAIL"
     (retry,) = study.get_trials(states=(optuna.trial.TrialState.WAITING,))
     assert retry.params == dead.params
@@ -300,16 +301,16 @@ def test_settle_returns_at_once_when_nothing_runs_or_no_heartbeat(
     other = optuna.create_study(storage=journal)
     other.ask()
     monkeypatch.setattr(time, "sleep", never)
-    assert settle(study, storage, grace=30, deadline=None) == 0
-    assert settle(other, journal, grace=30, deadline=None) == 0
+    assert settle(study, storage, deadline=None) == 0
+    assert settle(other, journal, deadline=None) == 0
 
 
 def test_fail_running_uses_the_start_time(tmp_path):
     study = optuna.create_study(storage=resolve_storage(tmp_path / "j.log"))
     old, new = study.ask(), study.ask()
     time.sleep(0.3)
-    assert fail_running(study, older_than=3600) == []
-    assert fail_running(study, older_than=0.2) == [old.number, new.number]
+    assert fail_running_trials(study, older_than=3600) == []
+    assert fail_running_trials(study, older_than=0.2) == [old.number, new.number]
     assert {t.state.name for t in study.trials} == {"FAIL"}
 
 

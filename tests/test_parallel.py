@@ -13,7 +13,7 @@ import pytest
 
 from kerasopt.exceptions import StorageError
 from kerasopt.search import journal_storage
-from kerasopt.search._parallel import effective_n_jobs, run_workers, worker_sampler
+from kerasopt.search._study import run_workers, worker_sampler
 
 optuna.logging.set_verbosity(optuna.logging.WARNING)
 
@@ -28,11 +28,10 @@ def _tagged(trial: optuna.trial.Trial) -> float:
 
 def _run(path: Path, sampler: object, n_trials: int = 4) -> optuna.Study:
     storage = journal_storage(path)
-    optuna.create_study(storage=storage, study_name="p", direction="maximize")
+    study = optuna.create_study(storage=storage, study_name="p", direction="maximize")
     run_workers(
-        storage=str(path), study_name="p", objective=_tagged, n_trials=n_trials,
-        n_workers=2, timeout=None, sampler=sampler, pruner="none", seed=0,
-        callbacks=None,
+        study, _tagged, storage=str(path), n_trials=n_trials, n_workers=2,
+        timeout=None, sampler=sampler, seed=0, callbacks=None,
     )  # fmt: skip
     return optuna.load_study(study_name="p", storage=storage)
 
@@ -42,12 +41,6 @@ def _first_trial_of_each_worker(study: optuna.Study) -> dict[str, float]:
     for trial in sorted(study.trials, key=lambda t: t.number):
         first.setdefault(trial.user_attrs["worker"], trial.params["x"])
     return first
-
-
-def test_effective_n_jobs() -> None:
-    assert effective_n_jobs(-1) == (os.cpu_count() or 1)
-    assert effective_n_jobs(None) == 1
-    assert effective_n_jobs(3) == 3
 
 
 def test_worker_samplers_draw_differently() -> None:
@@ -85,13 +78,11 @@ def test_an_error_in_a_worker_reaches_the_caller(tmp_path: Path) -> None:
     def boom(trial: optuna.trial.Trial) -> float:
         raise ValueError("boom in a worker")
 
-    storage = journal_storage(tmp_path / "e.log")
-    optuna.create_study(storage=storage, study_name="e")
+    study = optuna.create_study(storage=journal_storage(tmp_path / "e.log"))
     with pytest.raises(ValueError, match="boom in a worker"):
         run_workers(
-            storage=str(tmp_path / "e.log"), study_name="e", objective=boom,
-            n_trials=2, n_workers=2, timeout=None, sampler="random",
-            pruner="none", seed=0, callbacks=None,
+            study, boom, storage=str(tmp_path / "e.log"), n_trials=2, n_workers=2,
+            timeout=None, sampler="random", seed=0, callbacks=None,
         )  # fmt: skip
 
 
@@ -101,9 +92,8 @@ def _quick(trial: optuna.trial.Trial) -> float:
 
 def _run_given(study: optuna.Study) -> None:
     run_workers(
-        storage=study, study_name=study.study_name, objective=_quick, n_trials=4,
-        n_workers=2, timeout=None, sampler="random", pruner="none", seed=0,
-        callbacks=None,
+        study, _quick, storage=study, n_trials=4, n_workers=2, timeout=None,
+        sampler="random", seed=0, callbacks=None,
     )  # fmt: skip
 
 

@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 from kerasopt.cli import app
 from kerasopt.exceptions import StorageError
 from kerasopt.search import resolve_storage
-from kerasopt.search._parallel import run_workers
+from kerasopt.search._study import run_workers
 
 pytest.importorskip("redis")
 optuna.logging.set_verbosity(optuna.logging.WARNING)
@@ -48,11 +48,10 @@ def test_worker_processes_share_a_redis_study() -> None:
     storage = resolve_storage(REDIS)
     assert isinstance(storage, optuna.storages.JournalStorage)
     name = f"redis-{uuid.uuid4().hex[:8]}"
-    optuna.create_study(storage=storage, study_name=name, direction="maximize")
+    study = optuna.create_study(storage=storage, study_name=name, direction="maximize")
     run_workers(
-        storage=REDIS, study_name=name, objective=_objective, n_trials=4,
-        n_workers=2, timeout=None, sampler="random", pruner="none", seed=0,
-        callbacks=None,
+        study, _objective, storage=REDIS, n_trials=4, n_workers=2, timeout=None,
+        sampler="random", seed=0, callbacks=None,
     )  # fmt: skip
     study = optuna.load_study(study_name=name, storage=resolve_storage(REDIS))
     assert 4 <= len(study.trials) <= 5

@@ -12,6 +12,7 @@ import warnings
 from pathlib import Path
 from typing import Any
 
+import joblib
 import numpy as np
 import optuna
 import pandas as pd
@@ -33,7 +34,7 @@ from sklearn.utils._param_validation import InvalidParameterError
 
 from kerasopt.exceptions import InvalidSearchSpaceError, StorageError
 from kerasopt.search import LayerSizes, OptunaSearchCV
-from kerasopt.search._parallel import effective_n_jobs
+from kerasopt.search._study import worker_count
 
 optuna.logging.set_verbosity(optuna.logging.WARNING)
 
@@ -319,6 +320,22 @@ def test_resume_counts_trials_in_total(
     assert third.best_params_ == second.best_params_
 
 
+def test_resuming_with_a_fixed_random_state_draws_new_parameters(
+    iris: tuple[np.ndarray, np.ndarray], tmp_path: Path
+) -> None:
+    def draws(storage: str) -> list[float]:
+        for n_trials in (1, 2, 3):  # a stored study, resumed twice
+            search = OptunaSearchCV(
+                _logreg(), C_SPACE, n_trials=n_trials, cv=2, random_state=0,
+                storage=storage, study_name="again",
+            ).fit(*iris)  # fmt: skip
+        return [t.params["C"] for t in search.trials_]
+
+    first = draws(f"sqlite:///{tmp_path / 'a.db'}")
+    assert len(set(first)) == 3, first
+    assert draws(f"sqlite:///{tmp_path / 'b.db'}") == first  # still reproducible
+
+
 def test_resume_refuses_a_minimizing_study(
     iris: tuple[np.ndarray, np.ndarray], tmp_path: Path
 ) -> None:
@@ -330,9 +347,11 @@ def test_resume_refuses_a_minimizing_study(
 
 
 # --------------------------------------------------------------- parallel
-def test_n_jobs_helpers() -> None:
-    assert effective_n_jobs(-1) == (os.cpu_count() or 1)
-    assert effective_n_jobs(None) == 1
+def test_n_jobs_counts_as_joblib_does() -> None:
+    assert worker_count(-1) == joblib.cpu_count()
+    assert worker_count(None) == 1
+    with joblib.parallel_config(n_jobs=3):  # honoured, as joblib's own searches do
+        assert worker_count(None) == 3
 
 
 def _pid_space(trial: optuna.trial.BaseTrial) -> dict[str, Any]:

@@ -333,12 +333,14 @@ def test_enable_pruning_on_a_kerasopt_estimator_steps_one_epoch_at_a_time(blobs)
 
 
 def test_worker_progress_reads_the_shared_study(capsys) -> None:
-    from kerasopt.search._progress import worker_progress
+    from kerasopt.search._study import _WorkerBar, watching
 
     study = optuna.create_study(direction="maximize")
-    with worker_progress(study, 3, enabled=True, interval=0.01):
+    bar = _WorkerBar(0, 3)
+    with watching(study, [bar], n_trials=3, deadline=None):
         for value in (0.1, 0.5, 0.3):  # as worker processes would add them
             study.optimize(lambda trial, v=value: v, n_trials=1)
+    bar.close()
     err = capsys.readouterr().err
     assert "3/3" in err and "best value: 0.5" in err
 

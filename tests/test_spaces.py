@@ -27,8 +27,8 @@ from kerasopt.search import (
     make_pruner,
     make_sampler,
 )
-from kerasopt.search._params import resolve_param_names
-from kerasopt.search._samplers import PRUNER_NAMES, SAMPLER_NAMES
+from kerasopt.search._spaces import resolve_param_names
+from kerasopt.search._study import PRUNER_NAMES, SAMPLER_NAMES
 
 optuna.logging.set_verbosity(optuna.logging.WARNING)
 

@@ -127,7 +127,7 @@ def test_missing_driver_names_it_and_the_fix(url: str, message: str) -> None:
 
 
 def test_mask_password_of_an_unparseable_url_and_scrub() -> None:
-    from kerasopt._masking import scrub
+    from kerasopt.search._storages import scrub
 
     # A raw '@' in a password: SQLAlchemy cannot parse it, it is hidden anyway.
     assert mask_password("postgresql://u:p@ss@h/db") == "postgresql://u:***@h/db"

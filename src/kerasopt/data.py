@@ -6,7 +6,6 @@ Plain pandas; no Keras, no Optuna.
 
 from __future__ import annotations
 
-import difflib
 import os
 import warnings
 from collections.abc import Sequence
@@ -16,6 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ._utils import did_you_mean
 from .exceptions import DataError
 
 __all__ = [
@@ -125,8 +125,7 @@ def _column_hint(name: str, columns: Sequence[Any]) -> str:
     lowered = {n.lower(): n for n in names}
     if name.lower() in lowered:
         return f" Did you mean {lowered[name.lower()]!r}?"
-    matches = difflib.get_close_matches(name, names, n=1, cutoff=0.6)
-    return f" Did you mean {matches[0]!r}?" if matches else ""
+    return did_you_mean(name, names)
 
 
 def split_target(frame: pd.DataFrame, target: str) -> tuple[pd.DataFrame, pd.Series]:

@@ -18,6 +18,7 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
+from .._utils import exception_chain
 from ..exceptions import KerasoptError, StorageError
 from . import _render
 
@@ -92,7 +93,9 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def _scrub(text: str) -> str:
-    from .._masking import scrub
+    if not settings["secrets"]:
+        return text
+    from ..search._storages import scrub
 
     for url in settings["secrets"]:
         text = scrub(text, url)
@@ -114,18 +117,12 @@ def _lost_storage(exc: BaseException) -> bool:
     kinds = tuple(kind for kind in kinds if kind is not None)
     # Optuna can fail with an unrelated error (e.g. UnboundLocalError while it
     # records a trial) whose __context__ is the lost connection: follow the chain.
-    seen: BaseException | None = exc
-    while seen is not None:
-        if isinstance(seen, kinds):
-            return True
-        seen = seen.__cause__ or seen.__context__
-    return False
+    return any(isinstance(error, kinds) for error in exception_chain(exc))
 
 
 def _root_cause(exc: BaseException) -> str:
-    while (exc.__cause__ or exc.__context__) is not None:
-        exc = exc.__cause__ or exc.__context__  # type: ignore[assignment]
-    return f"{type(exc).__name__}: {exc}".splitlines()[0]
+    *_, root = exception_chain(exc)
+    return f"{type(root).__name__}: {root}".splitlines()[0]
 
 
 def handle_errors(command: F) -> F:
@@ -191,8 +188,7 @@ def open_storage(
     ``kerasopt.db`` behind). ``heartbeat`` is ``(interval, grace period)`` in
     seconds, for RDB storages (see :func:`kerasopt.search.resolve_storage`).
     """
-    from .._masking import mask_password
-    from ..search import resolve_storage
+    from ..search import mask_password, resolve_storage
 
     url = storage_url(storage)
     label = mask_password(url)

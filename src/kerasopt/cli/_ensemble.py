@@ -10,13 +10,13 @@ their weighted soft-voting ensemble (:func:`kerasopt.search.refit_ensemble`).
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote
 
 import typer
 
+from .._utils import cache_dir
 from ..exceptions import DataError
 from ._common import storage_file
 
@@ -41,8 +41,7 @@ def ensemble_dir(storage_url: str, study_name: str) -> Path:
     """The folder of a study's out-of-fold predictions on this machine."""
     path = storage_file(storage_url)
     if path is None:  # a server: this machine's cache
-        cache = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-        base = Path(cache) / "kerasopt" / "oof"
+        base = cache_dir("oof")
     else:
         base = path.with_name(path.name + ".oof")
     return base / quote(study_name, safe="")

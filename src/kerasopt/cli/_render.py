@@ -205,9 +205,10 @@ class TrialProgress:
     @contextlib.contextmanager
     def following(self, study: optuna.Study, every: float = 1.0) -> Iterator[None]:
         """Refresh from the study every ``every`` s (trials run elsewhere)."""
-        from ..search._progress import polling
+        from ..search._study import watching
 
-        with polling(lambda: self(study, None), every):
+        with watching(study, [lambda _: self(study, None)], n_trials=None,
+                      deadline=None, interval=every):  # fmt: skip
             yield
 
     def start(self, study: optuna.Study) -> None:

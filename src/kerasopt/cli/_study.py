@@ -59,11 +59,11 @@ def sampler_seed(seed: int | None, n_existing: int) -> int | None:
 
     A resumed study must not replay the random start-up draws of the first run.
     """
-    if seed is None or n_existing == 0:
+    if n_existing == 0:
         return seed
-    import numpy as np
+    from .._utils import derive_seed
 
-    return int(np.random.SeedSequence([seed, n_existing]).generate_state(1)[0])
+    return derive_seed(seed, n_existing)
 
 
 #: Library warnings a CLI user cannot act on: Ctrl-C is reported by the
@@ -101,7 +101,9 @@ def run_trials(
     """
     from optuna.exceptions import UpdateFinishedTrialError
 
-    from ._workers import finished, settle
+    from ..search._study import settle
+
+    from ._workers import finished
 
     while True:
         try:
@@ -122,7 +124,7 @@ def run_trials(
                 "to resume"
             )
             raise typer.Exit(130)
-        waiting = settle(study, storage, grace, deadline)
+        waiting = settle(study, storage, deadline)
         left = None if deadline is None else deadline - time.time()
         if not waiting or (left is not None and left <= 0):
             return

@@ -22,9 +22,6 @@
 
 from __future__ import annotations
 
-import time
-import warnings
-from datetime import datetime, timedelta
 from typing import Annotated, Any
 
 import typer
@@ -32,7 +29,7 @@ import typer
 from . import _render
 from ._common import StorageOpt, StudyArg, open_storage, open_study, parse_duration
 
-__all__ = ["COUNTED", "budget", "fail_running", "fail_stale", "finished", "settle"]
+__all__ = ["COUNTED", "budget", "fail_stale", "finished"]
 
 
 def _states() -> Any:
@@ -61,62 +58,6 @@ def budget(n_trials: int | None) -> list[Any]:
     return [MaxTrialsCallback(n_trials, states=states)]
 
 
-def _heartbeat_interval(storage: Any) -> int | None:
-    interval = getattr(storage, "get_heartbeat_interval", None)
-    return None if interval is None else interval()
-
-
-def settle(
-    study: Any, storage: Any, grace: float, deadline: float | None, poll: float = 0.5
-) -> int:
-    """Wait for the trials other workers run; return how many wait for a re-run.
-
-    Waits until no trial runs, at most ``grace`` + heartbeat interval
-    seconds (a trial of a dead worker is stale by then) or until
-    ``deadline``, failing stale trials with
-    :func:`optuna.storages.fail_stale_trials`, which queues each again.
-    Returns the number of queued (WAITING) trials once there are any, else 0.
-    Storages without heartbeat (journal files) return 0 at once.
-    """
-    interval = _heartbeat_interval(storage)
-    if interval is None:
-        return 0
-    import optuna
-
-    state = _states()
-    # A trial is stale once its last beat (at most `interval` old when its
-    # worker died) is older than `grace`.
-    end = time.time() + grace + interval + poll
-    if deadline is not None:
-        end = min(end, deadline)
-    while True:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
-            optuna.storages.fail_stale_trials(study)
-        trials = study.get_trials(deepcopy=False, states=(state.RUNNING, state.WAITING))
-        waiting = sum(t.state == state.WAITING for t in trials)
-        if waiting or not trials or time.time() >= end:
-            return waiting
-        time.sleep(poll)
-
-
-def fail_running(study: Any, older_than: float) -> list[int]:
-    """Mark FAILED the RUNNING trials started more than ``older_than`` s ago.
-
-    Public Optuna API only (:meth:`optuna.Study.tell`). Returns their numbers.
-    """
-    state = _states()
-    now = datetime.now()
-    failed = []
-    for trial in study.get_trials(deepcopy=False, states=(state.RUNNING,)):
-        start = trial.datetime_start
-        if start is not None and now - start < timedelta(seconds=older_than):
-            continue
-        study.tell(trial.number, state=state.FAIL, skip_if_finished=True)
-        failed.append(trial.number)
-    return failed
-
-
 def fail_stale(
     study_name: StudyArg,
     older_than: Annotated[
@@ -142,7 +83,9 @@ def fail_stale(
     seconds = parse_duration(older_than, option="--older-than", allow_zero=True)
     store, label = open_storage(storage)
     study = open_study(store, label, study_name)
-    numbers = fail_running(study, seconds or 0.0)
+    from ..search._study import fail_running_trials
+
+    numbers = fail_running_trials(study, seconds or 0.0)
     if numbers:
         listed = ", ".join(map(str, numbers))
         _render.note(f"Failed trial(s) {listed} of {study_name!r}.")

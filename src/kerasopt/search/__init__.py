@@ -9,12 +9,17 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ._refit import refit_best, refit_ensemble
-from ._samplers import make_pruner, make_sampler
+from ._ensemble import refit_best, refit_ensemble
 from ._search import OptunaSearchCV
-from ._space_input import load_search_space
-from ._spaces import Fixed, LayerSizes, SearchSpace, default_search_space
+from ._spaces import (
+    Fixed,
+    LayerSizes,
+    SearchSpace,
+    default_search_space,
+    load_search_space,
+)
 from ._storages import journal_storage, mask_password, resolve_storage
+from ._study import make_pruner, make_sampler
 
 if TYPE_CHECKING:
     from ._pruning import KerasPruningCallback

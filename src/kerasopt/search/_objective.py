@@ -1,51 +1,177 @@
-"""One Optuna trial: draw parameters, cross-validate, report epochs, record why.
+"""One Optuna trial: draw parameters, cross-validate on fixed folds, report, record why.
 
-Kept apart from :class:`OptunaSearchCV` because it is what travels to worker
-processes: a plain picklable object holding the data, the splits and the
-rules, with no reference to the search object itself.
+``subsample`` picks the rows and ``cv`` the folds, the same for every trial;
+per-sample fit parameters are indexed per fold; each fold's scores and times
+end up in the trial's user attributes. A Keras estimator reports each epoch
+of its first fold to the pruner; with ``enable_pruning``, an estimator with
+``partial_fit`` is trained one step at a time and the mean CV score is
+reported after each step.
+
+:class:`Objective` is what travels to worker processes: a plain picklable
+object holding the data, the splits and the rules, with no reference to the
+search object itself.
 """
 
 from __future__ import annotations
 
 import gc
+import inspect
 import json
 import math
 import sys
 import time
 import warnings
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import KW_ONLY, dataclass, field
 from numbers import Integral
 from typing import Any
 
 import numpy as np
 import optuna
-from sklearn.base import BaseEstimator, clone
+from sklearn.base import BaseEstimator, clone, is_classifier
 from sklearn.exceptions import FitFailedWarning
-from sklearn.utils import _safe_indexing, check_random_state
+from sklearn.model_selection import check_cv
+from sklearn.utils import _safe_indexing, resample
 from sklearn.utils.validation import _num_samples
 
 from .._backend import clear_compiled
+from .._utils import derive_seed
 from ..exceptions import InvalidSearchSpaceError
 from ._ensemble import OutOfFoldStore, oof_response
-from ._folds import FoldFailure, FoldRecord, fold_params
-from ._params import (
+from ._spaces import (
+    SpaceFn,
     configured_clone,
     final_estimator_prefix,
     is_keras_estimator,
     resolve_param_names,
 )
-from ._partial_fit import partial_fit_cv
-from ._spaces import SpaceFn
 
 __all__ = [
+    "FoldFailure",
+    "FoldRecord",
     "NonFiniteLossError",
     "Objective",
+    "cv_splits",
+    "fold_params",
     "release_memory",
     "report_cv_scores",
-    "search_seed",
-    "trial_seed",
+    "subsample_indices",
 ]
 
+
+
+# ------------------------------------------------------------- rows and folds
+def subsample_indices(
+    n_samples: int, subsample: float, random_state: np.random.RandomState
+) -> np.ndarray:
+    """Sorted indices of the rows the trials use.
+
+    Parameters
+    ----------
+    n_samples : int
+        Rows of ``X``.
+    subsample : float or int
+        A float in (0, 1] is a share of the rows, an int a number of rows
+        (all rows when it is larger), as in optuna-integration.
+    random_state : RandomState
+        Draws the rows, without replacement.
+
+    Returns
+    -------
+    ndarray of int
+    """
+    if isinstance(subsample, Integral) and not isinstance(subsample, bool):
+        size = int(subsample)
+    else:
+        size = int(float(subsample) * n_samples)
+    if size >= n_samples:
+        return np.arange(n_samples)
+    if size < 1:
+        raise ValueError(
+            f"subsample={subsample!r} keeps no row of the {n_samples} rows of X. "
+            "Pass a larger share (float in (0, 1]) or number of rows (int >= 1)."
+        )
+    rows = resample(
+        np.arange(n_samples), replace=False, n_samples=size, random_state=random_state
+    )
+    return np.sort(rows)
+
+
+def cv_splits(
+    cv: Any, X: Any, y: Any, groups: Any, estimator: BaseEstimator
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    """The (train, test) folds of ``cv``, the same for every trial.
+
+    A single fold gets a ``UserWarning``: the spread of the fold scores, which
+    Optuna's Terminator (``optuna.terminator``) needs, cannot be measured.
+    """
+    splitter = check_cv(cv, y, classifier=is_classifier(estimator))
+    splits = list(splitter.split(X, y, groups))
+    if len(splits) == 1:
+        warnings.warn(
+            "cv gives a single split: each trial has one score, so Optuna's "
+            "Terminator cannot estimate the cross-validation error (no "
+            "'terminator:cv_scores' are reported). Use cv >= 2 folds for it.",
+            UserWarning,
+            stacklevel=3,
+        )
+    return splits
+
+
+def _is_per_sample(value: Any, n: int) -> bool:
+    if hasattr(value, "shape"):
+        return len(value.shape) >= 1 and value.shape[0] == n
+    # Plain lists of numbers (sample_weight=[...]); lists of callbacks stay whole.
+    return (
+        isinstance(value, (list, tuple))
+        and len(value) == n
+        and all(isinstance(v, (int, float, np.number)) for v in value)
+    )
+
+
+def fold_params(
+    params: Mapping[str, Any], indices: np.ndarray, n: int
+) -> dict[str, Any]:
+    """Index the per-sample fit parameters (``sample_weight``) by ``indices``."""
+    return {
+        key: _safe_indexing(value, indices) if _is_per_sample(value, n) else value
+        for key, value in params.items()
+    }
+
+
+class FoldFailure(Exception):
+    """A fold's fit or scoring failed: ``error`` is what the user should see."""
+
+    def __init__(self, error: Exception, where: str) -> None:
+        super().__init__(where)
+        self.error = error
+        self.where = where
+
+
+@dataclass
+class FoldRecord:
+    """Per-fold measurements of one trial, saved as the trial's user attributes."""
+
+    scores: list[float] = field(default_factory=list)
+    train_scores: list[float] = field(default_factory=list)
+    fit_times: list[float] = field(default_factory=list)
+    score_times: list[float] = field(default_factory=list)
+    epochs: int = 0
+    #: ``(test_indices, predictions)`` per fold, for ensemble selection.
+    oof: list[tuple[np.ndarray, np.ndarray]] = field(default_factory=list)
+
+    def save(self, trial: optuna.trial.Trial, keras: bool) -> None:
+        """Store the record as user attributes of ``trial``."""
+        trial.set_user_attr("split_test_scores", self.scores)
+        if self.train_scores:
+            trial.set_user_attr("split_train_scores", self.train_scores)
+        trial.set_user_attr("fit_times", self.fit_times)
+        trial.set_user_attr("score_times", self.score_times)
+        if keras:
+            trial.set_user_attr("epochs_trained", self.epochs)
+
+
+# ------------------------------------------------------------------ one trial
 #: Share of the training data held out for per-epoch pruning when the Keras
 #: estimator has no validation split of its own.
 PRUNING_VALIDATION_FRACTION = 0.2
@@ -74,24 +200,6 @@ def release_memory(trial_number: int = 0) -> None:
     gc.collect(2 if full else 1)
 
 
-def search_seed(random_state: int | np.random.RandomState | None) -> int | None:
-    """The search's integer seed (sampler, trials, subsample) from ``random_state``."""
-    if random_state is None:
-        return None
-    if isinstance(random_state, Integral):
-        return int(random_state)
-    return int(check_random_state(random_state).randint(2**31 - 1))
-
-
-def trial_seed(seed: int | None, number: int) -> int | None:
-    """Derive the ``random_state`` of trial ``number`` from the search's seed."""
-    if seed is None:
-        return None
-    return int(
-        np.random.SeedSequence([seed, number]).generate_state(1)[0] % (2**31 - 1)
-    )
-
-
 def report_cv_scores(trial: optuna.trial.Trial, scores: Sequence[float]) -> None:
     """Record the fold scores where Optuna's Terminator reads them.
 
@@ -118,6 +226,16 @@ def _jsonable(value: Any) -> bool:
     return True
 
 
+def _extra_kwargs(estimator: BaseEstimator, y: Any) -> dict[str, Any]:
+    """``classes=`` for classifiers whose ``partial_fit`` needs them up front."""
+    if y is None or not is_classifier(estimator):
+        return {}
+    if "classes" not in inspect.signature(estimator.partial_fit).parameters:
+        return {}
+    return {"classes": np.unique(np.asarray(y))}
+
+
+@dataclass(eq=False)
 class Objective:
     """The function Optuna optimizes: mean cross-validated score of one trial.
 
@@ -158,45 +276,31 @@ class Objective:
         processes start with Optuna's default, INFO).
     """
 
-    def __init__(
-        self,
-        estimator: BaseEstimator,
-        space: SpaceFn,
-        X: Any,
-        y: Any,
-        splits: Sequence[tuple[np.ndarray, np.ndarray]],
-        fit_params: Mapping[str, Any],
-        scorer: Callable[..., float],
-        error_score: str | float,
-        seed: int | None,
-        prune: bool,
-        *,
-        return_train_score: bool = False,
-        catch: tuple[type[BaseException], ...] = (),
-        max_iter: int | None = None,
-        oof_store: OutOfFoldStore | None = None,
-        log_level: int | None = None,
-    ) -> None:
-        self.estimator = estimator
-        self.space = space
-        self.X = X
-        self.y = y
-        self.splits = list(splits)
-        self.fit_params = dict(fit_params)
-        self.scorer = scorer
-        self.error_score = error_score
-        self.seed = seed
-        self.prune = prune
-        self.return_train_score = return_train_score
-        self.catch = catch
-        self.max_iter = max_iter
-        self.oof_store = oof_store
-        self.log_level = log_level
-        #: The first error that failed a trial in this process, and whether a
-        #: different one failed another: one error failing every trial does
-        #: not depend on the parameters, and is re-raised as the user's own.
-        self.first_error: BaseException | None = None
-        self.other_errors = False
+    estimator: BaseEstimator
+    space: SpaceFn
+    X: Any
+    y: Any
+    splits: Sequence[tuple[np.ndarray, np.ndarray]]
+    fit_params: Mapping[str, Any]
+    scorer: Callable[..., float]
+    error_score: str | float
+    seed: int | None
+    prune: bool
+    _: KW_ONLY
+    return_train_score: bool = False
+    catch: tuple[type[BaseException], ...] = ()
+    max_iter: int | None = None
+    oof_store: OutOfFoldStore | None = None
+    log_level: int | None = None
+    #: The first error that failed a trial in this process, and whether a
+    #: different one failed another: one error failing every trial does not
+    #: depend on the parameters, and is re-raised as the user's own.
+    first_error: BaseException | None = field(default=None, init=False)
+    other_errors: bool = field(default=False, init=False)
+
+    def __post_init__(self) -> None:
+        self.splits = list(self.splits)
+        self.fit_params = dict(self.fit_params)
 
     def params(self, trial: optuna.trial.BaseTrial) -> dict[str, Any]:
         """Draw the trial's parameters, with names resolved for the estimator."""
@@ -208,26 +312,21 @@ class Objective:
         """Clone the estimator with ``params`` (and a derived ``random_state``)."""
         return configured_clone(self.estimator, params, random_state)
 
-    def _seed_key(self, params: Mapping[str, Any]) -> str:
-        prefix, _ = final_estimator_prefix(self.estimator)
-        return prefix + "random_state"
-
     def trial_random_state(self, params: Mapping[str, Any], number: int) -> int | None:
         """The ``random_state`` to give trial ``number``'s estimator, if any.
 
         Only when the search has a seed, the final estimator has a
         ``random_state`` parameter left to None, and the space does not set it.
         """
-        _, final = final_estimator_prefix(self.estimator)
-        key = self._seed_key(params)
+        prefix, final = final_estimator_prefix(self.estimator)
         own = final.get_params(deep=False)
         if (
-            key in params
+            prefix + "random_state" in params
             or "random_state" not in own
             or own["random_state"] is not None
         ):
             return None
-        return trial_seed(self.seed, number)
+        return derive_seed(self.seed, number)
 
     def __call__(self, trial: optuna.trial.Trial) -> float:
         """Run one trial; return its mean CV score (NaN marks it failed)."""
@@ -290,7 +389,7 @@ class Objective:
         record = FoldRecord()
         try:
             if self.max_iter is not None:
-                partial_fit_cv(self, trial, estimator, record)
+                self._partial_fit_cv(trial, estimator, record)
             else:
                 self._fit_cv(trial, estimator, record)
         except FoldFailure as failure:  # partial_fit: the trial's value
@@ -308,9 +407,9 @@ class Objective:
         self, trial: optuna.trial.Trial, estimator: BaseEstimator, record: FoldRecord
     ) -> None:
         """Fit and score every fold in ``record``; stop at the first NaN."""
-        for fold, (train, test) in enumerate(self.splits):
+        for fold in range(len(self.splits)):
             try:
-                score = self._fold(trial, estimator, fold, train, test, record)
+                score = self._fold(trial, estimator, fold, record)
             except FoldFailure as failure:
                 score = self._fail(trial, failure.error, failure.where)
             else:
@@ -321,16 +420,67 @@ class Objective:
             if math.isnan(score):
                 return
 
+    def _partial_fit_cv(
+        self,
+        trial: optuna.trial.Trial,
+        estimator: BaseEstimator,
+        record: FoldRecord,
+    ) -> None:
+        """Train every fold step by step, report the mean CV score, prune.
+
+        ``record`` ends with the scores of the last step and the times summed
+        over the steps.
+
+        Raises
+        ------
+        FoldFailure
+            If a ``partial_fit`` or a scoring fails, or a score is not finite.
+        optuna.TrialPruned
+            When the trial's pruner says so after a step.
+        """
+        n_samples = _num_samples(self.X)
+        splits = self.splits
+        models = [clone(estimator) for _ in splits]
+        extra = _extra_kwargs(estimator, self.y)
+        record.fit_times = [0.0] * len(splits)
+        record.score_times = [0.0] * len(splits)
+        for step in range(int(self.max_iter or 0)):
+            step_record = FoldRecord()
+            for fold, (train, _) in enumerate(splits):
+                params = {**fold_params(self.fit_params, train, n_samples), **extra}
+                start = time.perf_counter()
+                try:
+                    models[fold].partial_fit(*self.rows(train), **params)
+                except Exception as exc:
+                    where = f"partial_fit of fold {fold}, step {step}"
+                    raise FoldFailure(exc, where) from exc
+                finally:
+                    record.fit_times[fold] += time.perf_counter() - start
+                score = self.score_fold(models[fold], fold, step_record)
+                record.score_times[fold] += step_record.score_times[-1]
+                if not math.isfinite(score):
+                    raise FoldFailure(
+                        ValueError(f"the score is {score}"), f"fold {fold}, step {step}"
+                    )
+                step_record.scores.append(score)
+            record.scores = step_record.scores
+            record.train_scores = step_record.train_scores
+            record.oof = step_record.oof
+            trial.report(float(np.mean(record.scores)), step=step)
+            if trial.should_prune():
+                raise optuna.TrialPruned(
+                    f"Trial {trial.number} pruned after step {step}."
+                )
+
     def _fold(
         self,
         trial: optuna.trial.Trial,
         estimator: BaseEstimator,
         fold: int,
-        train: np.ndarray,
-        test: np.ndarray,
         record: FoldRecord,
     ) -> float:
         """Fit and score one fold; raise ``FoldFailure`` or ``TrialPruned``."""
+        train = self.splits[fold][0]
         estimator = clone(estimator)
         prefix, final = final_estimator_prefix(estimator)
         fit_params = fold_params(self.fit_params, train, _num_samples(self.X))
@@ -366,17 +516,13 @@ class Objective:
                 raise optuna.TrialPruned(
                     f"Trial {trial.number} pruned after epoch {callback.pruned_epoch_}."
                 )
-        return self.score_fold(estimator, fold, train, test, record)
+        return self.score_fold(estimator, fold, record)
 
     def score_fold(
-        self,
-        estimator: BaseEstimator,
-        fold: int,
-        train: np.ndarray,
-        test: np.ndarray,
-        record: FoldRecord,
+        self, estimator: BaseEstimator, fold: int, record: FoldRecord
     ) -> float:
         """Score a fitted fold (and its training rows with ``return_train_score``)."""
+        train, test = self.splits[fold]
         start = time.perf_counter()
         X_test, y_test = self.rows(test)
         try:

@@ -13,24 +13,31 @@ kerasopt accepts what the Optuna CLI and ``optuna-dashboard`` accept:
   URL, ``study.log`` / ``.jsonl`` / ``.journal`` an Optuna journal file (safe
   for several processes on one machine, no database needed);
 * a ready :class:`optuna.storages.BaseStorage`, used as it is.
+
+Passwords never reach a message: :func:`mask_password` hides them in URLs
+(SQLAlchemy parses and renders the URL with ``hide_password=True``; a
+``?password=`` query parameter, which SQLAlchemy shows, and a URL it cannot
+parse right, with a raw ``@`` in the password, are handled here), and
+:func:`scrub` removes them from a driver's error text.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import re
 import tempfile
 import time
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote, unquote
 
 import optuna
 from optuna.storages.journal import JournalFileBackend
 
-from .._masking import mask_password, scrub
-from .._utils import did_you_mean
+from .._utils import did_you_mean, exception_chain
 from ..exceptions import StorageError
 
 __all__ = [
@@ -39,10 +46,90 @@ __all__ = [
     "journal_storage",
     "mask_password",
     "resolve_storage",
+    "scrub",
     "temporary_journal_storage",
 ]
 
 
+# --------------------------------------------------------------- passwords
+_MASK = "***"
+_QUERY_SECRET = re.compile(r"(?i)([?&](?:password|passwd|pwd)=)([^&#]*)")
+_USERINFO = re.compile(r"^(?P<head>[^:/]+://[^:/@]*:)(?P<password>.*)(?P<tail>@[^@]*)$")
+
+
+def _parsed(text: str) -> Any:
+    """SQLAlchemy's URL, or None where it cannot (or would wrongly) parse it.
+
+    A raw ``@`` in the password splits it at the first ``@`` (or fails).
+    """
+    from sqlalchemy.engine import make_url
+
+    if text.split("://", 1)[1].count("@") > 1:
+        return None
+    try:
+        return make_url(text)
+    except Exception:  # noqa: BLE001 - not a URL SQLAlchemy can parse
+        return None
+
+
+def _password(text: str) -> str | None:
+    url = _parsed(text)
+    if url is not None:
+        return url.password  # type: ignore[no-any-return]
+    match = _USERINFO.match(text)
+    return match.group("password") if match else None
+
+
+def mask_password(url: str | os.PathLike[str]) -> str:
+    """Return ``url`` with its password replaced by ``***``.
+
+    Parameters
+    ----------
+    url : str or path-like
+        A storage URL (or a file path, returned unchanged).
+
+    Returns
+    -------
+    str
+        The URL, safe to print or log.
+
+    Examples
+    --------
+    >>> mask_password("postgresql://ana:s3cr3t@db.example.org:5432/optuna")
+    'postgresql://ana:***@db.example.org:5432/optuna'
+    >>> mask_password("sqlite:///studies.db")
+    'sqlite:///studies.db'
+    """
+    text = os.fspath(url)
+    if "://" not in text:
+        return text
+    url = _parsed(text)
+    if url is not None:
+        text = url.render_as_string(hide_password=True)
+    else:  # hide user:<this>@host
+        text = _USERINFO.sub(rf"\g<head>{_MASK}\g<tail>", text)
+    return _QUERY_SECRET.sub(rf"\g<1>{_MASK}", text)
+
+
+def scrub(message: str, url: str | os.PathLike[str]) -> str:
+    """Remove the password of ``url`` from ``message`` (e.g. a driver's error).
+
+    The URL itself becomes its masked form; the password anywhere else in
+    ``message`` (as typed, or percent-decoded) becomes ``***``.
+    """
+    text = os.fspath(url)
+    if "://" not in text:
+        return message
+    message = message.replace(text, mask_password(text))
+    secrets = {_password(text) or ""}
+    secrets.update(m.group(2) for m in _QUERY_SECRET.finditer(text))
+    for secret in secrets - {""}:
+        for form in {secret, unquote(secret), quote(secret, safe="")}:
+            message = message.replace(form, _MASK)
+    return message
+
+
+# ---------------------------------------------------------------- storages
 SQLITE_SUFFIXES: tuple[str, ...] = (".db", ".sqlite", ".sqlite3")
 JOURNAL_SUFFIXES: tuple[str, ...] = (".log", ".jsonl", ".journal")
 #: URL schemes of an Optuna journal kept in Redis.
@@ -50,6 +137,8 @@ _REDIS_SCHEMES: tuple[str, ...] = ("redis", "rediss")
 _RDB_DIALECTS: tuple[str, ...] = (
     "sqlite", "postgresql", "mysql", "mariadb", "oracle", "mssql",
 )  # fmt: skip
+
+
 def journal_storage(path: str | os.PathLike[str]) -> optuna.storages.JournalStorage:
     """Return an Optuna journal storage kept in the file ``path``.
 
@@ -117,11 +206,9 @@ _DRIVER_HINTS = {
 
 def _missing_module(exc: BaseException) -> str:
     """The module whose import failed (Optuna re-raises without its name)."""
-    seen: BaseException | None = exc
-    while seen is not None:
-        if isinstance(seen, ImportError) and seen.name:
-            return seen.name
-        seen = seen.__cause__ or seen.__context__
+    for error in exception_chain(exc):
+        if isinstance(error, ImportError) and error.name:
+            return error.name
     return "?"
 
 
