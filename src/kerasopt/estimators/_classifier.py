@@ -87,7 +87,8 @@ class KerasClassifier(ClassifierMixin, BaseKerasEstimator):
         ndarray of shape (n_samples, n_classes)
             Rows sum to 1, except for multilabel targets.
         """
-        return self.target_encoder_.probabilities(self._predict_raw(X))
+        raw = self._predict_raw(X)  # checks that the classifier is fitted
+        return self.target_encoder_.probabilities(raw)
 
     def predict(self, X: Any) -> np.ndarray:
         """Predicted class labels, of the same type as the ``y`` given to fit.

@@ -71,7 +71,8 @@ class KerasRegressor(RegressorMixin, BaseKerasEstimator):
         -------
         ndarray of shape (n_samples,) or (n_samples, n_outputs)
         """
-        return self.target_encoder_.inverse_transform(self._predict_raw(X))
+        raw = self._predict_raw(X)  # checks that the regressor is fitted
+        return self.target_encoder_.inverse_transform(raw)
 
     def partial_fit(self, X: Any, y: Any, sample_weight: Any = None) -> KerasRegressor:
         """Train for one epoch, keeping the model and history of earlier calls.
