@@ -101,7 +101,8 @@ class KerasClassifier(ClassifierMixin, BaseKerasEstimator):
         -------
         ndarray of shape (n_samples,) or (n_samples, n_labels)
         """
-        return self.target_encoder_.inverse_transform(self.predict_proba(X))
+        proba = self.predict_proba(X)  # checks that the classifier is fitted
+        return self.target_encoder_.inverse_transform(proba)
 
     def partial_fit(
         self, X: Any, y: Any, classes: Any = None, sample_weight: Any = None
