@@ -8,6 +8,7 @@ import re
 import signal
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from pathlib import Path
@@ -21,9 +22,8 @@ from typer.testing import CliRunner
 from kerasopt.cli import app
 from kerasopt.cli._common import default_study_name, parse_duration
 from kerasopt.cli._render import TrialProgress
-from kerasopt.cli._workers import budget
-from kerasopt.search._study import fail_running_trials, settle
 from kerasopt.search import resolve_storage
+from kerasopt.search._study import fail_running_trials, settle, watching
 
 optuna.logging.set_verbosity(optuna.logging.WARNING)
 runner = CliRunner()
@@ -229,8 +229,9 @@ def test_progress_counts_trials_of_the_study():
             raise optuna.TrialPruned()
         return float("nan") if trial.number == 2 else x
 
-    with TrialProgress(5, deadline=time.time() + 125) as progress:
-        study.optimize(objective, n_trials=4, callbacks=[progress])
+    progress = TrialProgress()
+    with watching(study, [progress], n_trials=5, deadline=time.time() + 125):
+        study.optimize(objective, n_trials=4)
     (task,) = progress._progress.tasks
     assert task.completed == 3 and task.total == 5  # complete + pruned
     assert "pruned 1 | failed 1" in task.description
@@ -242,28 +243,24 @@ def test_progress_follows_trials_run_elsewhere(tmp_path):
     storage = resolve_storage(tmp_path / "j.log")
     study = optuna.create_study(storage=storage, study_name="s")
     elsewhere = optuna.load_study(study_name="s", storage=storage)
-    with TrialProgress(3) as progress, progress.following(study, every=0.05):
+    progress = TrialProgress()
+    polled = threading.Event()
+
+    def view(state):
+        progress(state)
+        if state.done == 2:
+            polled.set()
+
+    with watching(study, [view], n_trials=3, deadline=None, interval=0.05):
         (task,) = progress._progress.tasks
-        assert task.completed == 0
+        assert task.completed == 0 and task.total == 3
         elsewhere.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=2)
-        # Waits for the poller (every 0.05 s); the deadline only bounds a failure.
-        deadline = time.monotonic() + 60
-        while task.completed < 2 and time.monotonic() < deadline:
-            time.sleep(0.01)
-        assert task.completed == 2
+        # The polling thread sees them; the timeout only bounds a failure.
+        assert polled.wait(timeout=60)
+    assert task.completed == 2
 
 
 # ------------------------------------------------------- heartbeat, budget
-def test_budget_stops_at_the_total_count_of_the_study():
-    study = optuna.create_study()
-    study.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=2)
-    study.optimize(
-        lambda t: t.suggest_float("x", 0, 1), n_trials=10, callbacks=budget(5)
-    )
-    assert len(study.trials) == 5
-    assert budget(None) == []
-
-
 def _heartbeat_storage(tmp_path: Path) -> optuna.storages.RDBStorage:
     return resolve_storage(
         tmp_path / "h.db", heartbeat_interval=1, grace_period=2

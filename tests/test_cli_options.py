@@ -19,8 +19,7 @@ import pytest
 import typer
 
 from kerasopt.cli import app
-from kerasopt.cli._metric import resolve_metric
-from kerasopt.cli._quiet import quiet_libraries
+from kerasopt.cli._common import quiet_libraries, resolve_metric
 from kerasopt.search import resolve_storage
 
 from test_cli import SPACE, run, runner, workdir  # noqa: F401, I001

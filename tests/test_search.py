@@ -336,6 +336,23 @@ def test_resuming_with_a_fixed_random_state_draws_new_parameters(
     assert draws(f"sqlite:///{tmp_path / 'b.db'}") == first  # still reproducible
 
 
+def test_the_budget_counts_trials_of_other_processes(
+    iris: tuple[np.ndarray, np.ndarray]
+) -> None:
+    study = optuna.create_study(direction="maximize")
+
+    def other_process(study: optuna.Study, trial: optuna.trial.FrozenTrial) -> None:
+        # Another worker on the same storage finishes a trial meanwhile.
+        study.add_trial(optuna.trial.create_trial(
+            params={"C": 1.0}, distributions=C_SPACE, value=0.5))  # fmt: skip
+
+    search = OptunaSearchCV(
+        _logreg(), C_SPACE, n_trials=6, cv=2, study=study, callbacks=[other_process]
+    ).fit(*iris)
+    assert search.n_trials_ == 6  # 3 here, 3 elsewhere: the total is met
+    assert sum("split_test_scores" in t.user_attrs for t in study.trials) == 3
+
+
 def test_resume_refuses_a_minimizing_study(
     iris: tuple[np.ndarray, np.ndarray], tmp_path: Path
 ) -> None:

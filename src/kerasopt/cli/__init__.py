@@ -12,12 +12,10 @@ from typing import Annotated
 
 import typer
 
-from ._common import handle_errors, settings
-from ._inspect import report, show, studies
+from ._common import handle_errors, quiet_libraries, settings
+from ._inspect import fail_stale, report, show, studies
 from ._model import export, predict
-from ._quiet import quiet_libraries
 from ._tune import tune
-from ._workers import fail_stale
 
 __all__ = ["app", "main"]
 

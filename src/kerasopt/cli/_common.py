@@ -1,44 +1,75 @@
-"""What several commands share: the storage option, opening studies, errors.
+"""What several commands share: options, errors, storages, quiet imports, inputs.
 
-:func:`handle_errors` is the one place where exceptions become exit codes:
-user errors (bad data, bad space, unknown study, unreachable storage) print
-one line and exit with 1; ``--debug`` adds the traceback. Usage errors exit
-with 2 before a command runs (typer/click).
+* :func:`handle_errors` is the one place where exceptions become exit codes:
+  user errors (bad data, bad space, unknown study, unreachable storage) print
+  one line and exit with 1; ``--debug`` adds the traceback. Usage errors exit
+  with 2 before a command runs (typer/click).
+* Storages: ``--storage``, else ``KERASOPT_STORAGE``, else ``kerasopt.db`` in
+  the working directory; passwords are masked in every message.
+* Library chatter stays off the terminal: :func:`quiet_libraries` runs before
+  any command, so before TensorFlow, JAX or Keras is imported, and their C++
+  and Python loggers (``failed call to cuInit``, ``Unable to register cuDNN
+  factory``, "no GPU/TPU found", tf.function retracing warnings) stay silent.
+  Optuna's per-trial lines give way to the progress bar; its warnings (a
+  failed trial) still show, but not the traceback of a Ctrl-C.
+* Inputs of ``tune`` and ``export``: the table, the target's task, the metric,
+  the pipeline every trial clones.
 """
 
 from __future__ import annotations
 
+import contextlib
+import enum
 import functools
+import importlib
+import logging
+import os
 import re
+import signal
 import sys
+import threading
 import traceback
-from collections.abc import Callable
+import warnings
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import typer
 
-from .._utils import exception_chain
-from ..exceptions import KerasoptError, StorageError
+from .._utils import did_you_mean, exception_chain, native_stderr_silenced
+from ..exceptions import DataError, KerasoptError, StorageError
 from . import _render
 
 __all__ = [
     "DEFAULT_STORAGE",
-    "JsonOpt",
     "IdColumnOpt",
+    "JsonOpt",
     "QuietOpt",
     "SepOpt",
     "StorageOpt",
     "StudyArg",
+    "Task",
+    "build_pipeline",
+    "check_named",
+    "default_study_name",
     "handle_errors",
+    "import_backend",
+    "interrupt_guard",
+    "load_data",
     "open_storage",
     "open_study",
     "parse_duration",
+    "quiet_libraries",
+    "quiet_optuna",
+    "resolve_metric",
     "settings",
     "storage_file",
     "storage_url",
 ]
 
+
+
+# -------------------------------------------------------------------- options
 #: Where studies live when neither ``--storage`` nor ``KERASOPT_STORAGE`` is set.
 DEFAULT_STORAGE = "kerasopt.db"
 
@@ -84,6 +115,8 @@ IdColumnOpt = Annotated[
     ),
 ]
 
+
+# --------------------------------------------------------------------- errors
 #: Process-wide CLI settings set by the app callback.
 settings: dict[str, Any] = {"debug": False, "secrets": []}
 
@@ -161,6 +194,7 @@ def handle_errors(command: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+# ------------------------------------------------------------------- storages
 def storage_url(storage: str | None) -> str:
     """The storage to open: ``--storage``, ``$KERASOPT_STORAGE`` or the default."""
     url = storage or DEFAULT_STORAGE
@@ -205,12 +239,15 @@ def open_storage(
     return resolve_storage(url, heartbeat_interval=interval, grace_period=grace), label
 
 
-def open_study(storage: Any, label: str, name: str) -> Any:
-    """Load the study ``name``; unknown names list the studies there."""
+def open_study(storage_option: str | None, name: str) -> tuple[Any, str]:
+    """Open the storage and load the study ``name`` from it.
+
+    Returns the study and the storage's label (see :func:`open_storage`);
+    unknown names list the studies there.
+    """
     import optuna
 
-    from .._utils import did_you_mean
-
+    storage, label = open_storage(storage_option)
     names = optuna.get_all_study_names(storage)
     if name not in names:
         raise StorageError(
@@ -218,9 +255,10 @@ def open_study(storage: Any, label: str, name: str) -> Any:
             f"{', '.join(names) or '(none)'}. Pass --storage if the study lives "
             "elsewhere."
         )
-    return optuna.load_study(study_name=name, storage=storage)
+    return optuna.load_study(study_name=name, storage=storage), label
 
 
+# ----------------------------------------------------------- durations, names
 _DURATION = re.compile(r"(\d+(?:\.\d+)?)([smhd]?)")
 _UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
 
@@ -251,3 +289,177 @@ def default_study_name(data: Path, target: str) -> str:
     """``penguins.csv.gz`` and ``species`` -> ``penguins-species``."""
     stem = data.name.split(".")[0] or data.stem
     return f"{stem}-{target}"
+
+
+# ------------------------------------------------------------ quiet libraries
+#: Environment read by the backends' C++ code when they are first imported.
+_QUIET_ENV = {
+    "TF_CPP_MIN_LOG_LEVEL": "3",  # 3: not even "E ... failed call to cuInit"
+    "TF_ENABLE_ONEDNN_OPTS": "0",  # and no "oneDNN custom operations are on"
+    "GRPC_VERBOSITY": "ERROR",
+    "GLOG_minloglevel": "2",
+}
+#: Python loggers that print on import or while tracing.
+_QUIET_LOGGERS = ("tensorflow", "absl", "jax._src.xla_bridge", "h5py")
+
+
+#: Set by a Ctrl-C during `kerasopt tune` (see :func:`interrupt_guard`).
+_INTERRUPTED = threading.Event()
+
+
+class _NoInterruptTraceback(logging.Filter):
+    """Drop Optuna's "Trial N failed" record (and traceback) of a Ctrl-C."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        exc = record.exc_info[1] if record.exc_info else None
+        return not (
+            _INTERRUPTED.is_set()
+            or isinstance(exc, KeyboardInterrupt)
+            or "KeyboardInterrupt(" in record.getMessage()
+        )
+
+
+_FILTER = _NoInterruptTraceback()
+
+
+def quiet_libraries() -> None:
+    """Silence TensorFlow / JAX logging; call before importing them.
+
+    Variables the user has set are kept (``TF_CPP_MIN_LOG_LEVEL=0`` still
+    shows everything).
+    """
+    for name, value in _QUIET_ENV.items():
+        os.environ.setdefault(name, value)
+    for name in _QUIET_LOGGERS:
+        logging.getLogger(name).setLevel(logging.ERROR)
+    # The logger that writes "Trial N failed with ..." (a logger's own filter
+    # sees the records made on it).
+    failed_trials = logging.getLogger("optuna.study._optimize")
+    if _FILTER not in failed_trials.filters:
+        failed_trials.addFilter(_FILTER)
+
+
+def quiet_optuna() -> None:
+    """Optuna's per-trial INFO lines off (the progress bar shows them)."""
+    import optuna
+
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+
+
+def _on_sigint(signum: int, frame: object) -> None:
+    _INTERRUPTED.set()
+    signal.default_int_handler(signum, frame)
+
+
+@contextlib.contextmanager
+def interrupt_guard() -> Iterator[None]:
+    """While trials run, a Ctrl-C also hushes Optuna's report of that trial.
+
+    Wherever the interrupt lands (in Keras, in the objective), the trial it
+    stops is not worth a warning: the command prints one line instead.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, _on_sigint)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        _INTERRUPTED.clear()
+
+
+def import_backend() -> None:
+    """Import the estimators (and so Keras and its backend) without chatter.
+
+    TensorFlow's C++ code logs "Could not find cuda drivers", "oneDNN custom
+    operations are on" and the like at import, before its log level is read;
+    an error there still surfaces as a Python exception.
+    """
+    with native_stderr_silenced():
+        importlib.import_module("kerasopt.estimators")
+
+
+# --------------------------------------------------------------------- inputs
+class Task(str, enum.Enum):
+    """``kerasopt tune --task``."""
+
+    auto = "auto"
+    classification = "classification"
+    regression = "regression"
+
+
+def load_data(
+    path: Path, target: str, quiet: bool, sep: str | None = None
+) -> tuple[Any, Any]:
+    """Read ``path``; data warnings (dropped rows) become notes."""
+    from ..data import load_dataset
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", UserWarning)
+        X, y = load_dataset(path, target, sep)
+    if not quiet:
+        for warning in caught:
+            _render.note(str(warning.message))
+    return X, y
+
+
+def check_named(X: Any, columns: list[str], option: str) -> None:
+    """Fail on a name in ``columns`` (given by ``option``) that ``X`` lacks."""
+    names = [str(c) for c in X.columns]
+    for column in columns:
+        if column not in names:
+            raise DataError(
+                f"{option} {column!r} is not a column of the data."
+                f"{did_you_mean(column, names)} Columns: {', '.join(names)}."
+            )
+
+
+def build_pipeline(task: str, epochs: int) -> Any:
+    """The estimator every trial clones: preprocessing + Keras MLP.
+
+    Columns are chosen before (:func:`unused_columns`): the pipeline drops
+    none by itself, so no trial warns about them.
+    """
+    from ..estimators import KerasClassifier, KerasRegressor
+    from ..preprocessing import make_tabular_pipeline
+
+    cls = KerasClassifier if task == "classification" else KerasRegressor
+    return make_tabular_pipeline(cls(epochs=epochs, verbose=0), auto_drop=False)
+
+
+def resolve_metric(
+    metric: str | None, task: str, y: Any, pos_label: str | None
+) -> tuple[Any, str]:
+    """The ``scoring`` for OptunaSearchCV and the metric's name for the study.
+
+    Parameters
+    ----------
+    metric : str or None
+        ``--metric``: a scikit-learn scorer name; ``None`` means accuracy
+        (classification) or R² (regression).
+    task : {"classification", "regression"}
+    y : pandas.Series
+        The target.
+    pos_label : str or None
+        ``--pos-label``: the positive class of a binary metric.
+
+    Returns
+    -------
+    scoring : str, callable or None
+    name : str
+
+    Raises
+    ------
+    ValueError
+        With the fix, when the metric is unknown, cannot score this target or
+        the positive label is missing, unknown or not used by the metric.
+    """
+    from ..search._scoring import check_scoring_target
+
+    name = metric or ("accuracy" if task == "classification" else "r2")
+    scoring = check_scoring_target(
+        name, y, classification=task == "classification", pos_label=pos_label,
+        scoring_name="--metric", pos_label_name="--pos-label",
+    )  # fmt: skip
+    return scoring, scoring if isinstance(scoring, str) else name

@@ -1,4 +1,13 @@
-"""``kerasopt studies``, ``show`` and ``report``: read a storage, change nothing."""
+"""``kerasopt studies``, ``show``, ``report`` and ``fail-stale``: look at stored studies.
+
+All but ``fail-stale`` read a storage and change nothing. ``fail-stale``
+serves storages without heartbeat (journal files, Redis): a killed worker
+leaves its trial RUNNING there, not counted toward the budget, until this
+command marks it FAILED. (RDB storages fail and re-run such trials
+themselves: see ``kerasopt tune --grace-period``.) Kept simple on purpose: a
+journal file serves processes of one machine, whose owner can see which of
+them still run.
+"""
 
 from __future__ import annotations
 
@@ -8,9 +17,16 @@ from typing import Annotated
 import typer
 
 from . import _render
-from ._common import JsonOpt, StorageOpt, StudyArg, open_storage, open_study
+from ._common import (
+    JsonOpt,
+    StorageOpt,
+    StudyArg,
+    open_storage,
+    open_study,
+    parse_duration,
+)
 
-__all__ = ["report", "show", "studies"]
+__all__ = ["fail_stale", "report", "show", "studies"]
 
 
 def studies(storage: StorageOpt = None, json_: JsonOpt = False) -> None:
@@ -27,9 +43,8 @@ def studies(storage: StorageOpt = None, json_: JsonOpt = False) -> None:
     store, label = open_storage(storage)
     summaries = list_studies(store)
     if json_:
-        _render.print_json(summaries)
-    else:
-        _render.studies_table(summaries, label)
+        return _render.print_json(summaries)
+    _render.studies_table(summaries, label)
 
 
 def show(
@@ -48,15 +63,12 @@ def show(
     """
     from ..reporting import study_summary, trials_frame
 
-    store, label = open_storage(storage)
-    study = open_study(store, label, study_name)
+    study, _ = open_study(storage, study_name)
     summary = study_summary(study)
     frame = trials_frame(study, top=top)
-    if json_:
-        summary["top_trials"] = frame.to_dict(orient="records")
-        _render.print_json(summary)
-    else:
-        _render.study_view(summary, frame)
+    if not json_:
+        return _render.study_view(summary, frame)
+    _render.print_json({**summary, "top_trials": frame.to_dict(orient="records")})
 
 
 def report(
@@ -80,7 +92,40 @@ def report(
     from .._atomic import atomic_write_text
     from ..reporting import html_report
 
-    store, label = open_storage(storage)
-    study = open_study(store, label, study_name)
+    study, label = open_study(storage, study_name)
     atomic_write_text(output, html_report(study, storage_label=label))
     _render.note(f"Wrote {output}.")
+
+
+def fail_stale(
+    study_name: StudyArg,
+    older_than: Annotated[
+        str,
+        typer.Option(
+            help="Fail trials running longer than this: 0, 90s, 10m, 2h. Pick more "
+            "than your longest trial: a live worker's trial would be failed too.",
+        ),
+    ],
+    storage: StorageOpt = None,
+) -> None:
+    """Mark FAILED the trials left RUNNING by killed workers.
+
+    RDB storages (SQLite, PostgreSQL, MySQL) do this themselves through
+    heartbeats (see `kerasopt tune --grace-period`); a journal file (.log)
+    keeps no heartbeat, so a killed process leaves its trial RUNNING until
+    this command clears it.
+
+    Examples:
+
+      kerasopt fail-stale penguins-species --storage study.log --older-than 1h
+    """
+    from ..search._study import fail_running_trials
+
+    seconds = parse_duration(older_than, option="--older-than", allow_zero=True)
+    study, _ = open_study(storage, study_name)
+    numbers = fail_running_trials(study, seconds or 0.0)
+    if numbers:
+        listed = ", ".join(map(str, numbers))
+        _render.note(f"Failed trial(s) {listed} of {study_name!r}.")
+    else:
+        _render.note(f"No trial of {study_name!r} has been running that long.")

@@ -1,12 +1,22 @@
-"""``kerasopt export`` and ``kerasopt predict``: model files in and out."""
+"""``kerasopt export`` and ``kerasopt predict``: model files in and out, ensembles.
+
+``kerasopt tune --ensemble K`` keeps each trial's out-of-fold predictions
+(float32, rows x classes) in a folder beside the storage file
+(``kerasopt.db.oof/<study>/``), or in ``~/.cache/kerasopt/oof/<study>/`` for a
+database server, where each machine keeps those of the trials it ran. ``tune
+--output`` and ``export --ensemble K`` choose up to K of those trials and refit
+their weighted soft-voting ensemble (:func:`kerasopt.search.refit_ensemble`).
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import quote
 
 import typer
 
+from .._utils import cache_dir
 from ..exceptions import DataError
 from . import _render
 from ._common import (
@@ -15,16 +25,67 @@ from ._common import (
     SepOpt,
     StorageOpt,
     StudyArg,
-    open_storage,
+    build_pipeline,
+    check_named,
+    import_backend,
+    load_data,
     open_study,
+    resolve_metric,
+    storage_file,
     storage_url,
 )
-from ._ensemble import EnsembleOpt, ensemble_dir, fit_ensemble
 
-__all__ = ["MODEL_FILE", "export", "model_path", "predict", "save_model"]
+__all__ = [
+    "EnsembleOpt",
+    "MODEL_FILE",
+    "ensemble_dir",
+    "export",
+    "fit_ensemble",
+    "model_path",
+    "predict",
+    "save_model",
+]
 
 #: File name of the model inside a folder given as ``-o model/``.
 MODEL_FILE = "model.kerasopt"
+
+EnsembleOpt = Annotated[
+    int,
+    typer.Option(
+        "--ensemble",
+        min=1,
+        help="Ensemble of up to K trials, chosen greedily on out-of-fold "
+        "predictions (kept by `tune --ensemble K`), weighted soft voting. 1: the "
+        "best trial alone.",
+    ),
+]
+
+
+def ensemble_dir(url: str, study_name: str) -> Path:
+    """The folder of a study's out-of-fold predictions on this machine."""
+    path = storage_file(url)
+    if path is None:  # a server: this machine's cache
+        base = cache_dir("oof")
+    else:
+        base = path.with_name(path.name + ".oof")
+    return base / quote(study_name, safe="")
+
+
+def fit_ensemble(
+    pipeline: Any, study: Any, X: Any, y: Any, *, folder: Path, size: int, scoring: Any
+) -> Any:
+    """The refit ensemble of up to ``size`` trials; a clear error without predictions."""
+    from ..search import refit_ensemble
+
+    if not any(folder.glob("trial_*.npy")):
+        raise DataError(
+            f"Study {study.study_name!r} kept no out-of-fold predictions in "
+            f"{str(folder)!r}: only trials run by `kerasopt tune --ensemble K` keep "
+            "them. Run tune with --ensemble (it resumes the study), or drop --ensemble."
+        )
+    return refit_ensemble(
+        pipeline, study, X, y, ensemble_dir=folder, ensemble_size=size, scoring=scoring
+    )
 
 
 def model_path(path: Path, *, creating: bool) -> Path:
@@ -87,13 +148,9 @@ def export(
       kerasopt export churn-churn --ensemble 5 -o churn-model/
     """
     from ..search import refit_best
-    from ._inputs import build_pipeline, load_data
-    from ._quiet import import_backend
 
     import_backend()
-
-    store, label = open_storage(storage)
-    study = open_study(store, label, study_name)
+    study, _ = open_study(storage, study_name)
     attrs = study.user_attrs
     missing = [key for key in ("target", "task", "epochs") if key not in attrs]
     if missing:
@@ -122,8 +179,6 @@ def export(
         model = refit_best(pipeline, study, X, y)
         what = "the best pipeline"
     else:
-        from ._metric import resolve_metric
-
         scoring, _ = resolve_metric(
             attrs.get("metric"), attrs["task"], y, attrs.get("pos_label")
         )
@@ -206,8 +261,6 @@ def predict(
 
     from .. import load
     from ..data import check_columns, read_table
-    from ._inputs import check_named
-    from ._quiet import import_backend
 
     import_backend()
 

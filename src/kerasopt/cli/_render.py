@@ -7,12 +7,9 @@ stays clean.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import math
 import sys
-import time
-from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
@@ -28,8 +25,9 @@ from rich.progress import (
 from rich.table import Table
 
 if TYPE_CHECKING:
-    import optuna
     import pandas as pd
+
+    from ..search._study import StudyProgress
 
 __all__ = [
     "TrialProgress",
@@ -154,33 +152,22 @@ def study_view(summary: dict[str, Any], top: pd.DataFrame) -> None:
 
 
 class TrialProgress:
-    """A live progress bar fed by an Optuna study callback.
+    """The live progress bar of ``kerasopt tune``, fed by the search's polling.
 
     Shows trials done (complete + pruned) out of the study's target, the best
-    value so far and the pruned and failed counts. Counts come from the study
-    itself, so trials of other workers sharing the storage show up too.
+    value so far, the pruned, failed and running counts and the time left.
+    Counts are the whole study's, so trials of other workers sharing the
+    storage show up too. Called with a
+    :class:`kerasopt.search._study.StudyProgress` (see
+    :func:`kerasopt.search._study.observing`).
 
     Parameters
     ----------
-    total : int or None
-        The number of trials the study should hold; ``None`` runs until the
-        timeout (the bar then only counts).
-    deadline : float or None, default=None
-        ``time.time()`` of the ``--timeout``: the time left is shown.
     enabled : bool, default=True
         ``False`` (``--quiet``) shows nothing.
     """
 
-    def __init__(
-        self,
-        total: int | None,
-        *,
-        deadline: float | None = None,
-        enabled: bool = True,
-    ) -> None:
-        self.total = total
-        self.deadline = deadline
-        self.enabled = enabled
+    def __init__(self, *, enabled: bool = True) -> None:
         self._progress = Progress(
             SpinnerColumn(),
             TextColumn("[bold]trials"),
@@ -192,51 +179,31 @@ class TrialProgress:
             transient=False,
             disable=not enabled,
         )
-        self._task: Any = None
+        self._task = self._progress.add_task("", total=None)
 
-    def __enter__(self) -> TrialProgress:
+    def start(self) -> None:
+        """Show the bar."""
         self._progress.start()
-        self._task = self._progress.add_task("", total=self.total)
-        return self
 
-    def __exit__(self, *exc: object) -> None:
+    def stop(self) -> None:
+        """Leave the bar's last state on the screen."""
         self._progress.stop()
 
-    @contextlib.contextmanager
-    def following(self, study: optuna.Study, every: float = 1.0) -> Iterator[None]:
-        """Refresh from the study every ``every`` s (trials run elsewhere)."""
-        from ..search._study import watching
-
-        with watching(study, [lambda _: self(study, None)], n_trials=None,
-                      deadline=None, interval=every):  # fmt: skip
-            yield
-
-    def start(self, study: optuna.Study) -> None:
-        """Show the trials the study already holds (a resumed study)."""
-        self(study, None)
-
-    def __call__(
-        self, study: optuna.Study, trial: optuna.trial.FrozenTrial | None
-    ) -> None:
-        """Optuna callback: refresh the counts after each trial."""
-        from optuna.trial import TrialState
-
-        counts = {state: 0 for state in TrialState}
-        for t in study.get_trials(deepcopy=False):
-            counts[t.state] += 1
-        try:
-            best = f"best {_fmt(study.best_value)}"
-        except ValueError:
+    def __call__(self, progress: StudyProgress) -> None:
+        """Show where the study stands."""
+        counts = progress.counts
+        best = f"best {_fmt(progress.best_value)}"
+        if progress.best_value is None:
             best = "best -"
-        if self.deadline is not None:
-            left = max(0, int(self.deadline - time.time()))
+        if progress.seconds_left is not None:
+            left = int(progress.seconds_left)
             best = f"{left // 60}m{left % 60:02d}s left | {best}"
         self._progress.update(
             self._task,
-            completed=counts[TrialState.COMPLETE] + counts[TrialState.PRUNED],
+            total=progress.n_trials,
+            completed=progress.done,
             description=(
-                f"{best} | pruned {counts[TrialState.PRUNED]} | "
-                f"failed {counts[TrialState.FAIL]} | "
-                f"running {counts[TrialState.RUNNING]}"
+                f"{best} | pruned {counts['PRUNED']} | failed {counts['FAIL']} | "
+                f"running {counts['RUNNING']}"
             ),
         )

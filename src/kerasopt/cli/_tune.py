@@ -1,14 +1,43 @@
-"""``kerasopt tune``: an Optuna study on a table, resumable and shareable."""
+"""``kerasopt tune``: an Optuna study on a table, resumable and shareable.
+
+The command reads the table and the options, builds an
+:class:`~kerasopt.OptunaSearchCV` and fits it; the search creates or resumes
+the study, counts the trial budget and runs the workers. What the CLI adds
+watches the search (:func:`kerasopt.search._study.observing`): it refuses a
+study tuned on another target, records what the study was tuned on (data,
+target, task, metric, columns: what ``export`` needs), and shows progress.
+
+Several ``kerasopt tune`` processes pointed at one study share it:
+
+* **Budget.** Each process stops once the study holds ``--n-trials``
+  finished (complete + pruned) trials. It looks after each trial, so workers
+  that are all mid-trial when the count is reached finish those trials too:
+  the study may hold up to ``workers - 1`` trials more than asked.
+* **Dead workers, RDB storages** (SQLite, PostgreSQL, MySQL). The storage
+  records a heartbeat of each running trial (``--heartbeat-interval``); a trial
+  silent for ``--grace-period`` seconds is failed by the next worker that
+  starts a trial and queued again with the same parameters (Optuna's retry
+  callback, see :func:`kerasopt.search.resolve_storage`). A worker whose own
+  share is done waits up to ``--grace-period`` for the trials still running
+  elsewhere, so a trial of a worker that died near the end is failed and
+  re-run rather than left RUNNING.
+* **Dead workers, journal files.** Optuna keeps no heartbeat there: a killed
+  process leaves its trial RUNNING. It does not count toward the budget (the
+  other workers still finish the study), and ``kerasopt fail-stale`` marks it
+  FAILED.
+"""
 
 from __future__ import annotations
 
-import time
-from contextlib import nullcontext
+import contextlib
+import warnings
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
+from ..exceptions import DataError, InvalidSearchSpaceError, StorageError
 from . import _render
 from ._common import (
     IdColumnOpt,
@@ -16,22 +45,230 @@ from ._common import (
     QuietOpt,
     SepOpt,
     StorageOpt,
+    Task,
+    build_pipeline,
+    check_named,
     default_study_name,
+    import_backend,
+    interrupt_guard,
+    load_data,
     open_storage,
     parse_duration,
+    quiet_optuna,
+    resolve_metric,
     storage_url,
 )
-from ._ensemble import EnsembleOpt, ensemble_dir, record
-from ._inputs import Task, build_pipeline, load_data, read_space_file, unused_columns
-from ._study import make_cv, prepare_study, run_trials, sampler_seed, write_outputs
+from ._model import EnsembleOpt, ensemble_dir, fit_ensemble, save_model
 
 __all__ = ["tune"]
 
 
 #: Trials of a study when neither --n-trials nor --timeout is given.
 DEFAULT_N_TRIALS = 20
+#: The study user attribute holding the last chosen ensemble (for show/report).
+ENSEMBLE_ATTR = "ensemble"
 
 
+
+# --------------------------------------------------------------------- inputs
+def unused_columns(
+    X: Any, drop: list[str], id_column: str | None
+) -> dict[str, str]:
+    """The columns not to learn from, each with the reason.
+
+    ``--drop`` and ``--id-column`` ones, then those the preprocessing would
+    drop by itself (IDs, dates, durations, a saved index: see
+    :func:`kerasopt.preprocessing.drop_reason`). Decided once on the whole
+    table, so that every trial and the exported model use the same columns.
+    """
+    from ..preprocessing import drop_reason
+
+    check_named(X, drop, "--drop")
+    if id_column is not None:
+        check_named(X, [id_column], "--id-column")
+    reasons = {str(c): "--drop" for c in drop}
+    if id_column is not None:
+        reasons[id_column] = "--id-column"
+    for column in X.columns:
+        if str(column) not in reasons:
+            reason = drop_reason(column, X[column])
+            if reason is not None:
+                reasons[str(column)] = reason
+    return reasons
+
+
+def _parse(path: Path, text: str) -> Any:
+    suffix = path.suffix.lower()
+    if suffix in (".yaml", ".yml"):
+        import yaml
+
+        return yaml.safe_load(text)
+    if suffix == ".toml":
+        try:
+            import tomllib
+        except ModuleNotFoundError:  # Python 3.10
+            import tomli as tomllib  # type: ignore[no-redef]
+        return tomllib.loads(text)
+    if suffix == ".json":
+        import json
+
+        return json.loads(text)
+    raise InvalidSearchSpaceError(
+        f"Cannot tell the format of the space file {str(path)!r}: use a "
+        ".yaml, .yml, .toml or .json suffix."
+    )
+
+
+def read_space_file(path: Path) -> dict[str, Any]:
+    """Parse a YAML (.yaml/.yml), TOML (.toml) or JSON space file."""
+    if not path.is_file():
+        raise FileNotFoundError(f"Search space file {str(path)!r} not found.")
+    try:
+        content = _parse(path, path.read_text(encoding="utf-8"))
+    except InvalidSearchSpaceError:
+        raise
+    except Exception as exc:  # each parser has its own error types
+        first = str(exc).splitlines()[0] if str(exc) else ""
+        raise InvalidSearchSpaceError(
+            f"Cannot parse the space file {str(path)!r}: {type(exc).__name__}: {first}"
+        ) from None
+    if not isinstance(content, dict):
+        raise InvalidSearchSpaceError(
+            f"The space file {str(path)!r} must hold a mapping of parameter names to "
+            f"specifications, but holds {type(content).__name__}."
+        )
+    from ..search import load_search_space
+
+    load_search_space(content)  # errors name the key before any data is read
+    return content
+
+
+# ---------------------------------------------------------------------- folds
+def make_cv(
+    cv: int, validation_fraction: float | None, task: str, seed: int | None
+) -> Any:
+    """``--cv`` folds, or one ``--validation-fraction`` hold-out split."""
+    if validation_fraction is None:
+        return cv
+    from sklearn.model_selection import ShuffleSplit, StratifiedShuffleSplit
+
+    splitter = StratifiedShuffleSplit if task == "classification" else ShuffleSplit
+    return splitter(n_splits=1, test_size=validation_fraction, random_state=seed)
+
+
+# -------------------------------------------------------------------- the run
+class _TuneRun:
+    """What ``kerasopt tune`` does while its search runs (a search observer).
+
+    Once the search has opened the study: refuse one that minimizes or was
+    tuned on another target or task, record what this run tunes on, say so,
+    and start the progress bar, which the search then refreshes.
+    """
+
+    def __init__(
+        self, attrs: dict[str, Any], label: str, intro: str | None,
+        unused: dict[str, str],
+    ) -> None:  # fmt: skip
+        self.attrs = attrs
+        self.label = label
+        self.intro = intro
+        self.unused = unused
+        self.study: Any = None
+        self.bar = _render.TrialProgress(enabled=intro is not None)
+
+    def opened(self, study: Any) -> None:
+        """Check and annotate the study; raise before any trial if it is not ours."""
+        name = study.study_name
+        if study.direction.name != "MAXIMIZE":
+            raise StorageError(
+                f"Study {name!r} in {self.label} minimizes, but `kerasopt tune` "
+                "maximizes a scikit-learn score. Pass another --study-name."
+            )
+        for key in ("target", "task"):
+            old = study.user_attrs.get(key)
+            if old is not None and old != self.attrs[key]:
+                raise DataError(
+                    f"Study {name!r} in {self.label} was tuned with {key}={old!r}, "
+                    f"not {self.attrs[key]!r}. Pass another --study-name to start "
+                    "a new study."
+                )
+        for key, value in self.attrs.items():
+            if study.user_attrs.get(key) != value:
+                study.set_user_attr(key, value)
+        self.study = study
+        if self.intro is not None:
+            _render.note(self.intro)
+            _render.unused_columns(self.unused)
+        self.bar.start()
+
+    def progress(self, progress: Any) -> None:
+        """Refresh the progress bar."""
+        self.bar(progress)
+
+    def finished(self) -> int:
+        """Trials of the study that count toward --n-trials (0 before it opened)."""
+        from ..search._study import COUNTED
+
+        if self.study is None:
+            return 0
+        return len(self.study.get_trials(deepcopy=False, states=COUNTED))
+
+
+#: Library warnings a CLI user cannot act on: Ctrl-C is reported by the
+#: command itself; --validation-fraction is a single split on purpose.
+_SILENT = ("The search was interrupted", ".*Optuna's Terminator")
+
+
+@contextlib.contextmanager
+def _warnings_as_notes() -> Iterator[None]:
+    """Show the search's warnings once each, as notes without file paths."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("ignore")
+        warnings.filterwarnings("always", category=UserWarning)
+        for message in _SILENT:
+            warnings.filterwarnings("ignore", message)
+        try:
+            yield
+        finally:
+            for message in dict.fromkeys(str(w.message) for w in caught):
+                _render.note(message)
+
+
+def write_outputs(
+    folder: Path,
+    study: Any,
+    summary: dict[str, Any],
+    pipeline: Any,
+    X: Any,
+    y: Any,
+    ensemble: tuple[Path, int, Any] | None = None,
+) -> None:
+    """``--output``: summary.json, trials.csv and the refitted model.
+
+    ``ensemble`` is ``(predictions folder, size, scoring)`` for ``--ensemble``.
+    """
+    import json
+
+    from .._atomic import atomic_write_text
+    from ..reporting import trials_frame
+    from ..search import refit_best
+
+    folder.mkdir(parents=True, exist_ok=True)
+    atomic_write_text(
+        folder / "summary.json", json.dumps(summary, indent=2, default=str)
+    )
+    atomic_write_text(folder / "trials.csv", trials_frame(study).to_csv(index=False))
+    if ensemble is None:
+        model = refit_best(pipeline, study, X, y)
+    else:
+        where, size, scoring = ensemble
+        model = fit_ensemble(
+            pipeline, study, X, y, folder=where, size=size, scoring=scoring
+        )
+    save_model(model, folder / "model")
+
+
+# ---------------------------------------------------------------- the command
 def tune(
     data: Annotated[
         Path,
@@ -184,16 +421,14 @@ def tune(
     if n_trials is None and seconds is None:
         n_trials = DEFAULT_N_TRIALS
     from ..data import infer_task
-    from ..search import OptunaSearchCV, make_pruner, make_sampler
-    from ._metric import resolve_metric
-    from ._quiet import import_backend, interrupt_guard, quiet_optuna
-    from ._workers import budget
+    from ..search import OptunaSearchCV, make_pruner
+    from ..search._study import check_sampler, observing
 
     quiet_optuna()
     import_backend()  # first: nothing else may import it with its chatter
     # Names are checked before any study row is written.
-    make_sampler(sampler)
-    make_pruner(pruner)
+    check_sampler(sampler)
+    pruner_ = make_pruner(pruner)
     content = read_space_file(space) if space is not None else None
     show = not (quiet or json_)
     X, y = load_data(data, target, not show, sep)
@@ -215,50 +450,59 @@ def tune(
         "features": [str(c) for c in X.columns],
         "unused": unused,
         "sep": sep,
+        **({} if content is None else {"space": content}),
     }
-    study = prepare_study(store, name, attrs, label)
-    if content is not None:
-        study.set_user_attr("space", content)
-    deadline = None if seconds is None else time.time() + seconds
-    if show:
-        _render.note(
-            f"Study {name!r} in {label}: {task_name} of {target!r} scored by "
-            f"{metric_name}, {len(X)} rows, {X.shape[1]} feature columns."
-        )
-        _render.unused_columns(unused)
+    intro = (
+        f"Study {name!r} in {label}: {task_name} of {target!r} scored by "
+        f"{metric_name}, {len(X)} rows, {X.shape[1]} feature columns."
+    )
+    run = _TuneRun(attrs, label, intro if show else None, unused)
     pipeline = build_pipeline(task_name, epochs)
     folder = ensemble_dir(storage_url(storage), name)
-    progress = _render.TrialProgress(n_trials, deadline=deadline, enabled=show)
-    with interrupt_guard(), progress:
-        progress.start(study)
-        search = OptunaSearchCV(
-            pipeline,
-            content,
-            n_trials=n_trials,
-            timeout=seconds,
-            cv=make_cv(cv, validation_fraction, task_name, seed),
-            scoring=scoring,
-            refit=False,
-            sampler=make_sampler(sampler, sampler_seed(seed, len(study.trials))),
-            pruner=pruner,
-            storage=store,
-            study_name=name,
-            n_jobs=n_jobs,
-            random_state=seed,
-            ensemble_size=ensemble,
-            ensemble_dir=folder if ensemble > 1 else None,
-            # A rich progress bar cannot travel to worker processes: with
-            # n_jobs > 1 it follows the study from here.
-            callbacks=budget(n_trials) + ([progress] if n_jobs == 1 else []),
+    search = OptunaSearchCV(
+        pipeline,
+        content,
+        n_trials=n_trials,
+        timeout=seconds,
+        cv=make_cv(cv, validation_fraction, task_name, seed),
+        scoring=scoring,
+        refit=False,
+        sampler=sampler,
+        pruner=pruner_,
+        storage=store,
+        study_name=name,
+        n_jobs=n_jobs,
+        random_state=seed,
+        ensemble_size=ensemble,
+        ensemble_dir=folder if ensemble > 1 else None,
+    )
+    try:
+        with interrupt_guard(), observing(run), _warnings_as_notes():
+            search.fit(X, y)
+        interrupted = search.interrupted_
+    except KeyboardInterrupt:
+        interrupted = True
+    finally:
+        run.bar.stop()
+    if interrupted:
+        _render.error(
+            f"interrupted after {run.finished()} trials; run the same command to "
+            "resume"
         )
-        following = progress.following(study) if n_jobs != 1 else nullcontext()
-        with following:
-            run_trials(search, study, store, X, y, grace_period, deadline)
-        progress.start(study)
+        raise typer.Exit(130)
     from ..reporting import study_summary, trials_frame
 
+    study = search.study_
     if ensemble > 1:
-        record(study, search)
+        study.set_user_attr(
+            ENSEMBLE_ATTR,
+            {
+                "score": float(search.ensemble_score_),
+                "weights": {
+                    str(k): float(w) for k, w in search.ensemble_weights_.items()
+                },
+            },
+        )
     summary = study_summary(study)
     summary["storage"] = label
     if output is not None:
