@@ -310,7 +310,7 @@ def test_swapped_function_in_pipeline_is_refused(tmp_path):
         tampered,
         "schema.json",
         zipfile.ZipFile(tampered).read("schema.json")
-        .replace(b"kerasopt.preprocessing._categories", b"os")
+        .replace(b"kerasopt.preprocessing._encoders", b"os")
         .replace(b"CategoryCaster", b"system"),
     )  # fmt: skip
     _rewrite(path, "state.skops", tampered.read_bytes())

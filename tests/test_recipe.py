@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -18,7 +20,7 @@ from kerasopt.estimators._network import (
     feature_layout,
 )
 from kerasopt.exceptions import DataError
-from kerasopt.preprocessing._embedding import CategoricalEncoder
+from kerasopt.preprocessing import CategoricalEncoder
 
 
 def _model(layout, **kwargs):
@@ -173,6 +175,27 @@ def test_default_pipeline_embeds_many_level_columns_and_predicts_one_unseen_row(
                         "minutes": [1.0]})  # fmt: skip
     assert pipe.predict(row).shape == (1,)
     assert pipe.predict_proba(row).shape == (1, 2)
+
+
+def test_an_unseen_level_of_an_embedded_column_warns_nothing_and_is_code_zero():
+    """Issue 22, item 4: an unseen level of a column with 10+ levels made pandas warn
+    (Pandas4Warning: "will raise in a future version") in the encoder and the estimator."""
+    from kerasopt import KerasClassifier, make_tabular_pipeline
+
+    X, y = _table()
+    pipe = make_tabular_pipeline(KerasClassifier(epochs=1, random_state=0)).fit(X, y)
+    unseen = pd.DataFrame({"state": ["never seen", "s3"], "plan": [None, "yes"],
+                           "calls": [0.1, 0.2], "minutes": [1.0, 2.0]})  # fmt: skip
+    user = pd.DataFrame({"x": [1.0, 2.0],
+                         "c": pd.Categorical(["z", "b"], categories=["z", "b", "a"])})  # fmt: skip
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", module=r"kerasopt\.")
+        encoded = pipe[0].transform(unseen)
+        proba = pipe.predict_proba(unseen)
+        coded, _ = category_codes(user, {"c": ["a", "b"]})
+    assert encoded["state"].isna().tolist() == [True, False]
+    assert proba.shape == (2, 2)
+    assert coded["c"].tolist() == [0.0, 2.0]
 
 
 def test_recipe_pipeline_survives_pickle_and_kerasopt_save(tmp_path):

@@ -376,11 +376,18 @@ def category_codes(
             "same columns as in fit."
         )
     coded = {
-        names[c]: pd.Categorical(X[names[c]], categories=levels).codes.astype(np.float64)
-        + 1.0
+        names[c]: _codes(X[names[c]], levels).astype(np.float64) + 1.0
         for c, levels in categories.items()
     }
     return X.assign(**coded), categories
+
+
+def _codes(column: pd.Series, levels: list[Any]) -> np.ndarray:
+    """The position of each value in ``levels``; -1 for missing and unseen values."""
+    index = pd.Index(levels)
+    if isinstance(column.dtype, pd.CategoricalDtype) and column.cat.categories.equals(index):
+        return column.cat.codes.to_numpy()  # coded already (CategoricalEncoder)
+    return index.get_indexer(column)  # another order of levels, unseen ones, or values
 
 
 def feature_layout(

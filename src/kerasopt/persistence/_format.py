@@ -49,7 +49,14 @@ import numpy as np
 from sklearn.ensemble import VotingClassifier, VotingRegressor
 
 from ..exceptions import ModelFileError
-from ..preprocessing import PREPROCESSING_TYPES
+from ..preprocessing import (
+    PREPROCESSING_TYPES,
+    CategoricalEncoder,
+    CategoryCaster,
+    NumericCaster,
+    TabularPreprocessor,
+    densify,
+)
 
 __all__ = [
     "ENSEMBLE_FORMAT_VERSION",
@@ -71,6 +78,7 @@ __all__ = [
     "open_archive",
     "read",
     "read_metadata",
+    "renamed_types",
     "restore_fitted",
     "skops_io",
     "summary",
@@ -107,6 +115,21 @@ TRUSTED_TYPES: tuple[str, ...] = (
                      "datetime64", "timedelta64")  # fmt: skip
     ),
 )
+
+# A state part names each type by its import path. These are the paths kerasopt
+# 0.2 wrote for types that have moved since (issue 19); a file is read with the
+# types' paths of today. Nothing else is renamed: any other name stays as it is
+# and must be trusted.
+MOVED_TYPES: dict[str, str] = {
+    f"kerasopt.preprocessing.{old}": f"{kind.__module__}.{kind.__qualname__}"
+    for old, kind in (
+        ("_categories.CategoryCaster", CategoryCaster),
+        ("_embedding.CategoricalEncoder", CategoricalEncoder),
+        ("_numeric.NumericCaster", NumericCaster),
+        ("_preprocessor.TabularPreprocessor", TabularPreprocessor),
+        ("_sparse.densify", densify),
+    )
+}
 
 _CHECKED_VERSIONS = ("kerasopt", "keras", "scikit-learn")
 
@@ -275,6 +298,36 @@ def restore_fitted(
                 "is not a fitted attribute."
             )
         setattr(estimator, name, value)
+
+
+def renamed_types(data: bytes) -> bytes:
+    """A ``state.skops`` part that names today's paths of :data:`MOVED_TYPES`."""
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        schema = json.loads(zf.read("schema.json"))
+        if not _rename(schema):
+            return data
+        members = {info: zf.read(info) for info in zf.infolist()}
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as zf:
+        for info, content in members.items():
+            zf.writestr(info, json.dumps(schema) if info.filename == "schema.json" else content)
+    return buffer.getvalue()
+
+
+def _rename(node: Any) -> bool:
+    """Rename the moved types in a skops schema, in place; whether any was."""
+    found = False
+    if isinstance(node, dict):
+        path = f"{node.get('__module__')}.{node.get('__class__')}"
+        if path in MOVED_TYPES:
+            node["__module__"] = MOVED_TYPES[path].rsplit(".", 1)[0]
+            found = True
+        children = node.values()
+    elif isinstance(node, list):
+        children = node
+    else:
+        return False
+    return any([_rename(child) for child in children]) or found
 
 
 def warn_versions(metadata: dict[str, Any], path: str | os.PathLike[str]) -> None:

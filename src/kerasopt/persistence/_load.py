@@ -37,6 +37,7 @@ from ._format import (
     metadata_of,
     open_archive,
     read,
+    renamed_types,
     restore_fitted,
     skops_io,
     warn_versions,
@@ -147,6 +148,7 @@ def _load_state(
     sio = skops_io()
     allowed = set(TRUSTED_TYPES) | set(trusted)
     try:
+        data = renamed_types(data)
         untrusted = sorted(set(sio.get_untrusted_types(data=data)) - allowed)
     except Exception as exc:
         raise ModelFileError(

@@ -1,12 +1,15 @@
 """Tabular preprocessing: plain scikit-learn objects, no Keras."""
 
-from ._categories import CategoryCaster
-from ._columns import ColumnSelector, categorical_columns, drop_reason
-from ._embedding import CategoricalEncoder
-from ._numeric import NumericCaster
-from ._preprocessor import TabularPreprocessor, check_target
-from ._sparse import DENSE_LIMIT_BYTES, densify
-from ._tabular import SCALERS, make_tabular_pipeline, make_tabular_preprocessor
+from ._columns import ColumnSelector, categorical_columns, check_target, drop_reason
+from ._encoders import CategoricalEncoder, CategoryCaster, NumericCaster
+from ._tabular import (
+    DENSE_LIMIT_BYTES,
+    SCALERS,
+    TabularPreprocessor,
+    densify,
+    make_tabular_pipeline,
+    make_tabular_preprocessor,
+)
 
 #: Import paths of the kerasopt types a fitted preprocessor is made of: what a
 #: model file may hold besides numpy and scikit-learn (kerasopt.load trusts them).

@@ -1,10 +1,14 @@
-"""Which column is which: categorical, numeric, or dropped before learning.
+"""Which column is which, and the checks of a table and its target.
 
-Each kind is decided from the data at fit, by a :class:`ColumnSelector`, which a
-``ColumnTransformer`` calls once per kind. Columns that carry no learnable
-signal as they are (row IDs, dates stored as text, durations, a saved pandas
-index) are dropped with one :class:`~kerasopt.exceptions.DroppedColumnsWarning`
-that names them, rather than one-hot encoded into thousands of columns.
+Each kind (categorical, numeric, or dropped before learning) is decided from
+the data at fit, by a :class:`ColumnSelector`, which a ``ColumnTransformer``
+calls once per kind. Columns that carry no learnable signal as they are (row
+IDs, dates stored as text, durations, a saved pandas index) are dropped with
+one :class:`~kerasopt.exceptions.DroppedColumnsWarning` that names them, rather
+than one-hot encoded into thousands of columns.
+
+The checks here (:func:`validate_table`, :func:`check_target`) run where the
+column names and row labels are still known, so their errors can name them.
 """
 
 from __future__ import annotations
@@ -25,8 +29,10 @@ __all__ = [
     "KINDS",
     "ColumnSelector",
     "categorical_columns",
-    "validate_table",
+    "check_target",
+    "describe_rows",
     "drop_reason",
+    "validate_table",
 ]
 
 KINDS: tuple[str, ...] = ("dropped", "categorical", "numeric")
@@ -87,6 +93,47 @@ def validate_table(estimator: Any, X: Any, *, reset: bool) -> Any:
     if any(np.dtype(d).kind == "c" for d in dtypes if isinstance(d, np.dtype)):
         raise ValueError("Complex data not supported: pass real numbers.")
     return validate_data(estimator, X, reset=reset, skip_check_array=True)
+
+
+def describe_rows(labels: Any, mask: np.ndarray) -> str:
+    """``"2 rows (index 4, 9)"``: how many rows ``mask`` selects, and which."""
+    count = int(mask.sum())
+    shown = ", ".join(map(repr, list(labels[mask][:3])))
+    more = ", ..." if count > 3 else ""
+    return f"{count} row{'s' if count > 1 else ''} (index {shown}{more})"
+
+
+def check_target(y: Any) -> None:
+    """Refuse a target with missing or infinite values, saying to drop the rows.
+
+    Parameters
+    ----------
+    y : array-like of shape (n_samples,) or (n_samples, n_outputs), or None
+
+    Raises
+    ------
+    DataError
+        If ``y`` holds NaN/None or infinity. Neither the preprocessor nor the
+        estimator imputes a target.
+    """
+    if y is None:
+        return
+    frame = pd.DataFrame(y)  # keeps a Series' index, for the row labels
+    labels = frame.index
+    values = frame.to_numpy()
+    missing = pd.isna(values).any(axis=1)
+    if missing.any():
+        raise DataError(
+            f"The target y has missing values in {describe_rows(labels, missing)} of "
+            f"{len(labels)}. A target is never imputed: drop those rows before "
+            "fitting, e.g. keep = y.notna(); fit(X[keep], y[keep])."
+        )
+    if values.dtype.kind == "f" and np.isinf(values).any():
+        infinite = np.isinf(values).any(axis=1)
+        raise DataError(
+            f"The target y holds infinity in {describe_rows(labels, infinite)}. "
+            "Drop those rows or replace the values by finite numbers before fitting."
+        )
 
 
 def _frame(X: Any) -> pd.DataFrame:
@@ -185,12 +232,7 @@ def categorical_columns(X: Any) -> list[Any]:
             f"Date/time columns are not supported as such: {dates}. Convert them "
             "to numbers (e.g. year, day of week, timestamp) or drop them."
         )
-    columns = [c for c in frame if _is_categorical(frame[c])]
-    return (
-        columns
-        if isinstance(X, pd.DataFrame)
-        else [frame.columns.get_loc(c) for c in columns]
-    )
+    return _positions(X, frame, [c for c in frame if _is_categorical(frame[c])])
 
 
 def _positions(X: Any, frame: pd.DataFrame, columns: list[Any]) -> list[Any]:

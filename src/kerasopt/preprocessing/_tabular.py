@@ -1,4 +1,13 @@
-"""Column handling for real tables: categoricals, missing values, scaling."""
+"""The tabular preprocessor: from a raw table to what a Keras model takes.
+
+:class:`TabularPreprocessor` is the ``ColumnTransformer`` that
+:func:`make_tabular_preprocessor` builds (its errors name the column at
+fault: sklearn's speak of arrays, and by the time the estimator sees the data
+the column names are gone); :func:`make_tabular_pipeline` puts it in front of
+an estimator. :func:`densify` turns a sparse matrix (a sparse
+``OneHotEncoder``'s output) into the dense array Keras trains on, within a
+size limit.
+"""
 
 from __future__ import annotations
 
@@ -6,20 +15,23 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
-from sklearn.base import BaseEstimator, clone
+import pandas as pd
+import scipy.sparse
+from sklearn.base import BaseEstimator, TransformerMixin, clone
 from sklearn.compose import ColumnTransformer
 from sklearn.impute import SimpleImputer
 from sklearn.pipeline import Pipeline
-from sklearn.preprocessing import MinMaxScaler, OneHotEncoder, StandardScaler
+from sklearn.preprocessing import MinMaxScaler, StandardScaler
 
-from ._categories import CategoryCaster
-from ._columns import ColumnSelector
-from ._embedding import CategoricalEncoder
-from ._numeric import NumericCaster
-from ._preprocessor import TabularPreprocessor
+from ..exceptions import DataError
+from ._columns import ColumnSelector, check_target
+from ._encoders import CategoricalEncoder, CategoryCaster, NumericCaster, one_hot_encoder
 
 __all__ = [
+    "DENSE_LIMIT_BYTES",
     "SCALERS",
+    "TabularPreprocessor",
+    "densify",
     "make_tabular_pipeline",
     "make_tabular_preprocessor",
 ]
@@ -30,6 +42,116 @@ SCALERS: tuple[str, ...] = ("standard", "minmax", "keras", "none")
 #: ``embed_categories="auto"`` of make_tabular_pipeline: columns with at least
 #: this many levels get a learned embedding in a kerasopt estimator.
 EMBED_MIN_CATEGORIES = 10
+
+
+# Keras computes in float32: a larger value becomes infinity in the model.
+_FLOAT32_MAX = float(np.finfo(np.float32).max)
+
+
+class TabularPreprocessor(ColumnTransformer):
+    """A ``ColumnTransformer`` whose errors name the column and the fix.
+
+    The parameters are those of :class:`sklearn.compose.ColumnTransformer`;
+    :func:`~kerasopt.make_tabular_preprocessor` builds one. On top of it:
+
+    - ``fit`` refuses a target ``y`` with missing or infinite values (the
+      rows must be dropped; nothing imputes a target);
+    - ``transform`` on an array when fit on a DataFrame says to pass a
+      DataFrame with the fitted columns;
+    - an output value that is not finite, or too large for the float32 a Keras
+      model computes in, names its column (a feature ×1e200 overflows when
+      scaled);
+    - when a part ends in a :class:`~kerasopt.preprocessing.CategoricalEncoder`
+      that returns pandas ``category`` columns, the output is a DataFrame that
+      keeps them (named by ``get_feature_names_out``); otherwise an array, as
+      usual.
+    """
+
+    def fit(self, X: Any, y: Any = None, **params: Any) -> TabularPreprocessor:
+        self.fit_transform(X, y, **params)
+        return self
+
+    def fit_transform(self, X: Any, y: Any = None, **params: Any) -> Any:
+        check_target(y)
+        self._keep_categories()
+        with np.errstate(over="ignore", invalid="ignore"):
+            out = super().fit_transform(X, y, **params)
+        self._keep_categories()  # fitted: did some column stay categories?
+        return self._check_output(X, out)
+
+    def transform(self, X: Any, **params: Any) -> Any:
+        names = getattr(self, "feature_names_in_", None)
+        if names is not None and not hasattr(X, "columns"):
+            raise DataError(
+                f"This preprocessor was fitted on a DataFrame with columns "
+                f"{', '.join(map(str, names))}, but got a {type(X).__name__} of "
+                f"shape {np.shape(X)}. Pass a DataFrame with these columns, e.g. "
+                "pd.DataFrame(X, columns=model.feature_names_in_)."
+            )
+        self._keep_categories()
+        with np.errstate(over="ignore", invalid="ignore"):
+            out = super().transform(X, **params)
+        return self._check_output(X, out)
+
+    def _encoders(self) -> list[CategoricalEncoder]:
+        """The CategoricalEncoders that end a part (the fitted ones, once fitted)."""
+        parts = self.transformers_ if hasattr(self, "transformers_") else self.transformers
+        lasts = [p.steps[-1][1] if isinstance(p, Pipeline) else p for _, p, _ in parts]
+        return [last for last in lasts if isinstance(last, CategoricalEncoder)]
+
+    def _embeds(self) -> bool:
+        """Whether category columns may come out: before fit, whether a part ends in
+        a CategoricalEncoder; after, whether one kept some column as categories (one
+        whose part selected no column stays unfitted)."""
+        if not hasattr(self, "transformers_"):
+            return bool(self._encoders())
+        return any(getattr(encoder, "embedded_", None) for encoder in self._encoders())
+
+    def _keep_categories(self) -> None:
+        """Join the parts as a DataFrame when category columns may come out of one.
+
+        Pandas output for this ColumnTransformer and for the last step of each
+        part, which is what joins columns without making them one dtype; the
+        steps before keep the arrays they were fitted on (so do preprocessors
+        saved by kerasopt 0.2, which joined the parts its own way). When no
+        column was kept as categories, the parts are joined as an array.
+        """
+        if not self._encoders():
+            return  # nothing makes categories: the output is as configured
+        # TransformerMixin's set_output: ColumnTransformer's would also reach the
+        # steps inside each part.
+        TransformerMixin.set_output(self, transform="pandas" if self._embeds() else "default")
+        for _, part, _ in (*self.transformers, *getattr(self, "transformers_", ())):
+            last = part.steps[-1][1] if isinstance(part, Pipeline) else part
+            if hasattr(last, "set_output"):
+                last.set_output(transform="pandas")
+
+    def _check_output(self, X: Any, out: Any) -> Any:
+        if isinstance(out, pd.DataFrame) and self._encoders() and not self._embeds():
+            out = out.to_numpy()  # fit joined a DataFrame, but nothing was embedded
+        if isinstance(out, pd.DataFrame):  # category columns (or set_output("pandas"))
+            numbers = out.select_dtypes("number")
+            values, names = numbers.to_numpy(dtype=float), numbers.columns
+        elif isinstance(out, np.ndarray) and out.dtype.kind == "f":
+            values, names = out, self.get_feature_names_out()
+        else:
+            return out
+        with np.errstate(invalid="ignore"):
+            bad = ~(np.abs(values) <= _FLOAT32_MAX)
+        if not bad.any():
+            return out
+        column = names[np.flatnonzero(bad.any(axis=0))[0]]
+        raw = X[column] if hasattr(X, "columns") and column in X.columns else None
+        largest = ""
+        if raw is not None:
+            magnitude = np.nanmax(np.abs(pd.to_numeric(raw, errors="coerce")))
+            largest = f" (values up to {magnitude:.3g} in magnitude)"
+        raise DataError(
+            f"Column {column!r} is too large to compute with{largest}: after "
+            "scaling its values overflow (Keras computes in float32). Divide it by "
+            "a constant or take its logarithm before fitting (e.g. np.log10 of a "
+            "positive column), or drop it."
+        )
 
 
 def _numeric_pipeline(scaler: str) -> Pipeline:
@@ -47,10 +169,7 @@ def _numeric_pipeline(scaler: str) -> Pipeline:
 def _categorical_pipeline(
     max_categories: int | None, embed_categories: int | None
 ) -> Pipeline:
-    encoder: Any = OneHotEncoder(
-        handle_unknown="infrequent_if_exist" if max_categories else "ignore",
-        max_categories=max_categories, sparse_output=False,
-    )  # fmt: skip
+    encoder: Any = one_hot_encoder(max_categories)
     if embed_categories is not None:
         encoder = CategoricalEncoder(
             embed_min_categories=embed_categories, max_categories=max_categories
@@ -218,3 +337,64 @@ def make_tabular_pipeline(
     return Pipeline(
         [("preprocessor", preprocessor), (type(estimator).__name__.lower(), estimator)]
     )
+
+
+# -- sparse input ----------------------------------------------------------------
+#: Largest dense array :func:`densify` builds: 1 GiB.
+DENSE_LIMIT_BYTES = 2**30
+
+
+def _size(n_bytes: float) -> str:
+    return (
+        f"{n_bytes / 2**30:.1f} GiB"
+        if n_bytes >= 2**30
+        else f"{n_bytes / 2**20:.1f} MiB"
+    )
+
+
+def densify(
+    X: Any, *, limit_bytes: int = DENSE_LIMIT_BYTES, dtype: Any = np.float32
+) -> Any:
+    """Return a scipy sparse ``X`` as a dense array; anything else unchanged.
+
+    Parameters
+    ----------
+    X : scipy sparse matrix or array, or anything else
+        Data for a Keras model.
+    limit_bytes : int, default=DENSE_LIMIT_BYTES (1 GiB)
+        Refuse to build a dense array larger than this.
+    dtype : numpy dtype, default=np.float32
+        Dtype of the dense array (Keras computes in float32).
+
+    Returns
+    -------
+    ndarray of shape X.shape, or X itself when it is not sparse.
+
+    Raises
+    ------
+    DataError
+        If the dense array would exceed ``limit_bytes``; the message gives the
+        shape, the size and how to get fewer or dense columns.
+
+    Examples
+    --------
+    >>> import scipy.sparse
+    >>> densify(scipy.sparse.eye(3, format="csr")).tolist()
+    [[1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]]
+    """
+    if not scipy.sparse.issparse(X):
+        return X
+    n_rows, n_columns = X.shape
+    n_bytes = n_rows * n_columns * np.dtype(dtype).itemsize
+    if n_bytes > limit_bytes:
+        density = X.nnz / max(n_rows * n_columns, 1)
+        raise DataError(
+            f"X is a sparse matrix of shape {X.shape} ({density:.2%} non-zero). "
+            f"Keras models take dense arrays, and its dense form would need "
+            f"{_size(n_bytes)}, more than the limit of {_size(limit_bytes)}. Encode "
+            "fewer columns (OneHotEncoder(max_categories=...) or min_frequency=...), "
+            "or pass a smaller X; a preprocessor with dense output from the start "
+            "is OneHotEncoder(sparse_output=False) or "
+            "ColumnTransformer(sparse_threshold=0)."
+        )
+    return X.astype(dtype).toarray()
