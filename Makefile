@@ -16,10 +16,18 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install -e ".[dev]"
 	touch $(STAMP)
 
+# The demo needs kerasopt, its command line and the penguins table: not the dev
+# tools (TensorFlow alone is 1.9 GB).
+DEMO_STAMP := $(VENV)/.kerasopt-demo-installed
+$(DEMO_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -e ".[demo]"
+	touch $(DEMO_STAMP)
+
 install: $(STAMP)
 
-demo: $(STAMP)
+demo: $(DEMO_STAMP)
 	$(BIN)/python examples/demo.py
+	@echo "The kerasopt command is .venv/bin/kerasopt (or: source .venv/bin/activate)."
 
 # The whole suite runs on the default backend (JAX). On TensorFlow: the fast part
 # of the estimator, search and persistence tests, then a small slow subset (about

@@ -2,10 +2,10 @@
 
 ``make demo`` runs this script. It builds ``make_tabular_pipeline(
 KerasClassifier())``, tunes it with ``OptunaSearchCV`` (a few trials of a few
-epochs, median pruning) in an Optuna study stored in a SQLite file, and prints
-the best parameters, their cross-validated accuracy and the accuracy on a
-held-out test set. Running it again resumes the same study and finishes at
-once; delete ``kerasopt-demo.db`` to start over.
+epochs, median pruning, a progress bar) in an Optuna study stored in a SQLite
+file, and prints the best parameters, their cross-validated accuracy and the
+accuracy on a held-out test set. Running it again resumes the same study and
+finishes at once; delete ``kerasopt-demo.db`` to start over.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from sklearn.model_selection import train_test_split  # noqa: E402
 from kerasopt import KerasClassifier, OptunaSearchCV, make_tabular_pipeline  # noqa: E402
 
 STORAGE = "sqlite:///kerasopt-demo.db"
+N_TRIALS, N_FOLDS, N_EPOCHS = 6, 3, 20
 
 
 def main() -> None:
@@ -37,13 +38,19 @@ def main() -> None:
     )
 
     search = OptunaSearchCV(
-        make_tabular_pipeline(KerasClassifier(epochs=20)),
-        n_trials=6,
-        cv=3,
+        make_tabular_pipeline(KerasClassifier(epochs=N_EPOCHS)),
+        n_trials=N_TRIALS,
+        cv=N_FOLDS,
         pruner="median",
         storage=STORAGE,
         study_name="penguins-demo",
         random_state=0,
+        verbose=1,  # a progress bar: without it a search prints nothing
+    )
+    print(
+        f"tuning: {N_TRIALS} trials of {N_FOLDS}-fold CV, at most {N_EPOCHS} epochs "
+        "each",
+        flush=True,
     )
     start = time.perf_counter()
     search.fit(X_train, y_train)
