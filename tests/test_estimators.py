@@ -267,6 +267,29 @@ def test_class_weight_and_sample_weight_leave_inputs_untouched(iris):
     np.testing.assert_array_equal(weights, 1.0)
 
 
+def test_class_weight_and_sample_weight_change_training():
+    # 10 % positives that overlap the negatives: unweighted, the model finds
+    # few of them; weighted as "balanced" (by class_weight, or by the same
+    # weights given as sample_weight), most of them.
+    from sklearn.datasets import make_classification
+    from sklearn.metrics import recall_score
+
+    X, y = make_classification(
+        n_samples=300, n_features=4, n_informative=2, weights=[0.9], class_sep=0.5,
+        random_state=0,
+    )  # fmt: skip
+    params = {"hidden_layer_sizes": (8,), "epochs": 30, "learning_rate": 0.01,
+              "early_stopping": False, "random_state": 0}  # fmt: skip
+    plain = KerasClassifier(**params).fit(X, y)
+    balanced = KerasClassifier(**params, class_weight="balanced").fit(X, y)
+    counts = np.bincount(y)
+    weights = (len(y) / (2 * counts))[y]
+    by_rows = KerasClassifier(**params).fit(X, y, sample_weight=weights)
+    np.testing.assert_array_equal(balanced.predict_proba(X), by_rows.predict_proba(X))
+    assert recall_score(y, plain.predict(X)) < 0.5
+    assert recall_score(y, balanced.predict(X)) > 0.8
+
+
 def test_warm_start_continues_training(iris):
     X, y = iris
     clf = KerasClassifier(**FAST, warm_start=True).fit(X, y)
