@@ -398,6 +398,58 @@ def seeded(seed: int | None) -> Iterator[None]:
 
 
 # -- callbacks of one fit ------------------------------------------------------------
+class EarlyStopping(keras.callbacks.Callback):
+    """Stop when ``monitor`` has not decreased for ``patience`` epochs; keep the best.
+
+    ``keras.callbacks.EarlyStopping(monitor, patience=patience,
+    restore_best_weights=True)``, comparing in Python: Keras compares with
+    backend operations, which on JAX compile two small programs in every
+    process, more than the rest of a small model's fit compiles.
+
+    Parameters
+    ----------
+    monitor : str
+        Key of the epoch logs to watch (lower is better).
+    patience : int
+        Epochs without improvement before training stops.
+    """
+
+    def __init__(self, monitor: str, patience: int) -> None:
+        super().__init__()
+        self.monitor = monitor
+        self.patience = patience
+
+    def on_train_begin(self, logs: dict[str, Any] | None = None) -> None:
+        self.wait = 0
+        self.best: float | None = None
+        self.best_weights: list[np.ndarray] | None = None
+        self.best_epoch = 0
+        self.stopped_epoch = 0
+
+    def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
+        current = (logs or {}).get(self.monitor)
+        if current is None:
+            warnings.warn(
+                f"Early stopping conditioned on metric `{self.monitor}` which is not "
+                f"available. Available metrics are: {','.join(logs or {})}",
+                stacklevel=2,
+            )
+            return
+        if self.best_weights is None:
+            self.best_weights, self.best_epoch = self.model.get_weights(), epoch
+        self.wait += 1
+        if self.best is None or float(current) < self.best:
+            self.best, self.best_epoch, self.wait = float(current), epoch, 0
+            self.best_weights = self.model.get_weights()
+        elif self.wait >= self.patience and epoch > 0:
+            self.stopped_epoch = epoch
+            self.model.stop_training = True
+
+    def on_train_end(self, logs: dict[str, Any] | None = None) -> None:
+        if self.best_weights is not None:
+            self.model.set_weights(self.best_weights)
+
+
 def make_callbacks(
     *,
     early_stopping: bool,
@@ -425,11 +477,7 @@ def make_callbacks(
     """
     callbacks: list[keras.callbacks.Callback] = []
     if early_stopping:
-        callbacks.append(
-            keras.callbacks.EarlyStopping(
-                monitor=monitor, patience=patience, restore_best_weights=True
-            )
-        )
+        callbacks.append(EarlyStopping(monitor, patience))
     if reduce_lr_on_plateau:
         callbacks.append(
             keras.callbacks.ReduceLROnPlateau(
@@ -1016,12 +1064,22 @@ class BaseKerasEstimator(BaseEstimator):
         )  # fmt: skip
         if isinstance(validation, tuple) and len(validation) >= 2:
             validation = (validation[0], self._model_target(validation[1]), *validation[2:])
+        loop = self._compiled_loop(options)
         with seeded(self._seed), backend_hint("training"):
-            history = self.model_.fit(
-                x=X, y=self._model_target(y), sample_weight=weight,
-                validation_data=validation, epochs=initial_epoch + n_epochs,
-                initial_epoch=initial_epoch, callbacks=callbacks, **options,
-            )  # fmt: skip
+            if loop is not None:
+                history = loop.train(
+                    self.model_, X, y, sample_weight=weight, validation=validation,
+                    epochs=initial_epoch + n_epochs, initial_epoch=initial_epoch,
+                    callbacks=callbacks,
+                    accuracy=default_metrics(self.target_encoder_) == ["accuracy"],
+                    **options,
+                )  # fmt: skip
+            else:
+                history = self.model_.fit(
+                    x=X, y=self._model_target(y), sample_weight=weight,
+                    validation_data=validation, epochs=initial_epoch + n_epochs,
+                    initial_epoch=initial_epoch, callbacks=callbacks, **options,
+                )  # fmt: skip
         for key, values in history.history.items():
             self.history_.setdefault(key, []).extend(float(v) for v in values)
         losses = self.history_.get("loss", [])
@@ -1034,12 +1092,35 @@ class BaseKerasEstimator(BaseEstimator):
                 stacklevel=4,
             )
 
+    def _compiled_loop(self, fit_arguments: dict[str, Any]) -> Any:
+        """The compile-once loop (``_jax_loop``) if it trains this fit, else None.
+
+        It trains the network kerasopt builds, on JAX, with the loss and
+        metrics kerasopt picks; a user's model, metrics or compile arguments
+        train with ``keras.Model.fit``.
+        """
+        if (
+            keras.backend.backend() != "jax"
+            or self._builder() is not None
+            or self.metrics is not None
+            or routed(vars(self), "metrics")
+            or self._destination("compile")
+        ):
+            return None
+        from . import _jax_loop  # imports JAX: only on the JAX backend
+
+        return _jax_loop if _jax_loop.trains_here(self.model_, fit_arguments) else None
+
     # -- prediction ---------------------------------------------------------
     def _predict_raw(self, X: Any) -> np.ndarray:
         check_is_fitted(self, "model_")
         X, _ = check_inputs(self, X, reset=False)
         options = routed(vars(self), "predict")
         if not options:
+            if keras.backend.backend() == "jax" and self._builder() is None:
+                from . import _jax_loop
+
+                return _jax_loop.forward(self.model_, X)
             return forward(self.model_, X)
         callbacks = instantiate(
             options.pop("callbacks", None), routed(vars(self), "predict__callbacks"),

@@ -11,7 +11,9 @@ see ``_targets``.
 
 from __future__ import annotations
 
+import contextlib
 import math
+import random
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -33,6 +35,7 @@ __all__ = [
     "EnsembleMean",
     "EnsembleView",
     "FeatureLayout",
+    "HostInitializer",
     "PeriodicEmbedding",
     "SmoothClip",
     "build_mlp",
@@ -53,6 +56,68 @@ ACTIVATION_NAMES: tuple[str, ...] = (
 )  # fmt: skip
 
 _PACKAGE = "kerasopt"
+
+
+# -- initial weights -----------------------------------------------------------
+@keras.saving.register_keras_serializable(package=_PACKAGE)
+class HostInitializer(keras.initializers.Initializer):
+    """Initial weights drawn by NumPy on the host.
+
+    Keras' initializers compute on the backend: on JAX every new shape is one
+    more compilation (a uniform draw takes a quarter of a second to compile,
+    more than the rest of a small model's first fit), paid again by every
+    trial of a search that tries other layer widths. These draw the same
+    distributions with NumPy. Like Keras' unseeded initializers they take
+    their seed from Python's ``random``, so a seeded fit stays repeatable.
+
+    Parameters
+    ----------
+    distribution : {"glorot_uniform", "uniform", "normal", "signs", "zeros", "ones"}
+        Glorot's uniform (Keras' default kernel initializer), uniform in
+        ``(-scale, scale)``, normal with standard deviation ``scale``, -1 or 1
+        with equal chance, or constant.
+    scale : float, default=1.0
+        Bound of "uniform", standard deviation of "normal".
+    """
+
+    DISTRIBUTIONS = ("glorot_uniform", "uniform", "normal", "signs", "zeros", "ones")
+
+    def __init__(self, distribution: str = "glorot_uniform", scale: float = 1.0) -> None:
+        if distribution not in self.DISTRIBUTIONS:
+            raise ValueError(
+                f"Unknown distribution. Received: distribution={distribution!r}. "
+                f"Use one of {', '.join(self.DISTRIBUTIONS)}."
+            )
+        self.distribution = distribution
+        self.scale = float(scale)
+
+    def __call__(self, shape: Sequence[int], dtype: Any = None) -> Any:
+        dtype = keras.backend.standardize_dtype(dtype or keras.backend.floatx())
+        values = self._draw(tuple(int(d) for d in shape))
+        with contextlib.suppress(TypeError):  # a dtype NumPy lacks: cast by Keras
+            values = values.astype(dtype)
+        # A NumPy array of the dtype named becomes a backend tensor by a plain
+        # copy (without the dtype, or to cast, JAX compiles a program per shape).
+        return ops.convert_to_tensor(values, dtype)
+
+    def _draw(self, shape: tuple[int, ...]) -> np.ndarray:
+        if self.distribution in ("zeros", "ones"):
+            return np.full(shape, float(self.distribution == "ones"))
+        rng = np.random.default_rng(random.getrandbits(64))
+        if self.distribution == "normal":
+            return rng.normal(0.0, self.scale, shape)
+        if self.distribution == "signs":
+            return rng.choice(np.array([-1.0, 1.0]), shape)
+        limit = self.scale
+        if self.distribution == "glorot_uniform":  # as keras.initializers.GlorotUniform
+            receptive = math.prod(shape[:-2]) if len(shape) > 2 else 1
+            fan_in = shape[-2] * receptive if len(shape) > 1 else shape[0]
+            fan_out = shape[-1] * receptive
+            limit = math.sqrt(6.0 / max(1.0, fan_in + fan_out))
+        return rng.uniform(-limit, limit, shape)
+
+    def get_config(self) -> dict[str, Any]:
+        return {"distribution": self.distribution, "scale": self.scale}
 
 
 # -- layers --------------------------------------------------------------------
@@ -148,20 +213,18 @@ class PeriodicEmbedding(keras.layers.Layer):
         n, f, d = int(input_shape[-1]), self.n_frequencies, self.embedding_dim
         self.frequencies = self.add_weight(
             shape=(n, f), name="frequencies",
-            initializer=keras.initializers.RandomNormal(stddev=self.sigma),
+            initializer=HostInitializer("normal", self.sigma),
         )  # fmt: skip
         self.phases = self.add_weight(
             shape=(n, f), name="phases",
-            initializer=keras.initializers.RandomUniform(-math.pi, math.pi),
+            initializer=HostInitializer("uniform", math.pi),
         )  # fmt: skip
         limit = 1.0 / math.sqrt(f)
         self.kernel = self.add_weight(
-            shape=(n, f, d), name="kernel",
-            initializer=keras.initializers.RandomUniform(-limit, limit),
+            shape=(n, f, d), name="kernel", initializer=HostInitializer("uniform", limit),
         )  # fmt: skip
         self.bias = self.add_weight(
-            shape=(n, d), name="bias",
-            initializer=keras.initializers.RandomUniform(-limit, limit),
+            shape=(n, d), name="bias", initializer=HostInitializer("uniform", limit),
         )  # fmt: skip
 
     def call(self, inputs: Any) -> Any:
@@ -218,7 +281,7 @@ class CategoryEmbedding(keras.layers.Layer):
         # Small initial vectors: the never-trained "unseen" code stays near zero.
         self.embeddings = self.add_weight(
             shape=(self._total, self.embedding_dim), name="embeddings",
-            initializer=keras.initializers.RandomUniform(-0.05, 0.05),
+            initializer=HostInitializer("uniform", 0.05),
         )  # fmt: skip
 
     def call(self, inputs: Any) -> Any:
@@ -262,9 +325,8 @@ class EnsembleView(keras.layers.Layer):
     def build(self, input_shape: tuple[Any, ...]) -> None:
         self.adapter = self.add_weight(
             shape=(self.k, int(input_shape[-1])), name="adapter",
-            initializer=keras.initializers.RandomUniform(-1.0, 1.0),
+            initializer=HostInitializer("signs"),
         )  # fmt: skip
-        self.adapter.assign(ops.where(self.adapter < 0, -1.0, 1.0))  # random signs
 
     def call(self, inputs: Any) -> Any:
         return ops.expand_dims(inputs, 1) * self.adapter
@@ -542,17 +604,24 @@ def build_mlp(
         )  # fmt: skip
     if ensemble_heads > 1:
         x = EnsembleView(ensemble_heads)(x)
-    regularizer = keras.regularizers.L2(l2) if l2 else None
+    dense = {
+        "kernel_regularizer": keras.regularizers.L2(l2) if l2 else None,
+        "kernel_initializer": HostInitializer("glorot_uniform"),
+        "bias_initializer": HostInitializer("zeros"),
+    }
     for units in hidden_layer_sizes:
-        x = keras.layers.Dense(int(units), kernel_regularizer=regularizer)(x)
+        x = keras.layers.Dense(int(units), **dense)(x)
         if batch_normalization:
-            x = keras.layers.BatchNormalization()(x)
+            x = keras.layers.BatchNormalization(
+                beta_initializer=HostInitializer("zeros"),
+                gamma_initializer=HostInitializer("ones"),
+                moving_mean_initializer=HostInitializer("zeros"),
+                moving_variance_initializer=HostInitializer("ones"),
+            )(x)
         x = keras.layers.Activation(activation)(x)
         if dropout:
             x = keras.layers.Dropout(dropout)(x)
-    outputs = keras.layers.Dense(
-        n_outputs, activation=output_activation, kernel_regularizer=regularizer
-    )(x)
+    outputs = keras.layers.Dense(n_outputs, activation=output_activation, **dense)(x)
     if ensemble_heads > 1:
         outputs = EnsembleMean()(outputs)
     return keras.Model(inputs, outputs)

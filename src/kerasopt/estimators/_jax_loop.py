@@ -1,0 +1,535 @@
+"""Compile once: the training loop and prediction of kerasopt's network on JAX.
+
+``keras.Model.fit`` on JAX compiles a training step for each model (``jax.jit``
+of the model's bound ``train_step``), compiles it again for the last, partial
+batch, and compiles a test step for the validation batches: every fold of a
+cross-validation and every trial of a search pays all of it again. On a CPU a
+small tabular network's arithmetic costs less than compiling it, so the
+network kerasopt builds trains here instead, with programs compiled once per
+*structure* and shared by every model of that structure in the process:
+
+* fixed shapes: every batch, the last one included, runs at one padded size.
+  Padded rows weigh 0 and each batch's loss is divided by its real row count,
+  which is Keras' own ``sum_over_batch_size`` reduction: the results are those
+  of ``fit`` (same losses, metrics and weights for the same batches);
+* values that change no shape (learning rate, weight decay, L2 penalty, label
+  smoothing) are arguments of the compiled step, not constants in it, so
+  folds and trials that differ only in them share one compilation;
+* validation and prediction run one forward program, at a few padded sizes
+  (:data:`BUCKETS`).
+
+It follows the documented Keras pattern for custom JAX training loops
+(``model.stateless_call``, ``optimizer.stateless_apply``), calls the callbacks
+``fit`` would call (``History``, early stopping, pruning, the user's) with the
+same logs, and leaves the trained weights and optimizer state in the model.
+:func:`trains_here` says which models and ``fit`` arguments it takes; all
+others train with ``keras.Model.fit``. This is the module of kerasopt that
+imports JAX; it is imported only when JAX is Keras' backend.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+import keras
+import numpy as np
+
+__all__ = ["BUCKETS", "forward", "loss_of", "train", "trains_here"]
+
+#: Rows prediction is padded to; inputs longer than the last run in chunks of it.
+BUCKETS: tuple[int, ...] = (16, 1024)
+_MAX_PROGRAMS = 32  # programs kept (least recently used dropped first)
+_programs: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
+
+# ``fit`` arguments this loop takes; with any other, the model trains with fit.
+_FIT_ARGUMENTS = frozenset(
+    {"batch_size", "epochs", "shuffle", "verbose", "callbacks", "initial_epoch"}
+)
+_BATCH_HOOKS = (
+    "on_batch_begin", "on_batch_end", "on_train_batch_begin", "on_train_batch_end",
+)  # fmt: skip
+_LOSS_NAMES = {
+    "mse": "mse",
+    "mean_squared_error": "mse",
+    "binary_crossentropy": "binary_crossentropy",
+    "categorical_crossentropy": "categorical_crossentropy",
+    "sparse_categorical_crossentropy": "sparse_categorical_crossentropy",
+}
+
+
+# -- which models train here ------------------------------------------------------
+def loss_of(model: keras.Model) -> tuple[str, float] | None:
+    """``(loss name, label smoothing)`` of the loss ``model`` is compiled with.
+
+    None for a loss this loop does not compute (it computes the losses
+    kerasopt picks by default: mean squared error and the cross-entropies,
+    smoothed or not).
+    """
+    loss = model.loss
+    if isinstance(loss, str):
+        return (_LOSS_NAMES[loss], 0.0) if loss in _LOSS_NAMES else None
+    if not isinstance(loss, keras.losses.Loss):
+        return None
+    config = loss.get_config()
+    if config.get("from_logits") or config.get("reduction") != "sum_over_batch_size":
+        return None
+    # Imported here: _targets knows the loss classes, this module only reads them.
+    from ._targets import SmoothedSparseCategoricalCrossentropy
+
+    kinds = {
+        keras.losses.BinaryCrossentropy: "binary_crossentropy",
+        keras.losses.CategoricalCrossentropy: "categorical_crossentropy",
+        SmoothedSparseCategoricalCrossentropy: "sparse_categorical_crossentropy",
+        keras.losses.MeanSquaredError: "mse",
+    }
+    kind = kinds.get(type(loss))
+    if kind is None or config.get("axis", -1) != -1:
+        return None
+    return kind, float(config.get("label_smoothing", 0.0))
+
+
+def trains_here(model: keras.Model, fit_arguments: dict[str, Any]) -> bool:
+    """Whether :func:`train` takes ``model`` (compiled) with these ``fit`` arguments."""
+    optimizer = getattr(model, "optimizer", None)
+    if optimizer is None or not model.compiled or loss_of(model) is None:
+        return False
+    if _l2(model) is None:
+        return False
+    config = optimizer.get_config()
+    return (
+        set(fit_arguments) <= _FIT_ARGUMENTS
+        and len(model.inputs) == 1
+        and len(model.outputs) == 1
+        and isinstance(config.get("learning_rate"), float)
+        and not config.get("use_ema")
+        and not config.get("gradient_accumulation_steps")
+        and model.steps_per_execution == 1
+        and not model.run_eagerly
+        and model.jit_compile is not False
+    )
+
+
+# -- programs, kept by structure ---------------------------------------------------
+def _structure(model: keras.Model, training: bool) -> str:
+    """What ``model`` computes, as the JAX program of its forward pass.
+
+    Two models with the same program (operations, shapes and constants; the
+    names of layers and variables play no part) compute the same function of
+    their variables, so one compiled program serves both. Traced, not
+    compiled, once per model and kept on it: a model's structure does not
+    change once it is built. (Not ``model.get_config()``: Keras' serialization
+    imports TensorFlow whenever it is installed.)
+    """
+    name = "_kerasopt_training_structure" if training else "_kerasopt_structure"
+    key = getattr(model, name, None)
+    if key is None:
+
+        def call(trainable: Any, non_trainable: Any, x: Any) -> Any:
+            return model.stateless_call(trainable, non_trainable, x, training=training)
+
+        specs = (
+            [jax.ShapeDtypeStruct(v.shape, v.dtype) for v in model.trainable_variables],
+            [jax.ShapeDtypeStruct(v.shape, v.dtype) for v in model.non_trainable_variables],
+            jax.ShapeDtypeStruct((1, *model.inputs[0].shape[1:]), model.inputs[0].dtype),
+        )
+        program = jax.make_jaxpr(call)(*specs)
+        constants = "".join(
+            f"{np.shape(c)}{np.asarray(c).dtype}{np.asarray(c).tobytes().hex()}"
+            for c in program.consts
+        )
+        key = f"{program.jaxpr}|{constants}"
+        setattr(model, name, key)
+    return key
+
+
+def _program(key: tuple[Any, ...], make: Callable[[], Any]) -> Any:
+    program = _programs.get(key)
+    if program is None:
+        program = _programs[key] = make()
+        if len(_programs) > _MAX_PROGRAMS:
+            _programs.popitem(last=False)
+    else:
+        _programs.move_to_end(key)
+    return program
+
+
+# -- losses and accuracy: on device in the step, on the host for validation --------
+def _per_row_loss(xp: Any, loss: str, y: Any, p: Any, smoothing: Any) -> Any:
+    """The loss of each row, as Keras' loss functions compute it, smoothed.
+
+    Written once for ``jax.numpy`` (the step) and ``numpy`` (validation).
+    """
+    eps = keras.config.epsilon()
+    if loss == "mse":
+        return xp.mean(xp.square(y - p), axis=-1)
+    if loss == "binary_crossentropy":
+        y = y * (1.0 - smoothing) + 0.5 * smoothing
+        p = xp.clip(p, eps, 1.0 - eps)
+        return -xp.mean(y * xp.log(p) + (1.0 - y) * xp.log(1.0 - p), axis=-1)
+    k = p.shape[-1]
+    if loss == "sparse_categorical_crossentropy":
+        y = (y[..., :1] == xp.arange(k)).astype(p.dtype)
+    y = y * (1.0 - smoothing) + smoothing / k
+    p = xp.clip(p / xp.sum(p, axis=-1, keepdims=True), eps, 1.0 - eps)
+    return -xp.sum(y * xp.log(p), axis=-1)
+
+
+def _hits(xp: Any, loss: str, y: Any, p: Any) -> Any:
+    """Keras' ``accuracy`` of each row, for the loss's kind of target."""
+    if loss == "binary_crossentropy":
+        return xp.mean(((p > 0.5) == (y > 0.5)).astype(p.dtype), axis=-1)
+    if loss == "sparse_categorical_crossentropy":
+        truth = y[..., 0].astype("int32")
+    else:
+        truth = xp.argmax(y, axis=-1)
+    return (xp.argmax(p, axis=-1) == truth).astype(p.dtype)
+
+
+# -- the programs ----------------------------------------------------------------
+class _Forward:
+    """The model's outputs at inference: one compiled program per padded size."""
+
+    def __init__(self, model: keras.Model) -> None:
+        self.model = model  # its layers run in every call, with other models' values
+        self.run = jax.jit(self.forward)
+
+    def forward(self, trainable: Any, non_trainable: Any, x: Any) -> Any:
+        y, _ = self.model.stateless_call(trainable, non_trainable, x, training=False)
+        return y
+
+
+class _Step:
+    """One optimizer step on one padded batch, for every model of a structure."""
+
+    def __init__(self, model: keras.Model, loss: str, accuracy: bool) -> None:
+        self.model = model  # its layers run in every call, with other models' values
+        config = model.optimizer.get_config()
+        # The step decays with the factor as an argument (AdamW wants a float
+        # here; 0 decays nothing).
+        config["weight_decay"] = None if config.get("weight_decay") is None else 0.0
+        optimizer_class = type(model.optimizer)
+        self._new_optimizer = lambda: optimizer_class.from_config(config)
+        self.loss, self.accuracy = loss, accuracy
+        self.kernels = _kernels(model)
+        jax.eval_shape(self._describe)  # traced only: nothing is computed
+        self.run = jax.jit(self.train_step)
+
+    def _built_optimizer(self) -> keras.optimizers.Optimizer:
+        # Made while tracing: its variables exist only inside the program.
+        optimizer = self._new_optimizer()
+        optimizer.build(self.model.trainable_variables)
+        return optimizer
+
+    def _describe(self) -> None:
+        optimizer = self._built_optimizer()
+        self.rate_index = _index(optimizer.variables, optimizer.learning_rate)
+        # What a model's first step keeps of the state it is given.
+        self.kept = {self.rate_index, _index(optimizer.variables, optimizer.iterations)}
+
+    def penalty(self, trainable: Sequence[Any], xp: Any = jnp) -> Any:
+        """Sum of the squares of the Dense kernels."""
+        return sum((xp.sum(xp.square(trainable[i])) for i in self.kernels), 0.0)
+
+    def train_step(self, state: Any, batch: Any, values: Any) -> Any:
+        trainable, non_trainable, optimizer_state, sums = state
+        x, y, weight, rows = batch
+        smoothing, l2, decay, fresh = values
+        optimizer = self._built_optimizer()
+        # A model's first step starts its optimizer from the values its
+        # variables are created with (zeros, or e.g. Adagrad's 0.1).
+        initial = [v.value for v in optimizer.variables]
+        optimizer_state = jax.lax.cond(
+            fresh,
+            lambda s: [s[i] if i in self.kept else v for i, v in enumerate(initial)],
+            lambda s: list(s),
+            optimizer_state,
+        )
+
+        def objective(trainable: Any) -> Any:
+            p, non_trainable_after = self.model.stateless_call(
+                trainable, non_trainable, x, training=True
+            )
+            loss = _per_row_loss(jnp, self.loss, y, p, smoothing)
+            total = jnp.sum(loss * weight) / rows + l2 * self.penalty(trainable)
+            return total, (p, non_trainable_after)
+
+        (total, (p, non_trainable)), grads = jax.value_and_grad(objective, has_aux=True)(
+            trainable
+        )
+        # Decoupled weight decay, applied before the update as Keras applies it.
+        rate = optimizer_state[self.rate_index]
+        trainable = [v - v * (decay * rate) for v in trainable]
+        trainable, optimizer_state = optimizer.stateless_apply(
+            optimizer_state, grads, trainable
+        )
+        # Keras' compiled metrics count every real row, whatever its weight.
+        real = jnp.arange(x.shape[0]) < rows
+        hits = jnp.sum(jnp.where(real, _hits(jnp, self.loss, y, p), 0.0))
+        sums = sums + jnp.stack([total * rows, rows, hits if self.accuracy else 0.0])
+        return trainable, non_trainable, optimizer_state, sums
+
+
+def _kernels(model: keras.Model) -> list[int]:
+    """Positions of the Dense kernels among the model's trainable variables."""
+    kernels = [layer.kernel for layer in model.layers if isinstance(layer, keras.layers.Dense)]
+    return [
+        i for i, v in enumerate(model.trainable_variables) if any(v is k for k in kernels)
+    ]
+
+
+def _l2(model: keras.Model) -> float | None:
+    """The one L2 factor of the model's Dense kernels (0 for none); None if mixed.
+
+    The step penalizes every Dense kernel with the factor as an argument, so
+    that models with another factor, or none, share its program.
+    """
+    factors = set()
+    for layer in model.layers:
+        regularizer = getattr(layer, "kernel_regularizer", None)
+        if isinstance(layer, keras.layers.Dense) and regularizer is None:
+            factors.add(0.0)
+        elif isinstance(layer, keras.layers.Dense) and type(regularizer) is keras.regularizers.L2:
+            factors.add(float(regularizer.get_config()["l2"]))
+        elif any(
+            getattr(layer, name, None) is not None
+            for name in ("kernel_regularizer", "bias_regularizer", "activity_regularizer")
+        ):
+            return None
+    if len(factors) > 1:
+        return None
+    return factors.pop() if factors else 0.0
+
+
+def _index(variables: Sequence[Any], variable: Any) -> int:
+    return next(i for i, v in enumerate(variables) if v is variable)
+
+
+def _forward_program(model: keras.Model) -> _Forward:
+    return _program(("forward", _structure(model, False)), lambda: _Forward(model))
+
+
+def _step_program(model: keras.Model, loss: str, accuracy: bool) -> _Step:
+    optimizer = model.optimizer
+    config = optimizer.get_config()
+    for name in ("name", "learning_rate", "weight_decay"):
+        config.pop(name, None)
+    key = (
+        "step", _structure(model, True), type(optimizer),
+        json.dumps(config, sort_keys=True, default=repr), loss, accuracy,
+    )  # fmt: skip
+    return _program(key, lambda: _Step(model, loss, accuracy))
+
+
+# -- prediction --------------------------------------------------------------------
+def _pad(array: np.ndarray, rows: int) -> np.ndarray:
+    if len(array) == rows:
+        return array
+    pad = np.zeros((rows - len(array), *array.shape[1:]), dtype=array.dtype)
+    return np.concatenate([array, pad])
+
+
+def _chunks(n: int) -> list[tuple[int, int, int]]:
+    """``(start, stop, padded rows)`` of each piece of ``n`` rows."""
+    size = BUCKETS[-1]
+    pieces = []
+    for start in range(0, n, size):
+        stop = min(start + size, n)
+        pieces.append((start, stop, next(b for b in BUCKETS if b >= stop - start)))
+    return pieces
+
+
+def _outputs(model: keras.Model, variables: tuple[Any, Any], X: np.ndarray) -> np.ndarray:
+    program = _forward_program(model)
+    parts = [
+        np.asarray(program.run(*variables, _pad(X[start:stop], rows)))[: stop - start]
+        for start, stop, rows in _chunks(len(X))
+    ]
+    return np.concatenate(parts) if parts else np.zeros((0, model.outputs[0].shape[-1]))
+
+
+def forward(model: keras.Model, X: np.ndarray) -> np.ndarray:
+    """Outputs of a one-input, one-output ``model`` for ``X``, at padded sizes."""
+    variables = (
+        [v.value for v in model.trainable_variables],
+        [v.value for v in model.non_trainable_variables],
+    )
+    return _outputs(model, variables, X)
+
+
+# -- training ----------------------------------------------------------------------
+def _batch_rows(batch_size: int, n: int) -> int:
+    """Rows of the compiled step for batches of ``batch_size`` out of ``n`` rows.
+
+    The batch size itself; when one batch holds every row (a small fold),
+    the next power of two, so that folds of slightly different sizes share
+    one program.
+    """
+    return batch_size if batch_size < n else 1 << max(n - 1, 0).bit_length()
+
+
+def _has_batch_norm(model: keras.Model) -> bool:
+    # Padded rows would enter the batch statistics: such models keep Keras'
+    # batches exactly (a last, partial batch compiles a second step).
+    return any(isinstance(layer, keras.layers.BatchNormalization) for layer in model.layers)
+
+
+def _overrides_batch_hooks(callback: keras.callbacks.Callback) -> bool:
+    return any(
+        getattr(type(callback), hook) is not getattr(keras.callbacks.Callback, hook)
+        for hook in _BATCH_HOOKS
+    )
+
+
+def _build_optimizer(model: keras.Model) -> bool:
+    """Create the model's optimizer variables, without computing their values.
+
+    ``optimizer.build`` computes each variable's initial value eagerly, one
+    small compilation per shape; here the build is only traced
+    (``jax.eval_shape``) and the new variables hold zeros until the first step
+    sets their initial values. Returns whether it built them.
+    """
+    optimizer = model.optimizer
+    if optimizer.built:
+        return False
+    existing = {id(v) for v in optimizer.variables}
+
+    def build() -> list[Any]:
+        optimizer.build(model.trainable_variables)
+        return [v.value for v in optimizer.variables]
+
+    specs = jax.eval_shape(build)
+    for variable, spec in zip(optimizer.variables, specs, strict=True):
+        if id(variable) not in existing:
+            variable.assign(np.zeros(spec.shape, spec.dtype))
+    return True
+
+
+def _validation_logs(
+    step: _Step,
+    model: keras.Model,
+    validation: tuple[Any, ...],
+    variables: tuple[Any, Any],
+    smoothing: float,
+    l2: float,
+) -> dict[str, float]:
+    """``val_loss`` (and ``val_accuracy``) as ``Model.evaluate`` computes them."""
+    x, y = validation[0], validation[1].reshape(len(validation[0]), -1)
+    weight = validation[2] if len(validation) > 2 else None  # (x, y, None) too
+    weight = np.ones(len(x), "float32") if weight is None else np.asarray(weight)
+    p = _outputs(model, variables, x)
+    loss = np.sum(_per_row_loss(np, step.loss, y, p, smoothing) * weight) / len(x)
+    if l2:
+        loss += l2 * step.penalty([np.asarray(v) for v in variables[0]], np)
+    logs = {"val_loss": float(loss)}
+    if step.accuracy:
+        logs["val_accuracy"] = float(np.mean(_hits(np, step.loss, y, p)))
+    return logs
+
+
+def train(
+    model: keras.Model,
+    x: np.ndarray,
+    y: np.ndarray,
+    *,
+    sample_weight: np.ndarray | None,
+    validation: tuple[Any, ...] | None,
+    batch_size: int,
+    epochs: int,
+    initial_epoch: int,
+    shuffle: bool,
+    verbose: int,
+    callbacks: Sequence[keras.callbacks.Callback],
+    accuracy: bool,
+) -> keras.callbacks.History:
+    """Train ``model`` as ``model.fit`` would, and return its History.
+
+    Parameters
+    ----------
+    model : keras.Model
+        Compiled; :func:`trains_here` must hold.
+    x, y : ndarray
+        Training rows and the encoded target.
+    sample_weight : ndarray or None
+        Weight of each row.
+    validation : tuple or None
+        ``(x, y[, sample_weight])`` evaluated after every epoch.
+    batch_size, epochs, initial_epoch, shuffle, verbose, callbacks
+        As ``Model.fit`` takes them.
+    accuracy : bool
+        Log ``accuracy`` (the classifiers' default metric).
+
+    Returns
+    -------
+    keras.callbacks.History
+    """
+    loss, smoothing = loss_of(model)  # type: ignore[misc]
+    l2 = _l2(model)
+    step = _step_program(model, loss, accuracy)
+    n = len(x)
+    y = y.reshape(n, -1)
+    weight = np.ones(n, "float32") if sample_weight is None else sample_weight
+    weight = np.asarray(weight, "float32")
+    batch_size = max(1, min(int(batch_size), n))
+    rows = batch_size if _has_batch_norm(model) else _batch_rows(batch_size, n)
+    starts = range(0, n, batch_size)
+    callbacks = keras.callbacks.CallbackList(
+        list(callbacks), add_history=True, add_progbar=verbose != 0, model=model,
+        verbose=verbose, epochs=epochs, steps=len(starts),
+    )  # fmt: skip
+    batch_hooks = verbose != 0 or any(map(_overrides_batch_hooks, callbacks.callbacks))
+    optimizer = model.optimizer
+    fresh = _build_optimizer(model)
+    decay = optimizer.get_config().get("weight_decay") or 0.0
+    model.stop_training = False
+    callbacks.on_train_begin()
+    logs: dict[str, float] = {}
+    for epoch in range(initial_epoch, epochs):
+        callbacks.on_epoch_begin(epoch)
+        # Between epochs the model's variables hold the truth: callbacks may
+        # change its weights or its optimizer's learning rate.
+        state = (
+            [v.value for v in model.trainable_variables],
+            [v.value for v in model.non_trainable_variables],
+            [v.value for v in optimizer.variables],
+            np.zeros(3, "float32"),
+        )
+        order = np.random.permutation(n) if shuffle else np.arange(n)
+        for batch, start in enumerate(starts):
+            if batch_hooks:
+                callbacks.on_train_batch_begin(batch)
+            index = order[start : start + batch_size]
+            data = (
+                _pad(x[index], rows), _pad(y[index], rows), _pad(weight[index], rows),
+                np.float32(len(index)),
+            )  # fmt: skip
+            values = (np.float32(smoothing), np.float32(l2), np.float32(decay), fresh)
+            state = step.run(state, data, values)
+            fresh = False
+            if batch_hooks:
+                sums = np.asarray(state[3])
+                callbacks.on_train_batch_end(batch, {"loss": float(sums[0] / sums[1])})
+            if model.stop_training:
+                break
+        for variables, values in zip(
+            (model.trainable_variables, model.non_trainable_variables, optimizer.variables),
+            state[:3],
+        ):
+            for variable, value in zip(variables, values, strict=True):
+                variable.assign(value)
+        sums = np.asarray(state[3], dtype=np.float64)
+        logs = {"loss": sums[0] / max(sums[1], 1.0)}
+        if accuracy:
+            logs["accuracy"] = sums[2] / max(sums[1], 1.0)
+        if validation is not None:
+            logs.update(_validation_logs(step, model, validation, state[:2], smoothing, l2))
+        logs = {key: float(value) for key, value in logs.items()}
+        callbacks.on_epoch_end(epoch, logs)
+        if model.stop_training:
+            break
+    callbacks.on_train_end(logs)
+    return model.history

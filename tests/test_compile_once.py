@@ -1,0 +1,212 @@
+"""Compile once (issue 20): kerasopt's network trains and predicts on JAX with
+programs compiled once per structure, and gives the results ``keras.Model.fit``
+gives.
+
+Compilations are counted with JAX's public monitoring events.
+"""
+
+from __future__ import annotations
+
+import collections
+import pickle
+import warnings
+
+import keras
+import numpy as np
+import pytest
+
+from kerasopt import KerasClassifier, KerasRegressor
+
+pytestmark = pytest.mark.skipif(
+    keras.backend.backend() != "jax", reason="JAX compilation is what is counted"
+)
+
+_COMPILE = "/jax/core/compile/backend_compile_duration"
+
+
+class _Compiles:
+    """Counts XLA compilations by function name while active."""
+
+    def __init__(self) -> None:
+        self.by_name: collections.Counter[str] = collections.Counter()
+
+    def __call__(self, event: str, duration: float, **kwargs: object) -> None:
+        if event == _COMPILE:
+            self.by_name[str(kwargs.get("fun_name"))] += 1
+
+    def __enter__(self) -> _Compiles:
+        import jax.monitoring
+
+        jax.monitoring.register_event_duration_secs_listener(self)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        import jax.monitoring
+
+        jax.monitoring.unregister_event_duration_listener(self)
+
+    def total(self) -> int:
+        return sum(self.by_name.values())
+
+    def named(self, part: str) -> int:
+        return sum(n for name, n in self.by_name.items() if part in name)
+
+
+def _data(n: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, 7)).astype("float32")
+    return X, (X[:, 0] + X[:, 1] ** 2 > 1).astype(int)
+
+
+def test_folds_and_trials_differing_in_values_share_the_compiled_step():
+    X, y = _data(400)
+    first = dict(hidden_layer_sizes=(23,), epochs=3, random_state=0)
+    KerasClassifier(**first).fit(X[:300], y[:300]).predict(X[300:])
+    # Another fold size (a different last batch), and a "trial" that changes
+    # only values: learning rate, L2, weight decay, label smoothing, seed.
+    trial = dict(
+        first, learning_rate=0.03, l2=1e-3, weight_decay=1e-2, label_smoothing=0.05,
+        random_state=1,
+    )  # fmt: skip
+    with _Compiles() as compiles:
+        KerasClassifier(**first).fit(X[:357], y[:357]).predict(X[357:])
+        KerasClassifier(**trial).fit(X[50:], y[50:]).predict(X[:50])
+    assert compiles.total() == 0, compiles.by_name
+
+
+def test_a_new_structure_compiles_one_step_and_one_forward_program():
+    X, y = _data(300)
+    with _Compiles() as compiles:
+        clf = KerasClassifier(hidden_layer_sizes=(19, 5), epochs=2, random_state=0)
+        clf.fit(X, y).score(X, y)
+    assert compiles.named("train_step") == 1, compiles.by_name
+    assert compiles.named("forward") == 1, compiles.by_name
+    # At most the two scalars a Keras optimizer creates in a new process.
+    assert compiles.total() <= 4, compiles.by_name
+
+
+def test_prediction_compiles_once_per_bucket_whatever_the_row_count():
+    X, y = _data(200)
+    clf = KerasClassifier(hidden_layer_sizes=(29,), epochs=1, random_state=0).fit(X, y)
+    big = np.resize(X, (2500, X.shape[1]))
+    with _Compiles() as compiles:
+        for n in (1, 3, 15, 16, 17, 300, 1024, 1500, 2500):
+            assert clf.predict_proba(big[:n]).shape == (n, 2)
+    assert compiles.named("forward") <= 1, compiles.by_name  # 16 was compiled by fit
+    np.testing.assert_allclose(
+        clf.predict_proba(big[:3]), clf.predict_proba(big)[:3], rtol=1e-6
+    )
+
+
+def _fit_both(make, X, y, **fit):
+    """The same estimator trained by the compiled loop and by keras.Model.fit."""
+    ours = make().fit(X, y, **fit)
+    # Naming the default metric explicitly sends the fit to keras.Model.fit.
+    metrics = ["accuracy"] if isinstance(ours, KerasClassifier) else ["mse"]
+    keras_fit = make(metrics=metrics).fit(X, y, **fit)
+    return ours, keras_fit
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {},
+        {"l2": 1e-3, "weight_decay": 1e-2, "optimizer": "adamw", "label_smoothing": 0.1},
+        {"batch_size": 64, "optimizer": "momentum"},
+        {"optimizer": "adagrad", "hidden_layer_sizes": (6, 6)},  # accumulators start at 0.1
+    ],
+)
+def test_the_compiled_loop_trains_as_keras_fit(params):
+    X, y = _data(333)
+    weight = np.random.default_rng(1).random(len(X))
+
+    def make(**extra):
+        return KerasClassifier(
+            **{"hidden_layer_sizes": (12,), "epochs": 4, "shuffle": False,
+               "random_state": 0, **params, **extra}
+        )  # fmt: skip
+
+    ours, keras_fit = _fit_both(make, X, y, sample_weight=weight)
+    assert ours.history_.keys() == keras_fit.history_.keys()
+    for key, values in keras_fit.history_.items():
+        np.testing.assert_allclose(ours.history_[key], values, rtol=1e-5, err_msg=key)
+    np.testing.assert_allclose(ours.predict_proba(X), keras_fit.predict_proba(X), atol=1e-6)
+
+
+def test_the_compiled_loop_trains_a_multi_output_regressor_as_keras_fit():
+    X, _ = _data(150)
+    Y = np.c_[X[:, 0] * 3, X[:, 1] - X[:, 2]]
+
+    def make(**extra):
+        return KerasRegressor(
+            hidden_layer_sizes=(9, 4), epochs=3, l2=1e-2, shuffle=False,
+            random_state=0, **extra,
+        )  # fmt: skip
+
+    ours, keras_fit = _fit_both(make, X, Y)
+    np.testing.assert_allclose(
+        ours.history_["val_loss"], keras_fit.history_["val_loss"], rtol=1e-5
+    )
+    np.testing.assert_allclose(ours.predict(X), keras_fit.predict(X), rtol=1e-5, atol=1e-6)
+
+
+def test_callbacks_see_every_batch_and_early_stopping_restores_the_best_epoch():
+    X, y = _data(300)
+
+    class Watch(keras.callbacks.Callback):
+        def __init__(self) -> None:
+            super().__init__()
+            self.batches, self.weights = 0, []
+
+        def on_train_batch_end(self, batch, logs=None):
+            self.batches += 1
+            assert np.isfinite(logs["loss"])
+
+        def on_epoch_end(self, epoch, logs=None):
+            assert {"loss", "accuracy", "val_loss", "val_accuracy"} <= set(logs)
+            self.weights.append(self.model.get_weights())
+
+    watch = Watch()
+    clf = KerasClassifier(
+        hidden_layer_sizes=(8,), epochs=60, batch_size=50, patience=2,
+        learning_rate=0.3, callbacks=[watch], random_state=0,
+    ).fit(X, y)  # fmt: skip
+    epochs = len(clf.history_["loss"])
+    assert epochs < 60 and len(watch.weights) == epochs
+    assert watch.batches == epochs * 6  # 270 training rows in batches of 50
+    assert clf.model_.optimizer.iterations.numpy() == epochs * 6
+    best = int(np.argmin(clf.history_["val_loss"]))
+    assert best < epochs - 1  # it trained on after the best epoch ...
+    for kept, at_best in zip(clf.model_.get_weights(), watch.weights[best], strict=True):
+        np.testing.assert_array_equal(kept, at_best)  # ... and went back to it
+
+
+def test_warm_start_and_pickling_keep_the_optimizer_state():
+    X, y = _data(200)
+    clf = KerasClassifier(
+        hidden_layer_sizes=(8,), epochs=2, batch_size=40, warm_start=True, random_state=0
+    ).fit(X, y)
+    assert clf.model_.optimizer.iterations.numpy() == 2 * 5
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)  # Keras: "Skipping variable loading"
+        copy = pickle.loads(pickle.dumps(clf))
+    np.testing.assert_allclose(copy.predict_proba(X), clf.predict_proba(X), rtol=1e-6)
+    moments = [np.asarray(v) for v in clf.model_.optimizer.variables[2:]]
+    copied = [np.asarray(v) for v in copy.model_.optimizer.variables[2:]]
+    for a, b in zip(moments, copied, strict=True):
+        np.testing.assert_array_equal(a, b)
+    copy.fit(X, y)
+    assert copy.model_.optimizer.iterations.numpy() == 4 * 5
+    assert len(copy.history_["loss"]) == 4
+
+
+def test_same_seed_same_model_and_the_initial_weights_follow_keras_defaults():
+    X, y = _data(100)
+    a = KerasClassifier(hidden_layer_sizes=(300,), epochs=1, random_state=3).initialize(X, y)
+    b = KerasClassifier(hidden_layer_sizes=(300,), epochs=1, random_state=3).initialize(X, y)
+    kernel, bias = (np.asarray(v) for v in a.model_.layers[1].weights)
+    np.testing.assert_array_equal(kernel, np.asarray(b.model_.layers[1].kernel))
+    limit = np.sqrt(6.0 / (7 + 300))  # Glorot uniform, Keras' default
+    assert np.abs(kernel).max() <= limit and np.abs(kernel).max() > 0.9 * limit
+    assert abs(kernel.std() - limit / np.sqrt(3)) < 0.05 * limit
+    np.testing.assert_array_equal(bias, 0.0)
