@@ -30,6 +30,71 @@ FOUR = pd.Series(["a", "b", "c", "d"] * 10)
 YES_NO = pd.Series(["Y", "N", "N"] * 10)
 
 
+# ------------------------------------------------------- mistyped paths
+_HEAVY = (
+    "import sys\n"
+    "from typer.testing import CliRunner\n"
+    "from kerasopt.cli import app\n"
+    "result = CliRunner().invoke(app, sys.argv[1:])\n"
+    "heavy = [m for m in ('keras', 'tensorflow', 'jax', 'optuna') if m in sys.modules]\n"
+    "print(result.exit_code, heavy)\n"
+    "print(result.output)\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        ("tune missing.csv -t y", "Data file 'missing.csv' not found"),
+        ("tune new.csv -t a --space nope.yaml", "Search space file 'nope.yaml' not"),
+        ("export s -o m/ --data missing.csv", "Data file 'missing.csv' not found"),
+        ("predict nope.kerasopt new.csv", "Model file 'nope.kerasopt' not found"),
+        ("predict m.kerasopt missing.csv", "Data file 'missing.csv' not found"),
+        ("predict m.kerasopt new.csv -o nowhere/p.csv", "folder 'nowhere' does not"),
+    ],
+)
+def test_mistyped_paths_fail_before_the_slow_imports(
+    tmp_path: Path, args: str, message: str
+) -> None:
+    (tmp_path / "m.kerasopt").write_bytes(b"not read")
+    (tmp_path / "new.csv").write_text("a,b\n1,2\n")
+    done = subprocess.run(
+        [sys.executable, "-c", _HEAVY, *args.split()],
+        cwd=tmp_path, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    status, _, output = done.stdout.partition("\n")
+    assert status == "1 []", done.stdout + done.stderr
+    assert message in output, output
+
+
+# ------------------------------------------------------------------ folds
+@pytest.mark.parametrize(
+    ("target", "splitter"), [("species", "StratifiedKFold"), ("weight", "KFold")]
+)
+def test_tune_shuffles_its_folds_with_the_seed(
+    workdir, monkeypatch: pytest.MonkeyPatch, target: str, splitter: str  # noqa: F811
+) -> None:
+    seen = {}
+
+    def capture(self, X, y=None, **kwargs):
+        seen["cv"] = self.cv
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("kerasopt.search.OptunaSearchCV.fit", capture)
+    run("tune", "penguins.csv", "-t", target, "--cv", "4", "--seed", "7")
+    cv = seen["cv"]
+    assert type(cv).__name__ == splitter and cv.n_splits == 4
+    assert cv.shuffle and cv.random_state == 7
+
+
+def test_folds_of_a_sorted_file_are_not_blocks() -> None:
+    from kerasopt.cli._tune import make_cv
+
+    y = pd.Series(np.arange(30.0))  # a file sorted by its target
+    for _, test in make_cv(3, None, "regression", None).split(np.zeros((30, 1)), y):
+        assert y[test].min() < 10 and y[test].max() >= 20, list(test)
+
+
 # --------------------------------------------------------------- --metric
 def test_roc_auc_on_several_classes_means_one_vs_rest() -> None:
     assert resolve_metric("roc_auc", "classification", FOUR, None) == (
@@ -169,6 +234,7 @@ def test_ctrl_c_is_one_line_and_exit_130(
     assert "interrupted after 0 trials; run the same command to resume" in (
         result.output
     )
+    assert "Error" not in result.output  # stopping is the user's choice
     assert "Traceback" not in result.output
 
 

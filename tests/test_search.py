@@ -303,6 +303,21 @@ def test_reproducible_with_random_state(iris: tuple[np.ndarray, np.ndarray]) -> 
     assert run(0) != run(1)
 
 
+def test_an_interrupted_trial_is_stored_with_its_reason(
+    iris: tuple[np.ndarray, np.ndarray]
+) -> None:
+    class Interrupted(LogisticRegression):
+        def fit(self, X, y, **kwargs):
+            raise KeyboardInterrupt  # Ctrl-C in the middle of a trial
+
+    study = optuna.create_study(direction="maximize")
+    with pytest.raises(KeyboardInterrupt):
+        OptunaSearchCV(Interrupted(), C_SPACE, n_trials=2, cv=2, study=study).fit(*iris)
+    (trial,) = study.trials
+    assert trial.state.name == "FAIL"
+    assert trial.user_attrs["fail_reason"] == "interrupted (Ctrl-C)"
+
+
 # ------------------------------------------------------- storage & resume
 def test_resume_counts_trials_in_total(
     iris: tuple[np.ndarray, np.ndarray], tmp_path: Path

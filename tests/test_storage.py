@@ -177,3 +177,19 @@ def test_cli_study_with_the_other_direction(tmp_path: Path, monkeypatch) -> None
     assert "Study 't-y' in kerasopt.db minimizes" in result.output
     assert "Pass another --study-name" in result.output
     assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(
+    ("storage", "fixed"),
+    [
+        ("sqlite//x.db", "sqlite:///x.db"),
+        ("sqlite:x.db", "sqlite:///x.db"),
+        ("postgresql//ana:s3cr3t@host/db", "postgresql://ana:***@host/db"),
+    ],
+)
+def test_a_url_without_its_colon_slashes_gets_the_fix(storage: str, fixed: str) -> None:
+    with pytest.raises(StorageError, match="without its '://'") as caught:
+        resolve_storage(storage)
+    assert f"Did you mean {fixed!r}?" in str(caught.value)
+    assert "s3cr3t" not in str(caught.value)
+

@@ -21,6 +21,7 @@ from .exceptions import DataError
 __all__ = [
     "TASKS",
     "check_columns",
+    "check_file",
     "infer_task",
     "load_dataset",
     "read_table",
@@ -56,6 +57,22 @@ def _format(path: Path) -> str:
     )
 
 
+def check_file(path: str | os.PathLike[str]) -> Path:
+    """``path`` as a :class:`~pathlib.Path`, or an error if no such file exists.
+
+    Raises
+    ------
+    FileNotFoundError
+        Naming the file and the working directory.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(
+            f"Data file {str(path)!r} not found (working directory: {os.getcwd()!r})."
+        )
+    return path
+
+
 def read_table(path: str | os.PathLike[str], sep: str | None = None) -> pd.DataFrame:
     """Read a CSV, TSV or Parquet file (CSV/TSV may be compressed).
 
@@ -82,11 +99,7 @@ def read_table(path: str | os.PathLike[str], sep: str | None = None) -> pd.DataF
     DataError
         If the suffix is unknown, the file cannot be parsed or has no rows.
     """
-    path = Path(path)
-    if not path.is_file():
-        raise FileNotFoundError(
-            f"Data file {str(path)!r} not found (working directory: {os.getcwd()!r})."
-        )
+    path = check_file(path)
     kind = _format(path)
     try:
         if kind == "parquet":

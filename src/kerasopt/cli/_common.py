@@ -168,7 +168,7 @@ def handle_errors(command: F) -> F:
         except typer.Exit:
             raise
         except KeyboardInterrupt:
-            _render.error("Interrupted.")
+            _render.interrupted("Interrupted.")
             raise typer.Exit(130) from None
         except _USER_ERRORS as exc:
             if settings["debug"]:

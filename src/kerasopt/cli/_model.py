@@ -147,6 +147,10 @@ def export(
 
       kerasopt export churn-churn --ensemble 5 -o churn-model/
     """
+    if data is not None:
+        from ..data import check_file
+
+        check_file(data)  # before the slow imports
     from ..search import refit_best
 
     import_backend()
@@ -259,14 +263,22 @@ def predict(
     """
     import pandas as pd
 
+    from ..data import check_file
+
+    # Mistyped paths fail here, before the imports and the work of predicting.
+    path = model_path(model, creating=False)
+    if not path.is_file():
+        raise FileNotFoundError(f"Model file {str(path)!r} not found.")
+    check_file(data)
+    if output is not None and not output.parent.is_dir():
+        raise FileNotFoundError(
+            f"Cannot write {str(output)!r}: the folder {str(output.parent)!r} does "
+            "not exist. Create it first or choose another path."
+        )
     from .. import load
     from ..data import check_columns, read_table
 
     import_backend()
-
-    path = model_path(model, creating=False)
-    if not path.is_file():
-        raise FileNotFoundError(f"Model file {str(path)!r} not found.")
     fitted = load(path)
     frame = read_table(data, sep)
     result = pd.DataFrame(index=frame.index)

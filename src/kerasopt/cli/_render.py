@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 __all__ = [
     "TrialProgress",
     "error",
+    "interrupted",
     "note",
     "unused_columns",
     "print_json",
@@ -61,6 +62,11 @@ def _short(name: str) -> str:
 def error(message: str) -> None:
     """Print a one-line error to stderr."""
     _err.print(f"[bold red]Error:[/] {escape(message)}")
+
+
+def interrupted(message: str) -> None:
+    """Print the one line of a Ctrl-C to stderr: the user's choice, not an error."""
+    _err.print(f"[bold yellow]{escape(message)}[/]")
 
 
 def note(message: str) -> None:

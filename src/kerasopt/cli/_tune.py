@@ -121,8 +121,6 @@ def _parse(path: Path, text: str) -> Any:
 
 def read_space_file(path: Path) -> dict[str, Any]:
     """Parse a YAML (.yaml/.yml), TOML (.toml) or JSON space file."""
-    if not path.is_file():
-        raise FileNotFoundError(f"Search space file {str(path)!r} not found.")
     try:
         content = _parse(path, path.read_text(encoding="utf-8"))
     except InvalidSearchSpaceError:
@@ -147,13 +145,29 @@ def read_space_file(path: Path) -> dict[str, Any]:
 def make_cv(
     cv: int, validation_fraction: float | None, task: str, seed: int | None
 ) -> Any:
-    """``--cv`` folds, or one ``--validation-fraction`` hold-out split."""
-    if validation_fraction is None:
-        return cv
-    from sklearn.model_selection import ShuffleSplit, StratifiedShuffleSplit
+    """``--cv`` shuffled folds, or one shuffled ``--validation-fraction`` split.
 
-    splitter = StratifiedShuffleSplit if task == "classification" else ShuffleSplit
-    return splitter(n_splits=1, test_size=validation_fraction, random_state=seed)
+    A command line cannot pass a splitter, and a plain ``cv=3`` would give
+    scikit-learn's unshuffled blocks of rows: on a file sorted by date or by
+    target every fold would test on rows unlike those it trained on. So the
+    rows are shuffled, with ``--seed`` (0 without it, so that every run and
+    worker of a study scores its trials on the same folds), and classification
+    folds keep the class proportions.
+    """
+    from sklearn.model_selection import (
+        KFold,
+        ShuffleSplit,
+        StratifiedKFold,
+        StratifiedShuffleSplit,
+    )
+
+    classification = task == "classification"
+    seed = 0 if seed is None else seed
+    if validation_fraction is None:
+        folds = StratifiedKFold if classification else KFold
+        return folds(n_splits=cv, shuffle=True, random_state=seed)
+    split = StratifiedShuffleSplit if classification else ShuffleSplit
+    return split(n_splits=1, test_size=validation_fraction, random_state=seed)
 
 
 # -------------------------------------------------------------------- the run
@@ -301,7 +315,14 @@ def tune(
             show_default=False,
         ),
     ] = None,
-    cv: Annotated[int, typer.Option(min=2, help="Cross-validation folds.")] = 3,
+    cv: Annotated[
+        int,
+        typer.Option(
+            min=2,
+            help="Cross-validation folds: rows shuffled with --seed, classes "
+            "stratified.",
+        ),
+    ] = 3,
     validation_fraction: Annotated[
         float | None,
         typer.Option(
@@ -364,7 +385,8 @@ def tune(
     seed: Annotated[
         int | None,
         typer.Option(
-            help="Seed of the sampler and of each trial's model.", show_default=False
+            help="Seed of the sampler, the folds and each trial's model.",
+            show_default=False,
         ),
     ] = None,
     sampler: Annotated[str, typer.Option(help="tpe, random, cmaes or qmc.")] = "tpe",
@@ -420,7 +442,11 @@ def tune(
     seconds = parse_duration(timeout)  # usage errors before the slow imports
     if n_trials is None and seconds is None:
         n_trials = DEFAULT_N_TRIALS
-    from ..data import infer_task
+    from ..data import check_file, infer_task
+
+    check_file(data)  # a mistyped path fails at once, before the slow imports
+    if space is not None and not space.is_file():
+        raise FileNotFoundError(f"Search space file {str(space)!r} not found.")
     from ..search import OptunaSearchCV, make_pruner
     from ..search._study import check_sampler, observing
 
@@ -485,7 +511,7 @@ def tune(
     finally:
         run.bar.stop()
     if interrupted:
-        _render.error(
+        _render.interrupted(
             f"interrupted after {run.finished()} trials; run the same command to "
             "resume"
         )

@@ -336,6 +336,9 @@ class Objective:
             return self._run(trial)
         except optuna.TrialPruned:
             raise
+        except KeyboardInterrupt:  # Optuna records the trial as FAIL
+            trial.set_user_attr("fail_reason", "interrupted (Ctrl-C)")
+            raise
         except self.catch as exc:
             self._remember(exc)
             trial.set_user_attr("fail_reason", f"{type(exc).__name__}: {exc}")

@@ -102,7 +102,12 @@ PARAMETERS = """\
     timeout : float or None, default=None
         Stop starting new trials after this many seconds.
     cv : int, cross-validation generator or iterable, default=None
-        As in scikit-learn: ``None`` is 5-fold, stratified for classifiers.
+        As in scikit-learn: ``None`` is 5-fold, stratified for classifiers,
+        and an int does **not shuffle** the rows (as ``GridSearchCV``): each
+        fold tests on a block of consecutive rows. On rows sorted by date or
+        by target, pass a shuffled splitter, such as
+        ``StratifiedKFold(5, shuffle=True, random_state=0)`` (``KFold`` for
+        regression). The folds are made once, the same for every trial.
     scoring : str, callable or None, default=None
         One scikit-learn scorer (greater is better); ``None`` uses the
         estimator's ``score``. A name is tried on a dummy model of the target

@@ -312,6 +312,28 @@ def _redis_storage(url: str) -> optuna.storages.JournalStorage:
         ) from None
 
 
+_BROKEN_URL = re.compile(r"^(?P<scheme>[A-Za-z][A-Za-z0-9+]*)(?::/{0,2}|//)(?P<rest>.*)$")
+
+
+def _refuse_broken_url(text: str) -> None:
+    """A URL whose ``://`` is mistyped (``sqlite//x.db``) is not a file path."""
+    match = None if "://" in text else _BROKEN_URL.match(text)
+    if match is None:
+        return
+    scheme, rest = match["scheme"], match["rest"]
+    dialect = scheme.split("+", 1)[0].lower()
+    if dialect not in (*_RDB_DIALECTS, *_REDIS_SCHEMES, "postgres"):
+        return
+    fixed = f"{scheme}:///{rest.lstrip('/')}" if dialect == "sqlite" else (
+        f"{scheme}://{rest.lstrip('/')}"
+    )
+    raise StorageError(
+        f"The storage looks like a {dialect} URL without its '://' (read as a file "
+        f"path, it names no SQLite or journal file). Did you mean "
+        f"{mask_password(fixed)!r}?"
+    )
+
+
 def resolve_storage(
     storage: str | os.PathLike[str] | optuna.storages.BaseStorage | None,
     *,
@@ -362,6 +384,7 @@ def resolve_storage(
             f"None, but got {type(storage).__name__}."
         )
     text = os.fspath(storage)
+    _refuse_broken_url(text)
     if "://" in text:
         if text.split("://", 1)[0].lower() in _REDIS_SCHEMES:
             return _redis_storage(text)
