@@ -248,6 +248,42 @@ def test_lr_schedule_user_and_fit_callbacks_all_run(iris):
     assert user.rates[0] == pytest.approx(0.1) and user.rates[-1] < user.rates[1]
 
 
+@pytest.mark.parametrize(
+    ("schedule", "rate"),
+    [
+        ("cosine", lambda e: 0.05 * (1 + np.cos(np.pi * e / 12))),
+        ("exponential", lambda e: 0.1 * 0.96**e),
+        ("step", lambda e: 0.1 * 0.5 ** (e // 10)),
+    ],
+)
+def test_named_lr_schedules_give_their_rates(iris, schedule, rate):
+    X, y = iris
+    rec = _Recorder()
+    KerasClassifier(**{**FAST, "epochs": 12}, early_stopping=False, learning_rate=0.1,
+                    lr_schedule=schedule, callbacks=[rec]).fit(X, y)  # fmt: skip
+    np.testing.assert_allclose(rec.rates, [rate(e) for e in range(12)], rtol=1e-5)  # float32
+
+
+def test_one_optimizer_is_built_per_model(iris):
+    X, y = iris
+    built = []
+
+    class Counting(keras.optimizers.Adam):
+        def __init__(self, **kwargs):
+            built.append(self)
+            super().__init__(**kwargs)
+
+    def builder(meta, compile_kwargs):
+        return keras.Sequential([keras.Input((meta["n_features_in_"],)),
+                                 keras.layers.Dense(3, activation="softmax")])  # fmt: skip
+
+    # initialize: everything fit does before training (the training loop on JAX
+    # makes its own copies from the optimizer's config).
+    KerasClassifier(**FAST, optimizer=Counting).initialize(X, y)
+    KerasClassifier(builder, epochs=1, optimizer=Counting).initialize(X, y)  # not compiled
+    assert len(built) == 2
+
+
 def test_early_stopping_stops_and_reduce_lr_lowers_the_rate():
     rng = np.random.default_rng(0)
     X, y = rng.normal(size=(60, 3)), rng.integers(0, 2, 60)  # noise: no progress

@@ -19,10 +19,12 @@ from __future__ import annotations
 
 import contextlib
 import inspect
+import numbers
 import os
 import random
 import tempfile
 import warnings
+import weakref
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
@@ -31,7 +33,8 @@ import numpy as np
 import scipy.sparse
 from sklearn.base import BaseEstimator
 from sklearn.model_selection import train_test_split
-from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
+from sklearn.utils import check_array
+from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .._backend import backend_hint
 from .._utils import did_you_mean, to_seed
@@ -41,6 +44,7 @@ from ._network import (
     build_mlp,
     category_codes,
     check_activation,
+    check_optimizer,
     check_recipe_params,
     lr_schedule_callback,
     make_optimizer,
@@ -136,7 +140,9 @@ COMMON_PARAMETERS = """\
     reduce_lr_on_plateau : bool, default=False
         Halve the learning rate when the monitored loss stalls.
     lr_schedule : {"cosine", "exponential", "step"}, callable or None, default=None
-        Per-epoch learning-rate schedule; a callable gets ``(epoch, lr)``.
+        Per-epoch learning-rate schedule: cosine decay to 0, times 0.96 each
+        epoch, or halved every 10 epochs, over the epochs of each fit from the
+        rate it starts with; a callable gets ``(epoch, lr)``.
     callbacks : list of keras.callbacks.Callback, default=None
         Extra callbacks for every fit (checkpoints, TensorBoard, ...).
     normalize : bool, default=False
@@ -511,6 +517,8 @@ def _flatten(group: Any) -> list[Any]:
 # Up to this many rows, prediction is one direct call of the model (no data
 # adapter, no predict loop): 30-100x faster for a single row.
 _DIRECT_CALL_ROWS = 65536
+# The models predicted with once: their next prediction takes the compiled path.
+_PREDICTED: weakref.WeakSet[keras.Model] = weakref.WeakSet()
 
 
 def forward(model: keras.Model, X: np.ndarray) -> np.ndarray:
@@ -520,13 +528,13 @@ def forward(model: keras.Model, X: np.ndarray) -> np.ndarray:
     the model by Keras) well under one, but compiling it costs ~100 ms once.
     The first call on a model stays eager, so a one-off prediction (scoring a
     CV fold) pays no compilation, and repeated ones (serving) take the
-    compiled path from the second call on. The mark is kept on the model:
-    predicting must leave the estimator's ``__dict__`` alone.
+    compiled path from the second call on. Which models were predicted with
+    is kept here: predicting must leave the estimator's ``__dict__`` alone.
     """
     if len(X) > _DIRECT_CALL_ROWS:
         return join_outputs(model.predict(X, batch_size=4096, verbose=0), len(X))
-    if not getattr(model, "_kerasopt_predicted", False):
-        model._kerasopt_predicted = True
+    if model not in _PREDICTED:
+        _PREDICTED.add(model)
         return join_outputs(model(X, training=False), len(X))
     return join_outputs(model.predict_on_batch(X), len(X))
 
@@ -549,6 +557,8 @@ def join_outputs(outputs: object, n: int) -> np.ndarray:
 def custom_classes(model: keras.Model) -> dict[str, type]:
     """The model's and its layers' classes that are not Keras' own, by name."""
     found: dict[str, type] = {}
+    # Private: Model.layers is one level deep, and no public API lists the layers
+    # nested in a custom layer, whose classes load_model may need all the same.
     for obj in (model, *model._flatten_layers(include_self=False)):
         cls = type(obj)
         if not cls.__module__.startswith("keras."):
@@ -749,7 +759,7 @@ class BaseKerasEstimator(BaseEstimator):
                 "model must be None, a callable returning a keras.Model, or a "
                 f"keras.Model. Received: model={self.model!r}."
             )
-        self._optimizer()
+        check_optimizer(self.optimizer)
         check_recipe_params(self)
         value = self.validation_fraction
         if value is not None and not 0.0 <= value < 1.0:
@@ -796,7 +806,9 @@ class BaseKerasEstimator(BaseEstimator):
             {**decay, **routed(vars(self), "optimizer", strict=True)},
         )  # fmt: skip
 
-    def _compile_kwargs(self, loss: Any, n_outputs: int) -> dict[str, Any]:
+    def _compile_kwargs(
+        self, optimizer: keras.optimizers.Optimizer, loss: Any, n_outputs: int
+    ) -> dict[str, Any]:
         """Arguments of ``Model.compile``: ``loss`` from :func:`choose_loss`."""
         params = vars(self)
         metrics = self.metrics
@@ -808,7 +820,7 @@ class BaseKerasEstimator(BaseEstimator):
         if metrics is not None and not isinstance(metrics, (list, dict)):
             metrics = [metrics]
         return {
-            "optimizer": self._optimizer(),
+            "optimizer": optimizer,
             "loss": instantiate(loss, routed(params, "loss"), "loss"),
             "metrics": metrics,
             **self._destination("compile"),
@@ -851,8 +863,9 @@ class BaseKerasEstimator(BaseEstimator):
         self.target_encoder_ = self._fit_target(y, classes)
         vars(self).update(target_attributes(self.target_encoder_, y))
         self.history_: dict[str, list[float]] = {}
+        optimizer = self._optimizer()  # the one of this model: compile, or a builder's
         with seeded(self._seed), backend_hint("building the model"):
-            self.model_ = self._make_model(X)
+            self.model_ = self._make_model(X, optimizer)
         # The one moment the loss and the encoding of labels are decided.
         loss, one_hot = self._choose_loss(output_widths(self.model_)[0])
         if one_hot:
@@ -860,7 +873,8 @@ class BaseKerasEstimator(BaseEstimator):
         encoded = self.target_encoder_.transform(y)
         check_outputs(self.model_, encoded)
         if not self.model_.compiled:
-            self.model_.compile(**self._compile_kwargs(loss, len(output_widths(self.model_))))
+            n_outputs = len(output_widths(self.model_))
+            self.model_.compile(**self._compile_kwargs(optimizer, loss, n_outputs))
         return encoded
 
     def _get_metadata(self) -> dict[str, Any]:
@@ -876,7 +890,7 @@ class BaseKerasEstimator(BaseEstimator):
             return getattr(self, "_keras_build_fn", None)  # scikeras' subclass hook
         return self.model
 
-    def _make_model(self, X: np.ndarray) -> keras.Model:
+    def _make_model(self, X: np.ndarray, optimizer: keras.optimizers.Optimizer) -> keras.Model:
         builder = self._builder()
         recipe = {}
         if builder is None:
@@ -897,13 +911,17 @@ class BaseKerasEstimator(BaseEstimator):
                 batch_normalization=self.batch_normalization, normalizer=normalizer,
                 **recipe,
             )  # fmt: skip
-        model = self._call_builder(builder)
+        model = self._call_builder(builder, optimizer)
         if normalizer is not None:
             inputs = keras.Input(shape=X.shape[1:])
             model = keras.Model(inputs, model(normalizer(inputs)))
         return model
 
-    def _call_builder(self, builder: Callable[..., keras.Model] | keras.Model) -> keras.Model:
+    def _call_builder(
+        self,
+        builder: Callable[..., keras.Model] | keras.Model,
+        optimizer: keras.optimizers.Optimizer,
+    ) -> keras.Model:
         if isinstance(builder, keras.Model):
             # A copy with the same weights: fit never changes the model parameter.
             model = keras.models.clone_model(builder)
@@ -920,7 +938,8 @@ class BaseKerasEstimator(BaseEstimator):
             kwargs["meta"] = self._get_metadata()
         if "compile_kwargs" in accepted or var_keyword:
             # What kerasopt would compile the output of output_layer() with.
-            kwargs["compile_kwargs"] = self._compile_kwargs(self._choose_loss(None)[0], 1)
+            loss = self._choose_loss(None)[0]
+            kwargs["compile_kwargs"] = self._compile_kwargs(optimizer, loss, 1)
         if "params" in accepted:
             kwargs["params"] = params
         model = builder(**kwargs)
@@ -1015,9 +1034,22 @@ class BaseKerasEstimator(BaseEstimator):
         return self.target_encoder_.transform(y)
 
     def _sample_weight(self, X: np.ndarray, y: np.ndarray, sample_weight: Any) -> Any:
+        """Checked per-row weights (a number weighs every row the same)."""
         if sample_weight is None:
             return None
-        return _check_sample_weight(sample_weight, X, dtype=keras.backend.floatx())
+        if isinstance(sample_weight, numbers.Number):
+            return np.full(len(X), sample_weight, dtype=np.float64)
+        weights = check_array(
+            sample_weight, ensure_2d=False, dtype=np.float64, input_name="sample_weight"
+        )
+        if weights.shape != (len(X),):
+            raise ValueError(
+                f"sample_weight must hold one number per row of X ({len(X)} rows). "
+                f"Received: sample_weight of shape {weights.shape}."
+            )
+        if not weights.any():
+            raise ValueError("Sample weights must contain at least one non-zero number.")
+        return weights
 
     def _fit_keras_model(
         self,

@@ -41,6 +41,7 @@ __all__ = [
     "build_mlp",
     "category_codes",
     "check_activation",
+    "check_optimizer",
     "check_recipe_params",
     "feature_layout",
     "lr_schedule_callback",
@@ -747,17 +748,27 @@ def make_optimizer(
     -------
     keras.optimizers.Optimizer
     """
+    check_optimizer(optimizer)
     kwargs = dict(params or {})
     if learning_rate is not None:
         kwargs.setdefault("learning_rate", learning_rate)
     if isinstance(optimizer, keras.optimizers.Optimizer):
         config = {**optimizer.get_config(), **kwargs}
         return type(optimizer).from_config(config)
-    if isinstance(optimizer, type) and issubclass(optimizer, keras.optimizers.Optimizer):
-        return optimizer(**kwargs)
-    if isinstance(optimizer, str) and optimizer.lower() in _OPTIMIZERS:
+    if isinstance(optimizer, str):
         cls, defaults = _OPTIMIZERS[optimizer.lower()]
         return cls(**{**defaults, **kwargs})
+    return optimizer(**kwargs)
+
+
+def check_optimizer(optimizer: Any) -> None:
+    """Raise a ValueError unless ``optimizer`` names or is a Keras optimizer."""
+    if isinstance(optimizer, keras.optimizers.Optimizer) or (
+        isinstance(optimizer, type) and issubclass(optimizer, keras.optimizers.Optimizer)
+    ):
+        return
+    if isinstance(optimizer, str) and optimizer.lower() in _OPTIMIZERS:
+        return
     hint = did_you_mean(optimizer.lower(), OPTIMIZER_NAMES) if isinstance(optimizer, str) else ""
     raise ValueError(
         f"Unknown optimizer. Received: optimizer={optimizer!r}.{hint} Use one of "
@@ -766,42 +777,40 @@ def make_optimizer(
     )
 
 
-def _cosine(epochs: int) -> Callable[[int, float], float]:
-    start: float | None = None
-
-    def schedule(epoch: int, lr: float) -> float:
-        nonlocal start
-        start = lr if start is None else start
-        return 0.5 * start * (1 + math.cos(math.pi * epoch / max(epochs, 1)))
-
-    return schedule
-
-
-def _exponential(epoch: int, lr: float) -> float:
-    return lr if epoch == 0 else lr * 0.96
-
-
-def _step(epoch: int, lr: float) -> float:
-    return lr * 0.5 if epoch and epoch % 10 == 0 else lr
-
-
-LR_SCHEDULES: tuple[str, ...] = ("cosine", "exponential", "step")
+# Each schedule runs over the epochs of one fit, from the rate the fit starts with.
+_SCHEDULES: dict[str, Callable[[float, int], keras.optimizers.schedules.LearningRateSchedule]] = {
+    "cosine": lambda rate, epochs: keras.optimizers.schedules.CosineDecay(rate, epochs),
+    "exponential": lambda rate, _: keras.optimizers.schedules.ExponentialDecay(rate, 1, 0.96),
+    "step": lambda rate, _: keras.optimizers.schedules.ExponentialDecay(
+        rate, 10, 0.5, staircase=True
+    ),
+}
+LR_SCHEDULES: tuple[str, ...] = tuple(_SCHEDULES)
 
 
 def lr_schedule_callback(lr_schedule: Any, epochs: int) -> keras.callbacks.Callback:
-    """The callback of the ``lr_schedule`` parameter for a fit of ``epochs`` epochs."""
-    if lr_schedule == "cosine":
-        fn = _cosine(epochs)
-    elif lr_schedule == "exponential":
-        fn = _exponential
-    elif lr_schedule == "step":
-        fn = _step
-    elif callable(lr_schedule):
-        fn = lr_schedule
-    else:
-        raise ValueError(
-            f"Unknown learning-rate schedule. Received: lr_schedule={lr_schedule!r}. "
-            f"Use one of {', '.join(LR_SCHEDULES)}, a callable(epoch, lr) -> lr, or "
-            "None."
-        )
-    return keras.callbacks.LearningRateScheduler(fn)
+    """The callback of the ``lr_schedule`` parameter for a fit that ends at ``epochs``.
+
+    A named schedule (``keras.optimizers.schedules``, evaluated once an epoch)
+    starts from the learning rate of the fit's first epoch and spans its
+    epochs: cosine decay to 0, times 0.96 each epoch, halved every 10 epochs.
+    A callable gets ``(epoch, lr)``.
+    """
+    if isinstance(lr_schedule, str) and lr_schedule in _SCHEDULES:
+        start: list[tuple[int, Any]] = []  # the fit's first epoch and its schedule
+
+        def rate(epoch: int, lr: float) -> float:
+            if not start:
+                make = _SCHEDULES[lr_schedule]
+                start.append((epoch, make(lr, max(epochs - epoch, 1))))
+            first, schedule = start[0]
+            return float(schedule(epoch - first))
+
+        return keras.callbacks.LearningRateScheduler(rate)
+    if callable(lr_schedule):
+        return keras.callbacks.LearningRateScheduler(lr_schedule)
+    raise ValueError(
+        f"Unknown learning-rate schedule. Received: lr_schedule={lr_schedule!r}. "
+        f"Use one of {', '.join(LR_SCHEDULES)}, a callable(epoch, lr) -> lr, or "
+        "None."
+    )
