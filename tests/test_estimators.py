@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pickle
+import warnings
 
 import joblib
 import keras
@@ -13,11 +14,12 @@ from sklearn.base import clone, is_classifier, is_regressor
 from sklearn.model_selection import GridSearchCV, cross_val_score
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
+from sklearn.utils import compute_sample_weight
 
 from kerasopt import KerasClassifier, KerasRegressor, make_tabular_pipeline
 from kerasopt.estimators import BaseKerasEstimator
 from kerasopt.estimators._network import OPTIMIZER_NAMES, make_optimizer
-from kerasopt.exceptions import DataError
+from kerasopt.exceptions import DataError, SingleClassWarning
 
 FAST = {"hidden_layer_sizes": (8,), "epochs": 2, "random_state": 0}
 
@@ -294,6 +296,48 @@ def test_early_stopping_stops_and_reduce_lr_lowers_the_rate():
     assert len(clf.history_["loss"]) < 200
     assert "val_loss" in clf.history_
     assert min(rec.rates) < 0.5
+
+
+def _imbalanced(n=400):
+    """A 95/5 binary table whose minority class is hard to tell apart."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(n, 4)).astype("float32")
+    score = X[:, 0] + rng.normal(scale=1.5, size=n)
+    return X, np.where(score >= np.quantile(score, 0.95), "churn", "stay")
+
+
+def test_a_classifier_that_predicts_one_class_for_every_row_says_so():
+    """Issue 22, item 3: on a 95/5 table the default model predicted the majority
+    class for every row, and nothing said so."""
+    X, y = _imbalanced()
+    with pytest.warns(SingleClassWarning, match=r"predicts 'stay' for every row it was "
+                      r"fitted on \(400 rows, 95% of them 'stay'\).*class_weight='balanced'"
+                      r".*roc_auc, neg_log_loss or balanced_accuracy"):  # fmt: skip
+        clf = KerasClassifier(hidden_layer_sizes=(8,), random_state=0).fit(X, y)
+    assert set(clf.predict(X)) == {"stay"}
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", SingleClassWarning)
+        balanced = KerasClassifier(hidden_layer_sizes=(8,), random_state=0,
+                                   class_weight="balanced").fit(X, y)  # fmt: skip
+        clf.partial_fit(X, y)  # one epoch of more training: not checked
+    assert set(balanced.predict(X)) == {"churn", "stay"}
+
+
+def test_class_weight_and_sample_weight_change_training():
+    X, y = _imbalanced()
+    params = {"hidden_layer_sizes": (8,), "epochs": 30, "early_stopping": False,
+              "random_state": 0}  # fmt: skip
+    churn = lambda clf: clf.predict_proba(X)[:, list(clf.classes_).index("churn")]  # noqa: E731
+    plain = churn(KerasClassifier(**params).fit(X, y))
+    balanced = churn(KerasClassifier(**params, class_weight="balanced").fit(X, y))
+    weights = compute_sample_weight("balanced", y)
+    weighted = churn(KerasClassifier(**params).fit(X, y, sample_weight=weights))
+    assert balanced.mean() > plain.mean() + 0.2  # the minority class weighs more
+    # The same weights given per row train the same model as class_weight.
+    np.testing.assert_allclose(weighted, balanced, rtol=1e-5)
+    rows = np.where(y == "churn", 1.0, 0.2)  # sample weights alone move it too
+    reweighted = churn(KerasClassifier(**params).fit(X, y, sample_weight=rows))
+    assert reweighted.mean() > plain.mean() + 0.1
 
 
 def test_class_weight_and_sample_weight_leave_inputs_untouched(iris):

@@ -12,6 +12,7 @@ __all__ = [
     "InvalidSearchSpaceError",
     "KerasoptError",
     "ModelFileError",
+    "SingleClassWarning",
     "StorageError",
 ]
 
@@ -40,4 +41,13 @@ class DroppedColumnsWarning(UserWarning):
     """Columns were left out of a table: IDs, dates, a saved pandas index.
 
     They cannot be learned from as they are; the message names them.
+    """
+
+
+class SingleClassWarning(UserWarning):
+    """A fitted classifier predicts the same class for every row it was checked on.
+
+    Checked on the validation split (else the training rows) after ``fit``:
+    what a network trained on an imbalanced target with accuracy as its goal
+    often does. The message says what to try.
     """

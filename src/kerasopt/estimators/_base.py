@@ -994,7 +994,7 @@ class BaseKerasEstimator(BaseEstimator):
         self
         """
         resume = self.warm_start and hasattr(self, "model_")
-        return self._fit(X, y, sample_weight, callbacks, kwargs, resume=resume)
+        return self._fit(X, y, sample_weight, callbacks, kwargs, resume=resume, check=True)
 
     def _fit(
         self,
@@ -1007,6 +1007,7 @@ class BaseKerasEstimator(BaseEstimator):
         resume: bool,
         classes: Any = None,
         epochs: int | None = None,
+        check: bool = False,
     ) -> BaseKerasEstimator:
         self._check_params()
         if y is None:
@@ -1019,7 +1020,7 @@ class BaseKerasEstimator(BaseEstimator):
         else:
             encoded = self._initialize(X, y, classes)
         sample_weight = self._sample_weight(X, y, sample_weight)
-        self._fit_keras_model(X, encoded, sample_weight, callbacks, kwargs, epochs)
+        self._fit_keras_model(X, encoded, sample_weight, callbacks, kwargs, epochs, check)
         return self
 
     def _encode_more(self, y: np.ndarray) -> np.ndarray:
@@ -1059,6 +1060,7 @@ class BaseKerasEstimator(BaseEstimator):
         extra_callbacks: Sequence[keras.callbacks.Callback] | None,
         kwargs: dict[str, Any],
         epochs: int | None,
+        check: bool,
     ) -> None:
         options = {
             "batch_size": self.batch_size or min(200, len(X)),
@@ -1070,6 +1072,7 @@ class BaseKerasEstimator(BaseEstimator):
         }
         fraction = options.pop("validation_split", self.validation_fraction)
         initial_epoch = options.pop("initial_epoch", self.current_epoch)
+        checked = (X, y)  # every row of the fit, validation split included
         if "validation_data" in options:
             validation = options.pop("validation_data")
             weight = sample_weight
@@ -1123,6 +1126,11 @@ class BaseKerasEstimator(BaseEstimator):
                 RuntimeWarning,
                 stacklevel=4,
             )
+        if check:
+            self._check_predictions(*checked)
+
+    def _check_predictions(self, X: np.ndarray, y: np.ndarray) -> None:
+        """After ``fit``: warn if the model is useless on the rows it was fitted on."""
 
     def _compiled_loop(self, fit_arguments: dict[str, Any]) -> Any:
         """The compile-once loop (``_jax_loop``) if it trains this fit, else None.
@@ -1149,11 +1157,7 @@ class BaseKerasEstimator(BaseEstimator):
         X, _ = check_inputs(self, X, reset=False)
         options = routed(vars(self), "predict")
         if not options:
-            if keras.backend.backend() == "jax" and self._builder() is None:
-                from . import _jax_loop
-
-                return _jax_loop.forward(self.model_, X)
-            return forward(self.model_, X)
+            return self._outputs(X)
         callbacks = instantiate(
             options.pop("callbacks", None), routed(vars(self), "predict__callbacks"),
             "predict__callbacks",
@@ -1163,6 +1167,14 @@ class BaseKerasEstimator(BaseEstimator):
             options["batch_size"] = len(X)
         out = self.model_.predict(X, **{"verbose": 0, **options, "callbacks": callbacks})
         return join_outputs(out, len(X))
+
+    def _outputs(self, X: np.ndarray) -> np.ndarray:
+        """The model's outputs for checked ``X`` (without ``predict__*`` options)."""
+        if keras.backend.backend() == "jax" and self._builder() is None:
+            from . import _jax_loop
+
+            return _jax_loop.forward(self.model_, X)
+        return forward(self.model_, X)
 
     # -- saving and pickling ------------------------------------------------------
     def save(self, path: str | os.PathLike[str]) -> None:

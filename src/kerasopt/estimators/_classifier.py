@@ -5,13 +5,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import warnings
+
 import keras
 import numpy as np
 from sklearn.base import ClassifierMixin
 from sklearn.utils import compute_sample_weight
 
+from ..exceptions import SingleClassWarning
 from ._base import COMMON_ATTRIBUTES, COMMON_PARAMETERS, BaseKerasEstimator
-from ._targets import ClassifierTargetEncoder, check_labels, fit_classifier_target
+from ._targets import ClassifierTargetEncoder, check_labels, fit_classifier_target, strata
 
 __all__ = ["KerasClassifier"]
 
@@ -74,6 +77,26 @@ class KerasClassifier(ClassifierMixin, BaseKerasEstimator):
             return weights
         balanced = compute_sample_weight(self.class_weight, y).astype(keras.backend.floatx())
         return balanced if weights is None else balanced * weights
+
+    def _check_predictions(self, X: np.ndarray, y: np.ndarray) -> None:
+        true = strata(self.target_encoder_, y)
+        if true is None or np.unique(true).size < 2:
+            return  # multilabel, or one class only in these rows
+        raw = self._outputs(X)
+        predicted = self.target_encoder_.probabilities(raw).argmax(axis=1)
+        if np.unique(predicted).size > 1:
+            return
+        label = str(self.classes_[predicted[0]])
+        share = float(np.mean(true == predicted[0]))
+        warnings.warn(
+            f"{type(self).__name__} predicts {label!r} for every row it was fitted on "
+            f"({len(X)} rows, {share:.0%} of them {label!r}): it does not tell the "
+            "classes apart. For an imbalanced target, set class_weight='balanced' and "
+            "judge the model by roc_auc, neg_log_loss or balanced_accuracy rather "
+            "than accuracy; otherwise train longer (epochs) or check the features.",
+            SingleClassWarning,
+            stacklevel=5,
+        )
 
     def predict_proba(self, X: Any) -> np.ndarray:
         """Class probabilities, one column per class in ``classes_`` order.
