@@ -30,6 +30,7 @@ imports JAX; it is imported only when JAX is Keras' backend.
 from __future__ import annotations
 
 import json
+import weakref
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -45,6 +46,11 @@ __all__ = ["BUCKETS", "forward", "loss_of", "train", "trains_here"]
 BUCKETS: tuple[int, ...] = (16, 1024)
 _MAX_PROGRAMS = 32  # programs kept (least recently used dropped first)
 _programs: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
+# Per model, kept as long as it lives: its structures and its variables.
+_STRUCTURES: weakref.WeakKeyDictionary[keras.Model, dict[bool, str]] = (
+    weakref.WeakKeyDictionary()
+)
+_VARIABLES: weakref.WeakKeyDictionary[keras.Model, Any] = weakref.WeakKeyDictionary()
 
 # ``fit`` arguments this loop takes; with any other, the model trains with fit.
 _FIT_ARGUMENTS = frozenset(
@@ -121,12 +127,12 @@ def _structure(model: keras.Model, training: bool) -> str:
     Two models with the same program (operations, shapes and constants; the
     names of layers and variables play no part) compute the same function of
     their variables, so one compiled program serves both. Traced, not
-    compiled, once per model and kept on it: a model's structure does not
-    change once it is built. (Not ``model.get_config()``: Keras' serialization
+    compiled, once per model and kept while it lives: a model's structure does
+    not change once it is built. (Not ``model.get_config()``: Keras' serialization
     imports TensorFlow whenever it is installed.)
     """
-    name = "_kerasopt_training_structure" if training else "_kerasopt_structure"
-    key = getattr(model, name, None)
+    keys = _STRUCTURES.setdefault(model, {})
+    key = keys.get(training)
     if key is None:
 
         def call(trainable: Any, non_trainable: Any, x: Any) -> Any:
@@ -142,8 +148,7 @@ def _structure(model: keras.Model, training: bool) -> str:
             f"{np.shape(c)}{np.asarray(c).dtype}{np.asarray(c).tobytes().hex()}"
             for c in program.consts
         )
-        key = f"{program.jaxpr}|{constants}"
-        setattr(model, name, key)
+        key = keys[training] = f"{program.jaxpr}|{constants}"
     return key
 
 
@@ -354,10 +359,14 @@ def _outputs(model: keras.Model, variables: tuple[Any, Any], X: np.ndarray) -> n
 
 def forward(model: keras.Model, X: np.ndarray) -> np.ndarray:
     """Outputs of a one-input, one-output ``model`` for ``X``, at padded sizes."""
-    variables = (
-        [v.value for v in model.trainable_variables],
-        [v.value for v in model.non_trainable_variables],
-    )
+    # Keras walks every layer to list a model's variables (~0.2 ms, more than
+    # a row's forward pass): the lists are kept, the values read at each call.
+    # (Not on the model: Keras would save variables found in its attributes.)
+    found = _VARIABLES.get(model)
+    if found is None:
+        found = (tuple(model.trainable_variables), tuple(model.non_trainable_variables))
+        _VARIABLES[model] = found
+    variables = ([v.value for v in found[0]], [v.value for v in found[1]])
     return _outputs(model, variables, X)
 
 
