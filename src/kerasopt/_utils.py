@@ -13,8 +13,10 @@ import numbers
 import os
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import numpy as np
+if TYPE_CHECKING:
+    import numpy as np
 
 __all__ = [
     "cache_dir",
@@ -64,6 +66,8 @@ def to_seed(random_state: int | np.random.RandomState | None) -> int | None:
     """
     if random_state is None:
         return None
+    import numpy as np  # here: import kerasopt (which needs cache_dir) loads no NumPy
+
     if isinstance(random_state, np.random.RandomState):
         return int(random_state.randint(_SEED_BOUND))
     if isinstance(random_state, numbers.Integral) and not isinstance(random_state, bool):
@@ -82,6 +86,8 @@ def derive_seed(seed: int | None, *keys: int) -> int | None:
     """
     if seed is None:
         return None
+    import numpy as np  # here: import kerasopt (which needs cache_dir) loads no NumPy
+
     state = np.random.SeedSequence([seed, *keys]).generate_state(1)[0]
     return int(state % _SEED_BOUND)
 
