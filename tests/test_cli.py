@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import io
 import re
 import signal
 import subprocess
@@ -17,13 +18,19 @@ import numpy as np
 import optuna
 import pandas as pd
 import pytest
+from rich.console import Console
 from typer.testing import CliRunner
 
 from kerasopt.cli import app
 from kerasopt.cli._common import default_study_name, parse_duration
 from kerasopt.cli._render import TrialProgress
 from kerasopt.search import resolve_storage
-from kerasopt.search._study import fail_running_trials, settle, watching
+from kerasopt.search._study import (
+    StudyProgress,
+    fail_running_trials,
+    settle,
+    watching,
+)
 
 optuna.logging.set_verbosity(optuna.logging.WARNING)
 runner = CliRunner()
@@ -220,6 +227,45 @@ def test_tune_target_with_one_value(workdir):
     assert result.exit_code == 1 and "1 distinct value" in result.output, result.output
 
 
+def _terminal(width: int) -> Console:
+    return Console(
+        file=io.StringIO(), width=width, force_terminal=True, color_system=None
+    )
+
+
+def _state(**counts: int) -> StudyProgress:
+    full = dict.fromkeys(("COMPLETE", "PRUNED", "FAIL", "RUNNING", "WAITING"), 0)
+    return StudyProgress({**full, **counts}, 0.9123, n_trials=20, seconds_left=312.0)
+
+
+def test_progress_keeps_its_numbers_whole_at_80_columns():
+    console = _terminal(80)
+    progress = TrialProgress(console=console)
+    progress(_state(COMPLETE=9, PRUNED=1, FAIL=10, RUNNING=4))
+    (task,) = progress._progress.tasks
+    task.start_time = progress._progress.get_time() - 83  # 1 min 23 s of tuning
+    console.print(progress._progress.make_tasks_table([task]))
+    line = console.file.getvalue().splitlines()[-1]
+    assert "10/20" in line and "0:01:23" in line, line
+    assert "5m12s left | running 4" in line, line  # what moves during a trial
+    assert len(line) <= 80
+
+
+def test_progress_off_a_terminal_prints_a_line_per_change():
+    console = Console(file=io.StringIO(), width=200)  # output to a file
+    progress = TrialProgress(console=console)
+    progress.start()
+    progress(_state(RUNNING=1))
+    progress(_state(RUNNING=1))  # only the time left moved: no new line
+    progress(_state(COMPLETE=1))
+    progress.stop()
+    lines = console.file.getvalue().splitlines()
+    assert len(lines) == 3, lines
+    assert lines[0].startswith("trials 0/20 | 5m12s left | running 1 | best 0.9123")
+    assert lines[1].startswith("trials 1/20 | 5m12s left | running 0")
+    assert "left" not in lines[2] and lines[2].endswith("elapsed"), lines[2]
+
+
 def test_progress_counts_trials_of_the_study():
     study = optuna.create_study(direction="maximize")
 
@@ -229,7 +275,7 @@ def test_progress_counts_trials_of_the_study():
             raise optuna.TrialPruned()
         return float("nan") if trial.number == 2 else x
 
-    progress = TrialProgress()
+    progress = TrialProgress(console=_terminal(80))
     with watching(study, [progress], n_trials=5, deadline=time.time() + 125):
         study.optimize(objective, n_trials=4)
     (task,) = progress._progress.tasks
@@ -243,7 +289,7 @@ def test_progress_follows_trials_run_elsewhere(tmp_path):
     storage = resolve_storage(tmp_path / "j.log")
     study = optuna.create_study(storage=storage, study_name="s")
     elsewhere = optuna.load_study(study_name="s", storage=storage)
-    progress = TrialProgress()
+    progress = TrialProgress(console=_terminal(80))
     polled = threading.Event()
 
     def view(state):
@@ -352,6 +398,9 @@ def test_tune_resume_export_predict(workdir):
     assert (workdir / "out" / "model" / "model.kerasopt").is_file()
     result = run("export", "penguins-species", "-o", "model/")
     assert result.exit_code == 0, result.output
+    assert "Refitting the best pipeline of 'penguins-species' on 48 rows" in (
+        result.output
+    )  # said before the long part
     assert (workdir / "model" / "model.kerasopt").is_file()
     new = pd.read_csv(workdir / "penguins.csv").drop(columns=["species"]).iloc[::-1]
     new.to_csv(workdir / "new.csv", index=False)
@@ -389,11 +438,12 @@ def test_tune_regression_with_validation_fraction(workdir):
 #: touches ./stalled-<pid> and sleeps, so that a kill always lands mid-trial.
 STALLING_KERASOPT = """
 import os, sys, time
-import kerasopt  # picks the Keras backend before Keras is imported
-import keras
+from sklearn.pipeline import Pipeline
 from kerasopt.cli import main
 
-fit, calls = keras.Model.fit, []
+# Each trial (or fold) of `kerasopt tune` fits a clone of its pipeline: on any
+# backend, whichever loop then trains the network.
+fit, calls = Pipeline.fit, []
 
 
 def fit_or_stall(self, *args, **kwargs):
@@ -404,7 +454,7 @@ def fit_or_stall(self, *args, **kwargs):
     return fit(self, *args, **kwargs)
 
 
-keras.Model.fit = fit_or_stall
+Pipeline.fit = fit_or_stall
 main()
 """
 

@@ -67,6 +67,22 @@ def test_mistyped_paths_fail_before_the_slow_imports(
     assert message in output, output
 
 
+def test_a_timeout_that_ends_tune_is_said_in_the_commands_words(capsys) -> None:
+    import warnings
+
+    from kerasopt.cli._tune import _warnings_as_notes
+    from kerasopt.search._study import TimeoutReached
+
+    with _warnings_as_notes("6m"):
+        warnings.warn(TimeoutReached(finished=1, asked=2, stopped=1))
+    err = " ".join(capsys.readouterr().err.split())
+    assert (
+        "--timeout 6m reached: the study holds 1 finished trial of the 2 asked (1 "
+        "stopped at the deadline, recorded as PRUNED). Run the same command to "
+        "continue."
+    ) in err, err
+
+
 # ------------------------------------------------------------------ folds
 @pytest.mark.parametrize(
     ("target", "splitter"), [("species", "StratifiedKFold"), ("weight", "KFold")]

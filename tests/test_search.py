@@ -7,6 +7,8 @@ import os
 import pickle
 import sys
 import tempfile
+import threading
+import time
 import types
 import warnings
 from pathlib import Path
@@ -34,7 +36,12 @@ from sklearn.utils._param_validation import InvalidParameterError
 
 from kerasopt.exceptions import InvalidSearchSpaceError, StorageError
 from kerasopt.search import LayerSizes, OptunaSearchCV
-from kerasopt.search._study import worker_count
+from kerasopt.search._study import (
+    StudyProgress,
+    TimeoutReached,
+    observing,
+    worker_count,
+)
 
 optuna.logging.set_verbosity(optuna.logging.WARNING)
 
@@ -316,6 +323,89 @@ def test_an_interrupted_trial_is_stored_with_its_reason(
     (trial,) = study.trials
     assert trial.state.name == "FAIL"
     assert trial.user_attrs["fail_reason"] == "interrupted (Ctrl-C)"
+
+
+_SEEN_RUNNING = threading.Event()
+
+
+class _WaitsForProgress(LogisticRegression):
+    def fit(self, X, y, **kwargs):
+        # Ends once the search's progress has shown this trial running.
+        assert _SEEN_RUNNING.wait(timeout=60), "no refresh during the trial"
+        return super().fit(X, y, **kwargs)
+
+
+def test_progress_is_refreshed_during_a_trial(
+    iris: tuple[np.ndarray, np.ndarray]
+) -> None:
+    _SEEN_RUNNING.clear()
+    states: list[StudyProgress] = []
+
+    class Observer:
+        def opened(self, study: optuna.Study) -> None:
+            pass
+
+        def progress(self, progress: StudyProgress) -> None:
+            states.append(progress)
+            if progress.counts["RUNNING"]:
+                _SEEN_RUNNING.set()
+
+    with observing(Observer()):
+        OptunaSearchCV(
+            _WaitsForProgress(), C_SPACE, n_trials=1, cv=2, timeout=600
+        ).fit(*iris)
+    running = [s for s in states if s.counts["RUNNING"] == 1]
+    assert running and running[0].seconds_left is not None
+    assert states[-1].done == 1 and states[-1].counts["RUNNING"] == 0
+
+
+class _SlowSecondTrial(LogisticRegression):
+    calls = 0
+
+    def fit(self, X, y, **kwargs):
+        type(self).calls += 1
+        if type(self).calls == 3:  # the first fold of the second trial
+            time.sleep(2.2)  # past the 2-second timeout
+        return super().fit(X, y, **kwargs)
+
+
+def test_the_timeout_stops_the_running_trial_and_says_so(
+    iris: tuple[np.ndarray, np.ndarray]
+) -> None:
+    _SlowSecondTrial.calls = 0
+    search = OptunaSearchCV(
+        _SlowSecondTrial(), C_SPACE, n_trials=5, cv=2, timeout=2, refit=False
+    )
+    with pytest.warns(TimeoutReached) as caught:
+        search.fit(*iris)
+    (warning,) = [w.message for w in caught if isinstance(w.message, TimeoutReached)]
+    assert (warning.finished, warning.asked, warning.stopped) == (2, 5, 1)
+    assert "2 finished trials of the 5 asked (1 stopped at the deadline" in str(warning)
+    first, second = search.trials_
+    assert first.state.name == "COMPLETE"
+    assert second.state.name == "PRUNED" and second.value is None
+    assert second.user_attrs["stopped"] == "timeout"
+    assert _SlowSecondTrial.calls == 3  # its second fold never started
+
+
+@pytest.mark.slow
+def test_the_timeout_stops_a_keras_trial_at_the_end_of_an_epoch(
+    iris: tuple[np.ndarray, np.ndarray]
+) -> None:
+    from kerasopt import KerasClassifier
+
+    study = optuna.create_study(direction="maximize")
+    search = OptunaSearchCV(
+        KerasClassifier(hidden_layer_sizes=(4,), epochs=100_000, random_state=0),
+        {"learning_rate": FloatDistribution(1e-3, 1e-2)},
+        n_trials=1, cv=2, timeout=3, pruner="none", study=study,
+    )  # fmt: skip
+    with pytest.raises(ValueError, match="stopped at the timeout"):
+        with pytest.warns(TimeoutReached):
+            search.fit(*iris)
+    (trial,) = study.trials
+    assert trial.state.name == "PRUNED" and trial.user_attrs["stopped"] == "timeout"
+    assert 0 < trial.user_attrs["epochs_trained"] < 100_000
 
 
 # ------------------------------------------------------- storage & resume

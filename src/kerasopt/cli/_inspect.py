@@ -1,4 +1,4 @@
-"""``kerasopt studies``, ``show``, ``report`` and ``fail-stale``: look at stored studies.
+"""``kerasopt studies``, ``show``, ``report`` and ``fail-stale``: stored studies.
 
 All but ``fail-stale`` read a storage and change nothing. ``fail-stale``
 serves storages without heartbeat (journal files, Redis): a killed worker

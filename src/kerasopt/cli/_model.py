@@ -179,6 +179,11 @@ def export(
             "first."
         ) from None
     pipeline = build_pipeline(attrs["task"], attrs["epochs"])
+    if not quiet:  # as long as one trial's fit, or K of them
+        what = "the best pipeline" if ensemble == 1 else f"up to {ensemble} trials"
+        _render.note(
+            f"Refitting {what} of {study_name!r} on {len(X)} rows of {source}..."
+        )
     if ensemble == 1:
         model = refit_best(pipeline, study, X, y)
         what = "the best pipeline"

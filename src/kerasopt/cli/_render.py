@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import math
 import sys
+import time
 from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
@@ -22,7 +23,7 @@ from rich.progress import (
     TextColumn,
     TimeElapsedColumn,
 )
-from rich.table import Table
+from rich.table import Column, Table
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -157,59 +158,103 @@ def study_view(summary: dict[str, Any], top: pd.DataFrame) -> None:
     _out.print(trials)
 
 
-class TrialProgress:
-    """The live progress bar of ``kerasopt tune``, fed by the search's polling.
+def _clock(seconds: float) -> str:
+    seconds = int(seconds)
+    return f"{seconds // 3600}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
 
-    Shows trials done (complete + pruned) out of the study's target, the best
-    value so far, the pruned, failed and running counts and the time left.
-    Counts are the whole study's, so trials of other workers sharing the
-    storage show up too. Called with a
-    :class:`kerasopt.search._study.StudyProgress` (see
-    :func:`kerasopt.search._study.observing`).
+
+class TrialProgress:
+    """The progress of ``kerasopt tune``, fed by the search's polling.
+
+    Shows trials done (complete + pruned) out of the study's target, the time
+    left, the running count, the best value so far and the pruned and failed
+    counts. Counts are the whole study's, so trials of other workers sharing
+    the storage show up too; the search refreshes them every second, during
+    trials too (:func:`kerasopt.search._study.observing`).
+
+    On a terminal it is a live bar whose numbers keep their width at any
+    width (the description gives way). Elsewhere (output to a file, CI) it
+    prints a plain line whenever a count changes, and a last line with the
+    time spent.
 
     Parameters
     ----------
     enabled : bool, default=True
         ``False`` (``--quiet``) shows nothing.
+    console : rich.console.Console, optional
+        Where to show it; default: stderr.
     """
 
-    def __init__(self, *, enabled: bool = True) -> None:
+    def __init__(self, *, enabled: bool = True, console: Console | None = None) -> None:
+        self.console = console or _err
+        self.enabled = enabled
+        self.live = enabled and self.console.is_terminal
+        self._started = time.monotonic()
+        self._last: StudyProgress | None = None
+        self._shown: tuple[Any, ...] | None = None
+        self._description = Column(no_wrap=True, overflow="ellipsis")
+        fixed = Column(no_wrap=True)
         self._progress = Progress(
-            SpinnerColumn(),
-            TextColumn("[bold]trials"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            TextColumn("{task.description}"),
-            console=_err,
+            SpinnerColumn(table_column=fixed),
+            TextColumn("[bold]trials", table_column=fixed),
+            BarColumn(bar_width=15, table_column=fixed),
+            MofNCompleteColumn(table_column=fixed),
+            TimeElapsedColumn(table_column=fixed),
+            TextColumn("{task.description}", table_column=self._description),
+            console=self.console,
             transient=False,
-            disable=not enabled,
+            disable=not self.live,
         )
         self._task = self._progress.add_task("", total=None)
 
     def start(self) -> None:
-        """Show the bar."""
+        """Show the bar (or, off a terminal, the lines to come)."""
+        self._started = time.monotonic()
         self._progress.start()
 
     def stop(self) -> None:
-        """Leave the bar's last state on the screen."""
+        """Leave the last state on the screen, with the time spent."""
         self._progress.stop()
+        if self.enabled and not self.live and self._last is not None:
+            self.console.print(escape(self._line(self._last, final=True)))
+
+    def _counts(self, progress: StudyProgress, *, left: bool) -> str:
+        counts = progress.counts
+        best = "-" if progress.best_value is None else _fmt(progress.best_value)
+        parts = [
+            f"running {counts['RUNNING']}",
+            f"best {best}",
+            f"pruned {counts['PRUNED']}",
+            f"failed {counts['FAIL']}",
+        ]
+        if left and progress.seconds_left is not None:
+            seconds = int(progress.seconds_left)
+            parts.insert(0, f"{seconds // 60}m{seconds % 60:02d}s left")
+        return " | ".join(parts)
+
+    def _line(self, progress: StudyProgress, *, final: bool = False) -> str:
+        total = "-" if progress.n_trials is None else progress.n_trials
+        elapsed = _clock(time.monotonic() - self._started)
+        return (
+            f"trials {progress.done}/{total} | "
+            f"{self._counts(progress, left=not final)} | {elapsed} elapsed"
+        )
 
     def __call__(self, progress: StudyProgress) -> None:
         """Show where the study stands."""
-        counts = progress.counts
-        best = f"best {_fmt(progress.best_value)}"
-        if progress.best_value is None:
-            best = "best -"
-        if progress.seconds_left is not None:
-            left = int(progress.seconds_left)
-            best = f"{left // 60}m{left % 60:02d}s left | {best}"
-        self._progress.update(
-            self._task,
-            total=progress.n_trials,
-            completed=progress.done,
-            description=(
-                f"{best} | pruned {counts['PRUNED']} | failed {counts['FAIL']} | "
-                f"running {counts['RUNNING']}"
-            ),
-        )
+        self._last = progress
+        if self.live:
+            # The numbers keep their width; the description takes what is left.
+            self._description.max_width = max(10, self.console.width - 44)
+            self._progress.update(
+                self._task,
+                total=progress.n_trials,
+                completed=progress.done,
+                description=self._counts(progress, left=True),
+            )
+            return
+        shown = (progress.done, progress.n_trials, tuple(progress.counts.items()),
+                 progress.best_value)  # fmt: skip
+        if self.enabled and shown != self._shown:
+            self._shown = shown
+            self.console.print(escape(self._line(progress)))

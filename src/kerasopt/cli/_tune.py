@@ -234,8 +234,13 @@ _SILENT = ("The search was interrupted", ".*Optuna's Terminator")
 
 
 @contextlib.contextmanager
-def _warnings_as_notes() -> Iterator[None]:
-    """Show the search's warnings once each, as notes without file paths."""
+def _warnings_as_notes(timeout: str | None) -> Iterator[None]:
+    """Show the search's warnings once each, as notes without file paths.
+
+    The search's own word for a timeout becomes the command's (``--timeout``).
+    """
+    from ..search._study import TimeoutReached
+
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("ignore")
         warnings.filterwarnings("always", category=UserWarning)
@@ -244,7 +249,14 @@ def _warnings_as_notes() -> Iterator[None]:
         try:
             yield
         finally:
-            for message in dict.fromkeys(str(w.message) for w in caught):
+            notes = [
+                f"--timeout {timeout} reached: the study holds {w.message.count()}. "
+                "Run the same command to continue."
+                if isinstance(w.message, TimeoutReached)
+                else str(w.message)
+                for w in caught
+            ]
+            for message in dict.fromkeys(notes):
                 _render.note(message)
 
 
@@ -503,7 +515,7 @@ def tune(
         ensemble_dir=folder if ensemble > 1 else None,
     )
     try:
-        with interrupt_guard(), observing(run), _warnings_as_notes():
+        with interrupt_guard(), observing(run), _warnings_as_notes(timeout):
             search.fit(X, y)
         interrupted = search.interrupted_
     except KeyboardInterrupt:
@@ -532,6 +544,11 @@ def tune(
     summary = study_summary(study)
     summary["storage"] = label
     if output is not None:
+        if show:  # as long as one trial's fit, or K of them
+            what = "the best pipeline" if ensemble == 1 else (
+                f"an ensemble of up to {ensemble} trials"
+            )
+            _render.note(f"Refitting {what} on {len(X)} rows for --output {output}...")
         members = (folder, ensemble, scoring) if ensemble > 1 else None
         write_outputs(output, study, summary, pipeline, X, y, members)
     if json_:

@@ -274,6 +274,10 @@ class Objective:
     log_level : int, optional
         Optuna's log level in the process running the trial (worker
         processes start with Optuna's default, INFO).
+    deadline : float, optional
+        ``time.time()`` at which the search's ``timeout`` ends: a trial still
+        running then stops at the next epoch, step or fold, and is recorded
+        as PRUNED with the user attribute ``stopped="timeout"``.
     """
 
     estimator: BaseEstimator
@@ -292,6 +296,7 @@ class Objective:
     max_iter: int | None = None
     oof_store: OutOfFoldStore | None = None
     log_level: int | None = None
+    deadline: float | None = None
     #: The first error that failed a trial in this process, and whether a
     #: different one failed another: one error failing every trial does not
     #: depend on the parameters, and is re-raised as the user's own.
@@ -411,6 +416,8 @@ class Objective:
     ) -> None:
         """Fit and score every fold in ``record``; stop at the first NaN."""
         for fold in range(len(self.splits)):
+            if fold:
+                self._stop_at_deadline(trial, f"fold {fold - 1}")
             try:
                 score = self._fold(trial, estimator, fold, record)
             except FoldFailure as failure:
@@ -474,6 +481,7 @@ class Objective:
                 raise optuna.TrialPruned(
                     f"Trial {trial.number} pruned after step {step}."
                 )
+            self._stop_at_deadline(trial, f"step {step}")
 
     def _fold(
         self,
@@ -491,7 +499,9 @@ class Objective:
         if is_keras_estimator(final):
             from ._pruning import KerasPruningCallback
 
-            callback = KerasPruningCallback(trial, report=self.prune and fold == 0)
+            callback = KerasPruningCallback(
+                trial, report=self.prune and fold == 0, deadline=self.deadline
+            )
             key = prefix + "callbacks"
             fit_params[key] = [*(fit_params.get(key) or []), callback]
         start = time.perf_counter()
@@ -519,7 +529,25 @@ class Objective:
                 raise optuna.TrialPruned(
                     f"Trial {trial.number} pruned after epoch {callback.pruned_epoch_}."
                 )
+            if callback.stopped_epoch_ is not None:
+                self._stop_at_deadline(
+                    trial, f"epoch {callback.stopped_epoch_} of fold {fold}"
+                )
         return self.score_fold(estimator, fold, record)
+
+    def _stop_at_deadline(self, trial: optuna.trial.Trial, after: str) -> None:
+        """Prune ``trial`` if the search's timeout has passed (after ``after``)."""
+        if self.deadline is None or time.time() < self.deadline:
+            return
+        trial.set_user_attr("stopped", "timeout")
+        # As for a pruned trial: a NaN last step leaves the trial without a value.
+        trials = trial.study.get_trials(deepcopy=False)
+        (frozen,) = [t for t in trials if t.number == trial.number]
+        if frozen.intermediate_values:
+            trial.report(math.nan, step=max(frozen.intermediate_values) + 1)
+        raise optuna.TrialPruned(
+            f"Trial {trial.number} stopped at the timeout, after {after}."
+        )
 
     def score_fold(
         self, estimator: BaseEstimator, fold: int, record: FoldRecord

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import time
 from typing import TYPE_CHECKING, Any
 
 import keras
@@ -36,6 +37,9 @@ class KerasPruningCallback(keras.callbacks.Callback):
         Added to the 0-based epoch to give the reported step.
     report : bool, default=True
         If False, only watch for NaN/inf (used on CV folds after the first).
+    deadline : float or None, default=None
+        ``time.time()`` after which training stops at the end of the epoch
+        (the search's ``timeout``); :attr:`stopped_epoch_` says when.
 
     Attributes
     ----------
@@ -47,6 +51,8 @@ class KerasPruningCallback(keras.callbacks.Callback):
         That value.
     last_step_ : int or None
         The last step reported.
+    stopped_epoch_ : int or None
+        The epoch after which ``deadline`` had passed.
     """
 
     def __init__(
@@ -57,6 +63,7 @@ class KerasPruningCallback(keras.callbacks.Callback):
         mode: str = "min",
         step_offset: int = 0,
         report: bool = True,
+        deadline: float | None = None,
     ) -> None:
         super().__init__()
         if mode not in ("min", "max"):
@@ -66,6 +73,8 @@ class KerasPruningCallback(keras.callbacks.Callback):
         self.mode = mode
         self.step_offset = step_offset
         self.report = report
+        self.deadline = deadline
+        self.stopped_epoch_: int | None = None
         self.pruned_epoch_: int | None = None
         self.nonfinite_epoch_: int | None = None
         self.nonfinite_value_: float | None = None
@@ -84,6 +93,9 @@ class KerasPruningCallback(keras.callbacks.Callback):
                 self.nonfinite_value_ = float(logs[key])
                 self.model.stop_training = True
                 return
+        if self.deadline is not None and time.time() >= self.deadline:
+            self.stopped_epoch_ = epoch
+            self.model.stop_training = True
         if not self.report or self.monitor not in logs:
             return
         step = self.step_offset + epoch

@@ -100,7 +100,12 @@ PARAMETERS = """\
         same storage and ``study_name`` replaces the ones that failed. ``None``
         runs until ``timeout`` (or Ctrl-C).
     timeout : float or None, default=None
-        Stop starting new trials after this many seconds.
+        Stop the search after this many seconds: no trial starts later, and
+        a trial still running then stops at the end of its epoch (Keras
+        estimators), its ``partial_fit`` step (``enable_pruning``) or its
+        fold (other estimators), recorded as PRUNED with the user attribute
+        ``stopped="timeout"``. A ``UserWarning`` says when the timeout, not
+        ``n_trials``, ended the search. (The refit comes on top.)
     cv : int, cross-validation generator or iterable, default=None
         As in scikit-learn: ``None`` is 5-fold, stratified for classifiers,
         and an int does **not shuffle** the rows (as ``GridSearchCV``): each
@@ -183,9 +188,9 @@ pruner, default="median"
         Also score each fold's training rows (``split<k>_train_score``,
         ``mean_train_score`` and ``std_train_score`` in ``cv_results_``).
     verbose : int, default=0
-        ``0``: quiet (warnings only); ``1``: a progress bar with the best
-        score so far, the trials done and the time left (``n_jobs=1``);
-        ``2``: also Optuna's log line per trial.
+        ``0``: silent while it runs (warnings only), however long the search;
+        ``1``: a progress bar with the best score so far, the trials done and
+        the time left; ``2``: also Optuna's log line per trial.
     subsample : float or int, default=1.0
         Trials use a random subset of the rows (``sample_indices_``): a share
         (float in (0, 1]) or a number of rows (int). The refit uses all rows.
@@ -513,6 +518,14 @@ def trial_params(
         return dict(trial.user_attrs.get("params", {}))
 
 
+def _why_not_complete(trial: FrozenTrial) -> str:
+    if "fail_reason" in trial.user_attrs:
+        return str(trial.user_attrs["fail_reason"])
+    if trial.user_attrs.get("stopped") == "timeout":
+        return "stopped at the timeout (raise timeout)"
+    return trial.state.name
+
+
 def best_trial(study: optuna.Study, trials: Sequence[FrozenTrial]) -> FrozenTrial:
     """The study's best trial, as one of ``trials``.
 
@@ -522,9 +535,7 @@ def best_trial(study: optuna.Study, trials: Sequence[FrozenTrial]) -> FrozenTria
         If no trial completed; the message gives the first failure reasons.
     """
     if not any(t.state == TrialState.COMPLETE for t in trials):
-        reasons = sorted(
-            {str(t.user_attrs.get("fail_reason", t.state.name)) for t in trials}
-        )
+        reasons = sorted({_why_not_complete(t) for t in trials})
         raise ValueError(
             f"No trial of study {study.study_name!r} completed "
             f"({len(trials)} finished, none COMPLETE). Reasons: "
@@ -865,6 +876,7 @@ class OptunaSearchCV(  # type: ignore[misc]
             else None
         )
         partial = self.enable_pruning and hasattr(self.estimator, "partial_fit")
+        deadline = None if self.timeout is None else time.time() + self.timeout
         objective = Objective(
             self.estimator, space, rows[0], rows[1], splits,
             fold_params(fit_params, self.sample_indices_, n), self.scorer_,
@@ -872,14 +884,14 @@ class OptunaSearchCV(  # type: ignore[misc]
             prune=not isinstance(pruner, optuna.pruners.NopPruner),
             return_train_score=self.return_train_score,
             catch=check_catch(self.catch), max_iter=self.max_iter if partial else None,
-            oof_store=store, log_level=log_level(self.verbose),
+            oof_store=store, log_level=log_level(self.verbose), deadline=deadline,
         )  # fmt: skip
         with optuna_log_level(self.verbose):
             self.study_, self.interrupted_ = run_study(
                 objective, storage=self.storage, study=self.study,
                 study_name=self.study_name, sampler=self.sampler, pruner=pruner,
                 seed=seed, n_trials=1 if is_empty(space) else self.n_trials,
-                timeout=self.timeout, n_jobs=self.n_jobs, n_workers=n_workers,
+                deadline=deadline, n_jobs=self.n_jobs, n_workers=n_workers,
                 callbacks=self.callbacks, show_progress_bar=self.verbose >= 1,
             )  # fmt: skip
         self._store_results(objective)

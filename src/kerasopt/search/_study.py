@@ -63,6 +63,7 @@ __all__ = [
     "STARTED",
     "SearchObserver",
     "StudyProgress",
+    "TimeoutReached",
     "check_sampler",
     "fail_running_trials",
     "log_level",
@@ -799,7 +800,7 @@ def run_study(
     pruner: optuna.pruners.BasePruner,
     seed: int | None,
     n_trials: int | None,
-    timeout: float | None,
+    deadline: float | None,
     n_jobs: int | None,
     n_workers: int,
     callbacks: Sequence[Callable[[optuna.Study, FrozenTrial], None]] | None,
@@ -809,7 +810,9 @@ def run_study(
 
     The parameters are :class:`OptunaSearchCV`'s (``pruner`` already built,
     ``study`` a user's study or None, ``n_workers`` the :func:`worker_count`
-    of ``n_jobs``). An observer set with :func:`observing`
+    of ``n_jobs``, ``deadline`` the ``time.time()`` at which ``timeout``
+    ends). No trial starts after the deadline, and the objective stops the
+    trials running then (see :class:`Objective`). An observer set with :func:`observing`
     sees the study once it is open and its progress while trials run.
 
     Returns
@@ -822,6 +825,7 @@ def run_study(
     """
     workers = n_workers
     observer = _OBSERVER.get()
+    since = datetime.now()
     with contextlib.ExitStack() as stack:
         if study is not None:
             opened, worker_storage, temporary = None, study, False
@@ -842,7 +846,6 @@ def run_study(
             observer.opened(study)
         if opened is not None:
             _check_maximizes(study, storage)
-        deadline = None if timeout is None else time.time() + timeout
         views: list[Callable[[StudyProgress], None]] = []
         if observer is not None:
             views.append(observer.progress)
@@ -873,9 +876,60 @@ def run_study(
                 UserWarning,
                 stacklevel=3,
             )
+        if not interrupted:
+            _warn_if_timed_out(study, n_trials, deadline, since)
         if temporary:  # the journal file is about to be deleted: copy it out
             study = _in_memory_copy(study, opened)
     return study, interrupted
+
+
+class TimeoutReached(UserWarning):
+    """The timeout, not ``n_trials``, ended a search.
+
+    Attributes
+    ----------
+    finished : int
+        COMPLETE + PRUNED trials the study holds.
+    asked : int or None
+        ``n_trials``.
+    stopped : int
+        Of those, the trials stopped at the deadline (PRUNED).
+    """
+
+    def __init__(self, finished: int, asked: int | None, stopped: int) -> None:
+        self.finished, self.asked, self.stopped = finished, asked, stopped
+        super().__init__(
+            f"The timeout ended the search: the study holds {self.count()}. Fit "
+            "again to continue it."
+        )
+
+    def count(self) -> str:
+        """``"3 finished trials of the 40 asked (1 stopped at the deadline...)"``."""
+        asked = "" if self.asked is None else f" of the {self.asked} asked"
+        cut = (
+            f" ({self.stopped} stopped at the deadline, recorded as PRUNED)"
+            if self.stopped
+            else ""
+        )
+        trials = "trial" if self.finished == 1 else "trials"
+        return f"{self.finished} finished {trials}{asked}{cut}"
+
+
+def _warn_if_timed_out(
+    study: optuna.Study, n_trials: int | None, deadline: float | None, since: datetime
+) -> None:
+    """Say so when the timeout ended the run (since ``since``) before its budget."""
+    if deadline is None or time.time() < deadline:
+        return
+    finished = study.get_trials(deepcopy=False, states=COUNTED)
+    stopped = sum(
+        t.user_attrs.get("stopped") == "timeout"
+        and t.datetime_start is not None
+        and t.datetime_start >= since
+        for t in finished
+    )
+    if stopped or n_trials is None or len(finished) < n_trials:
+        warnings.warn(TimeoutReached(len(finished), n_trials, stopped), stacklevel=4)
 
 
 def _run_until_settled(
