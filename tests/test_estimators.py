@@ -14,7 +14,6 @@ from sklearn.base import clone, is_classifier, is_regressor
 from sklearn.model_selection import GridSearchCV, cross_val_score
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
-from sklearn.utils import compute_sample_weight
 
 from kerasopt import KerasClassifier, KerasRegressor, make_tabular_pipeline
 from kerasopt.estimators import BaseKerasEstimator
@@ -321,23 +320,6 @@ def test_a_classifier_that_predicts_one_class_for_every_row_says_so():
                                    class_weight="balanced").fit(X, y)  # fmt: skip
         clf.partial_fit(X, y)  # one epoch of more training: not checked
     assert set(balanced.predict(X)) == {"churn", "stay"}
-
-
-def test_class_weight_and_sample_weight_change_training():
-    X, y = _imbalanced()
-    params = {"hidden_layer_sizes": (8,), "epochs": 30, "early_stopping": False,
-              "random_state": 0}  # fmt: skip
-    churn = lambda clf: clf.predict_proba(X)[:, list(clf.classes_).index("churn")]  # noqa: E731
-    plain = churn(KerasClassifier(**params).fit(X, y))
-    balanced = churn(KerasClassifier(**params, class_weight="balanced").fit(X, y))
-    weights = compute_sample_weight("balanced", y)
-    weighted = churn(KerasClassifier(**params).fit(X, y, sample_weight=weights))
-    assert balanced.mean() > plain.mean() + 0.2  # the minority class weighs more
-    # The same weights given per row train the same model as class_weight.
-    np.testing.assert_allclose(weighted, balanced, rtol=1e-5)
-    rows = np.where(y == "churn", 1.0, 0.2)  # sample weights alone move it too
-    reweighted = churn(KerasClassifier(**params).fit(X, y, sample_weight=rows))
-    assert reweighted.mean() > plain.mean() + 0.1
 
 
 def test_class_weight_and_sample_weight_leave_inputs_untouched(iris):
