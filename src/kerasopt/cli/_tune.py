@@ -30,6 +30,7 @@ Several ``kerasopt tune`` processes pointed at one study share it:
 from __future__ import annotations
 
 import contextlib
+import enum
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
@@ -67,6 +68,14 @@ __all__ = ["tune"]
 DEFAULT_N_TRIALS = 20
 #: The study user attribute holding the last chosen ensemble (for show/report).
 ENSEMBLE_ATTR = "ensemble"
+
+
+class InitialTrials(str, enum.Enum):
+    """``kerasopt tune --initial-trials`` (``initial_trials`` of OptunaSearchCV)."""
+
+    portfolio = "portfolio"
+    estimator = "estimator"
+    none = "none"
 
 
 
@@ -380,6 +389,15 @@ def tune(
             show_default=False,
         ),
     ] = None,
+    initial_trials: Annotated[
+        InitialTrials,
+        typer.Option(
+            help="First trials of a new study: the default model's own "
+            "configuration, then (default space only) strong configurations "
+            "from the literature ('portfolio'); the own one only ('estimator'); "
+            "or none, all drawn by the sampler.",
+        ),
+    ] = InitialTrials.portfolio,
     epochs: Annotated[
         int,
         typer.Option(
@@ -500,6 +518,9 @@ def tune(
     search = OptunaSearchCV(
         pipeline,
         content,
+        initial_trials=(
+            None if initial_trials is InitialTrials.none else initial_trials.value
+        ),
         n_trials=n_trials,
         timeout=seconds,
         cv=make_cv(cv, validation_fraction, task_name, seed),

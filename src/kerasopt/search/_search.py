@@ -50,11 +50,13 @@ from ._ensemble import (
 from ._objective import Objective, cv_splits, fold_params, subsample_indices
 from ._scoring import check_scoring_target
 from ._spaces import (
+    INITIAL_TRIALS,
     SearchSpace,
     SpaceFn,
     as_space,
     check_space_names,
     final_estimator_prefix,
+    initial_params,
     is_empty,
     is_keras_estimator,
 )
@@ -90,6 +92,26 @@ PARAMETERS = """\
         (``"kerasclassifier__learning_rate"``) or without the final step's
         prefix (``"learning_rate"``); names whose first segment is not a step
         name go to the final step.
+    initial_trials : {"portfolio", "estimator"} or None, default="portfolio"
+        Trials a new study runs first, before the sampler draws any (queued
+        with ``study.enqueue_trial``, each run once however many workers):
+
+        * ``"estimator"``: the estimator's own configuration, the current
+          values of the searched parameters on the estimator (the final step
+          of a Pipeline). A number outside its range takes the nearest bound
+          (``l2=0`` becomes the range's lowest value); a value the space
+          cannot express (``batch_size=None``, a choice it does not list) is
+          left to the sampler;
+        * ``"portfolio"``: that, then, with the default space
+          (``param_distributions=None``), strong configurations from the
+          literature (RealMLP-TD-like, TabM-like, the estimator's own with
+          periodic numeric embeddings), skipping repeats. A space of your own
+          gets the estimator's configuration only;
+        * ``None``: nothing; the sampler chooses every trial.
+
+        A callable space gets none (it cannot say which Optuna parameters give
+        which values), nor does a resumed study that already holds trials. At
+        most ``n_trials`` are queued.
     n_trials : int or None, default=10
         Number of finished trials (complete or pruned) the study should hold:
         **in total, not in addition**. Resuming a study that already holds 6
@@ -711,6 +733,7 @@ class OptunaSearchCV(  # type: ignore[misc]
     _parameter_constraints: dict[str, list[Any]] = {
         "estimator": [HasMethods(["fit"])],
         "param_distributions": "no_validation",
+        "initial_trials": [StrOptions(set(INITIAL_TRIALS)), None],
         "n_trials": [Interval(Integral, 1, None, closed="left"), None],
         "timeout": [Interval(Real, 0, None, closed="neither"), None],
         "cv": ["cv_object"],
@@ -744,6 +767,7 @@ class OptunaSearchCV(  # type: ignore[misc]
         estimator: BaseEstimator,
         param_distributions: Mapping[str, Any] | SearchSpace | SpaceFn | None = None,
         *,
+        initial_trials: str | None = "portfolio",
         n_trials: int | None = 10,
         timeout: float | None = None,
         cv: int | Any = None,
@@ -769,6 +793,7 @@ class OptunaSearchCV(  # type: ignore[misc]
     ) -> None:
         self.estimator = estimator
         self.param_distributions = param_distributions
+        self.initial_trials = initial_trials
         self.n_trials = n_trials
         self.timeout = timeout
         self.cv = cv
@@ -893,6 +918,10 @@ class OptunaSearchCV(  # type: ignore[misc]
                 seed=seed, n_trials=1 if is_empty(space) else self.n_trials,
                 deadline=deadline, n_jobs=self.n_jobs, n_workers=n_workers,
                 callbacks=self.callbacks, show_progress_bar=self.verbose >= 1,
+                initial=initial_params(
+                    self.initial_trials, space, self.estimator,
+                    default_space=self.param_distributions is None,
+                ),
             )  # fmt: skip
         self._store_results(objective)
         ensemble = None

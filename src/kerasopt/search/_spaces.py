@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import math
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from numbers import Integral, Real
 from typing import TYPE_CHECKING, Any
@@ -45,7 +45,9 @@ __all__ = [
     "OPTIMIZERS",
     "Dimension",
     "Fixed",
+    "INITIAL_TRIALS",
     "LayerSizes",
+    "PORTFOLIO",
     "SearchSpace",
     "SpaceFn",
     "as_space",
@@ -53,6 +55,7 @@ __all__ = [
     "configured_clone",
     "default_search_space",
     "final_estimator_prefix",
+    "initial_params",
     "is_empty",
     "is_keras_estimator",
     "load_search_space",
@@ -281,6 +284,36 @@ class LayerSizes:
             for i in range(1, n_layers + 1)
         )
 
+    def fixed_params(self, name: str, value: Any) -> dict[str, Any] | None:
+        """The Optuna parameters with which :meth:`suggest` returns ``value``.
+
+        Units outside ``min_units..max_units`` take the nearest bound; a number
+        of layers outside ``min_layers..max_layers`` cannot be expressed.
+
+        Parameters
+        ----------
+        name : str
+            The parameter name, as given to :meth:`suggest`.
+        value : sequence of int
+            Layer sizes, such as an estimator's ``hidden_layer_sizes``.
+
+        Returns
+        -------
+        dict or None
+            None when ``value`` is not a sequence of ints this space can draw.
+        """
+        if isinstance(value, (str, bytes)) or not isinstance(value, Sequence):
+            return None
+        if not self.min_layers <= len(value) <= self.max_layers:
+            return None
+        units = IntDistribution(self.min_units, self.max_units, log=self.log)
+        params: dict[str, Any] = {f"{name}.n_layers": len(value)}
+        for i, size in enumerate(value, start=1):
+            params[f"{name}.units_{i}"] = _nearest(units, size)
+            if params[f"{name}.units_{i}"] is _UNEXPRESSED:
+                return None
+        return params
+
 
 Dimension = BaseDistribution | LayerSizes | Fixed
 _SUPPORTED = (FloatDistribution, IntDistribution, CategoricalDistribution)
@@ -294,6 +327,41 @@ def _suggest(trial: optuna.trial.BaseTrial, name: str, dim: Dimension) -> Any:
     if isinstance(dim, IntDistribution):
         return trial.suggest_int(name, dim.low, dim.high, log=dim.log, step=dim.step)
     return trial.suggest_categorical(name, dim.choices)  # type: ignore[union-attr]
+
+
+#: What :func:`_nearest` returns for a value a distribution cannot express.
+_UNEXPRESSED = object()
+
+
+def _nearest(dim: BaseDistribution, value: Any) -> Any:
+    """The value of ``dim`` nearest to ``value``, or :data:`_UNEXPRESSED`.
+
+    A number outside a range takes the nearest bound (an estimator's ``l2=0``
+    is the log-scale range's lowest value, as good as off) and, with a
+    ``step``, the nearest step; a categorical value must be one of the
+    choices (``True`` is not ``1``). Anything else cannot be expressed.
+    """
+    if isinstance(dim, CategoricalDistribution):
+        for choice in dim.choices:
+            if isinstance(choice, bool) != isinstance(value, bool):
+                continue
+            try:
+                if choice == value:
+                    return choice
+            except (TypeError, ValueError):  # arrays compare elementwise
+                continue
+        return _UNEXPRESSED
+    integer = isinstance(dim, IntDistribution)
+    kind = Integral if integer else Real
+    if isinstance(value, bool) or not isinstance(value, kind):
+        return _UNEXPRESSED
+    if not math.isfinite(value):
+        return _UNEXPRESSED
+    low, high, step = dim.low, dim.high, dim.step  # type: ignore[attr-defined]
+    value = min(max(value, low), high)
+    if step is not None:
+        value = min(low + round((value - low) / step) * step, high)
+    return int(value) if integer else float(value)
 
 
 def _representative(dim: Dimension) -> Any:
@@ -380,6 +448,48 @@ class SearchSpace:
             name: _suggest(trial, name, dim) for name, dim in self.dimensions.items()
         }
 
+    def fixed_params(self, values: Mapping[str, Any]) -> dict[str, Any]:
+        """The Optuna parameters with which this space draws ``values``, where it can.
+
+        The inverse of calling the space, for ``study.enqueue_trial``: each
+        dimension named in ``values`` gives the Optuna parameters that make
+        it draw that value. A number outside its range takes the nearest
+        bound; a value a dimension cannot express (a choice not listed, a
+        ``None`` learning rate, more layers than :class:`LayerSizes` allows) and
+        :class:`Fixed` dimensions give nothing, so the sampler draws those.
+
+        Parameters
+        ----------
+        values : mapping of str to object
+            Parameter values keyed by this space's names; other keys are
+            ignored.
+
+        Returns
+        -------
+        dict
+            Optuna parameter names to values.
+
+        Examples
+        --------
+        >>> from optuna.distributions import FloatDistribution
+        >>> space = SearchSpace({"alpha": FloatDistribution(1e-4, 1.0, log=True),
+        ...                      "layers": LayerSizes(max_layers=2)})
+        >>> space.fixed_params({"alpha": 0.0, "layers": (512, 32)})
+        {'alpha': 0.0001, 'layers.n_layers': 2, 'layers.units_1': 256, \
+'layers.units_2': 32}
+        """
+        params: dict[str, Any] = {}
+        for name, dim in self.dimensions.items():
+            if name not in values or isinstance(dim, Fixed):
+                continue
+            if isinstance(dim, LayerSizes):
+                params.update(dim.fixed_params(name, values[name]) or {})
+                continue
+            value = _nearest(dim, values[name])
+            if value is not _UNEXPRESSED:
+                params[name] = value
+        return params
+
     def representative_params(self) -> dict[str, Any]:
         """Return one valid set of parameters without a trial (for name checks)."""
         return {name: _representative(dim) for name, dim in self.dimensions.items()}
@@ -455,6 +565,94 @@ def default_search_space(max_epochs: int = 200, classifier: bool = False) -> Sea
             **({"label_smoothing": FloatDistribution(0.0, 0.2)} if classifier else {}),
         }
     )
+
+
+# ------------------------------------------------------ where a search starts
+#: Values of ``initial_trials`` (:class:`OptunaSearchCV`), None aside.
+INITIAL_TRIALS: tuple[str, ...] = ("portfolio", "estimator")
+
+#: Strong starting points in the default space, tried (in this order) after the
+#: estimator's own configuration. Each entry changes that configuration in the
+#: parameters it names (``epochs`` stays the estimator's own, the space's upper
+#: bound, with early stopping); ``label_smoothing`` is dropped for regressors.
+#: ``l2=1e-7`` is the space's lowest value: off.
+PORTFOLIO: dict[str, dict[str, Any]] = {
+    # RealMLP-TD (Holzmuller et al., "Better by Default", NeurIPS 2024; pytabkit's
+    # RealMLP_TD_CLASS): 3 x 256 SELU, dropout 0.15, weight decay 2e-2, label
+    # smoothing 0.1, PBLD numeric embeddings, batch 256, Adam; its lr 4e-2 under
+    # the NTK parametrization is 4e-2 / sqrt(256) = 2.5e-3 in a plain Dense layer.
+    "realmlp_td": {
+        "hidden_layer_sizes": (256, 256, 256), "activation": "selu",
+        "optimizer": "adam", "learning_rate": 2.5e-3, "batch_size": 256,
+        "dropout": 0.15, "l2": 1e-7, "weight_decay": 2e-2,
+        "numeric_embedding": "periodic", "label_smoothing": 0.1,
+    },
+    # TabM's suggested first run (Gorishniy et al., ICLR 2025, README of
+    # yandex-research/tabm): AdamW, lr 2e-3, weight decay 3e-4, dropout 0.1,
+    # depth 2 with numeric embeddings (TabM-mini+), width 512 capped at the
+    # space's 256; its k=32 heads are `ensemble_heads`, not searched: the
+    # estimator's own value stays.
+    "tabm_mini": {
+        "hidden_layer_sizes": (256, 256), "activation": "relu",
+        "optimizer": "adamw", "learning_rate": 2e-3, "batch_size": 256,
+        "dropout": 0.1, "l2": 1e-7, "weight_decay": 3e-4,
+        "numeric_embedding": "periodic", "label_smoothing": 0.0,
+    },
+    # The estimator's own configuration with periodic numeric embeddings, the
+    # recipe's ingredient that is off by default (see docs/user_guide/recipe.md).
+    "periodic": {"numeric_embedding": "periodic"},
+}  # fmt: skip
+
+
+def initial_params(
+    initial_trials: str | None,
+    space: SpaceFn,
+    estimator: BaseEstimator,
+    *,
+    default_space: bool,
+) -> list[tuple[str, dict[str, Any]]]:
+    """The Optuna parameters of the trials a search runs before its sampler.
+
+    Parameters
+    ----------
+    initial_trials : {"portfolio", "estimator"} or None
+        ``"estimator"``: the current values of the searched parameters on
+        ``estimator`` (the final step of a Pipeline); ``"portfolio"``: those,
+        then :data:`PORTFOLIO` when ``default_space``; None: nothing.
+    space : callable
+        The search space (:func:`as_space`). Only a :class:`SearchSpace`
+        can say which Optuna parameters give which values; a callable space
+        gets no initial trials.
+    estimator : estimator
+        The estimator to tune.
+    default_space : bool
+        Whether ``space`` is :func:`default_search_space` (the portfolio is
+        written for it).
+
+    Returns
+    -------
+    list of (str, dict)
+        A label (``"estimator"`` or a :data:`PORTFOLIO` key) and the Optuna
+        parameters (see :meth:`SearchSpace.fixed_params`) of each trial,
+        without empty or repeated ones.
+    """
+    if initial_trials is None or not isinstance(space, SearchSpace):
+        return []
+    current = estimator.get_params(deep=True)
+    own = {}
+    for name in space.names:
+        (key,) = resolve_param_names({name: None}, estimator)
+        if key in current:
+            own[name] = current[key]
+    configurations = [("estimator", own)]
+    if initial_trials == "portfolio" and default_space:
+        configurations += [(label, {**own, **p}) for label, p in PORTFOLIO.items()]
+    trials: list[tuple[str, dict[str, Any]]] = []
+    for label, values in configurations:
+        params = space.fixed_params(values)
+        if params and all(params != seen for _, seen in trials):
+            trials.append((label, params))
+    return trials
 
 
 # ----------------------------------------------------------- what users write

@@ -65,6 +65,7 @@ __all__ = [
     "StudyProgress",
     "TimeoutReached",
     "check_sampler",
+    "enqueue_initial",
     "fail_running_trials",
     "log_level",
     "make_pruner",
@@ -377,6 +378,42 @@ def fail_running_trials(study: optuna.Study, older_than: float) -> list[int]:
         study.tell(trial.number, state=TrialState.FAIL, skip_if_finished=True)
         failed.append(trial.number)
     return failed
+
+
+def enqueue_initial(
+    study: optuna.Study,
+    trials: Sequence[tuple[str, dict[str, Any]]],
+    n_trials: int | None,
+) -> int:
+    """Queue ``trials`` as the first trials of ``study``, if it has none yet.
+
+    A resumed study (or one another process has started) gets nothing: its
+    first trials were queued by the run that created it. At most
+    ``n_trials`` are queued, so that a small budget is not exceeded by
+    waiting trials. Each WAITING trial is taken by one worker; its user
+    attribute ``initial`` is its label.
+
+    Parameters
+    ----------
+    study : optuna.Study
+        The study, just created or loaded.
+    trials : sequence of (str, dict)
+        Labels and Optuna parameters (see :func:`initial_params`).
+    n_trials : int or None
+        The budget of the study.
+
+    Returns
+    -------
+    int
+        The number of trials queued.
+    """
+    if not trials or study.get_trials(deepcopy=False):
+        return 0
+    queued = list(trials)[:n_trials]
+    for label, params in queued:
+        # skip_if_exists: two processes starting one study at the same moment.
+        study.enqueue_trial(params, user_attrs={"initial": label}, skip_if_exists=True)
+    return len(queued)
 
 
 # ------------------------------------------------------------------ workers
@@ -805,6 +842,7 @@ def run_study(
     n_workers: int,
     callbacks: Sequence[Callable[[optuna.Study, FrozenTrial], None]] | None,
     show_progress_bar: bool,
+    initial: Sequence[tuple[str, dict[str, Any]]] = (),
 ) -> tuple[optuna.Study, bool]:
     """Open or create the study, run its missing trials, return it.
 
@@ -814,6 +852,7 @@ def run_study(
     ends). No trial starts after the deadline, and the objective stops the
     trials running then (see :class:`Objective`). An observer set with :func:`observing`
     sees the study once it is open and its progress while trials run.
+    ``initial`` are the first trials of a new study (:func:`enqueue_initial`).
 
     Returns
     -------
@@ -846,6 +885,7 @@ def run_study(
             observer.opened(study)
         if opened is not None:
             _check_maximizes(study, storage)
+        enqueue_initial(study, initial, n_trials)
         views: list[Callable[[StudyProgress], None]] = []
         if observer is not None:
             views.append(observer.progress)
