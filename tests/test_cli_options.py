@@ -103,6 +103,25 @@ def test_tune_shuffles_its_folds_with_the_seed(
     assert cv.shuffle and cv.random_state == 7
 
 
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [((), "portfolio"), (("--initial-trials", "estimator"), "estimator"),
+     (("--initial-trials", "none"), None)],
+)  # fmt: skip
+def test_initial_trials_reach_the_search(
+    workdir, monkeypatch: pytest.MonkeyPatch, args, expected  # noqa: F811
+) -> None:
+    seen = {}
+
+    def capture(self, X, y=None, **kwargs):
+        seen["initial_trials"] = self.initial_trials
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("kerasopt.search.OptunaSearchCV.fit", capture)
+    run("tune", "penguins.csv", "-t", "species", *args)
+    assert seen == {"initial_trials": expected}
+
+
 def test_folds_of_a_sorted_file_are_not_blocks() -> None:
     from kerasopt.cli._tune import make_cv
 

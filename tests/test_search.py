@@ -39,7 +39,9 @@ from kerasopt.search import LayerSizes, OptunaSearchCV
 from kerasopt.search._study import (
     StudyProgress,
     TimeoutReached,
+    enqueue_initial,
     observing,
+    run_workers,
     worker_count,
 )
 
@@ -214,6 +216,8 @@ def test_default_space_needs_a_kerasopt_estimator(
     ("params", "error", "match"),
     [
         ({"n_trials": 0}, InvalidParameterError, "'n_trials' parameter"),
+        ({"initial_trials": "none"}, InvalidParameterError,
+         "'initial_trials' parameter.*'estimator'"),
         ({"error_score": "ignore"}, InvalidParameterError,
          "error_score must be 'raise' or numeric, but got 'ignore'"),
         ({"sampler": "tpee"}, ValueError, r"Did you mean 'tpe'\?"),
@@ -468,6 +472,53 @@ def test_resume_refuses_a_minimizing_study(
         search.fit(*iris)
 
 
+# --------------------------------------------------------- initial trials
+def test_the_first_trial_is_the_estimators_own_and_a_resume_queues_none(
+    iris: tuple[np.ndarray, np.ndarray], tmp_path: Path
+) -> None:
+    X, y = iris
+    kwargs = {"storage": f"sqlite:///{tmp_path / 'study.db'}", "study_name": "own",
+              "cv": 2, "random_state": 0, "refit": False}  # fmt: skip
+    first = OptunaSearchCV(_logreg().set_params(C=3.0), C_SPACE, n_trials=2, **kwargs)
+    trials = first.fit(X, y).trials_
+    assert trials[0].params == {"C": 3.0}
+    assert trials[0].user_attrs["initial"] == "estimator"
+    assert "initial" not in trials[1].user_attrs  # a space of one's own: no portfolio
+    second = OptunaSearchCV(_logreg().set_params(C=3.0), C_SPACE, n_trials=4, **kwargs)
+    trials = second.fit(X, y).trials_
+    assert len(trials) == 4
+    assert [t.params["C"] for t in trials].count(3.0) == 1
+    assert [t.number for t in trials if "initial" in t.user_attrs] == [0]
+
+
+def test_initial_trials_none_leaves_every_trial_to_the_sampler(
+    iris: tuple[np.ndarray, np.ndarray],
+) -> None:
+    search = OptunaSearchCV(_logreg().set_params(C=3.0), C_SPACE, n_trials=2, cv=2,
+                            initial_trials=None, random_state=0, refit=False)  # fmt: skip
+    for trial in search.fit(*iris).trials_:
+        assert trial.params["C"] != 3.0 and "initial" not in trial.user_attrs
+
+
+def test_queued_trials_fit_the_budget_and_each_runs_once() -> None:
+    study = optuna.create_study(direction="maximize")
+    queued = [(label, {"x": x}) for label, x in (("a", 1), ("b", 2), ("c", 3))]
+    assert enqueue_initial(study, queued, n_trials=2) == 2  # not more than the budget
+
+    def objective(trial: optuna.trial.Trial) -> float:
+        time.sleep(0.05)  # both workers take queued trials
+        return trial.suggest_int("x", 0, 10)
+
+    with joblib.parallel_config(backend="threading"):
+        run_workers(study, objective, storage=study, n_trials=4, n_workers=2,
+                    timeout=None, sampler="random", seed=0, callbacks=None)  # fmt: skip
+    labels = [t.user_attrs.get("initial") for t in study.trials]
+    assert sorted(filter(None, labels)) == ["a", "b"]
+    assert sorted(t.params["x"] for t in study.trials if "initial" in t.user_attrs) == [
+        1, 2]  # fmt: skip
+    assert enqueue_initial(study, queued, n_trials=8) == 0  # the study has trials
+
+
 # --------------------------------------------------------------- parallel
 def test_n_jobs_counts_as_joblib_does() -> None:
     assert worker_count(-1) == joblib.cpu_count()
@@ -571,6 +622,34 @@ def test_keras_pipeline_with_categoricals_default_space(
     assert search.predict_proba(X).shape == (len(X), 2)
     random_state = search.best_trial_.user_attrs["random_state"]
     assert search.best_estimator_[-1].random_state == random_state
+
+
+@pytest.mark.slow
+def test_default_space_starts_with_the_estimator_then_the_portfolio(
+    table: tuple[pd.DataFrame, np.ndarray],
+) -> None:
+    from kerasopt.estimators import KerasClassifier
+    from kerasopt.preprocessing import make_tabular_pipeline
+
+    pipe = make_tabular_pipeline(KerasClassifier(epochs=1))
+    search = OptunaSearchCV(pipe, n_trials=5, cv=HOLDOUT, pruner="none",
+                            random_state=0, refit=False).fit(*table)  # fmt: skip
+    trials = search.trials_
+    assert [t.user_attrs.get("initial") for t in trials] == [
+        "estimator", "realmlp_td", "tabm_mini", "periodic", None]  # fmt: skip
+    own = {  # the defaults; l2 and weight_decay 0 are the ranges' lowest values
+        "hidden_layer_sizes.n_layers": 1, "hidden_layer_sizes.units_1": 100,
+        "activation": "relu", "optimizer": "adam", "learning_rate": 1e-3,
+        "epochs": 1, "dropout": 0.0, "l2": 1e-7, "numeric_embedding": None,
+        "weight_decay": 1e-6, "label_smoothing": 0.1,
+    }  # fmt: skip
+    assert trials[0].system_attrs["fixed_params"] == own
+    assert "batch_size" in trials[0].params  # None: drawn by the sampler
+    params = search.cv_results_["params"]
+    assert params[1]["kerasclassifier__hidden_layer_sizes"] == (256, 256, 256)
+    assert params[2]["kerasclassifier__optimizer"] == "adamw"
+    assert params[3]["kerasclassifier__numeric_embedding"] == "periodic"
+    assert params[3]["kerasclassifier__hidden_layer_sizes"] == (100,)
 
 
 def _builder(units: int = 4, meta: dict[str, Any] | None = None) -> Any:

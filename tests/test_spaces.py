@@ -27,7 +27,7 @@ from kerasopt.search import (
     make_pruner,
     make_sampler,
 )
-from kerasopt.search._spaces import resolve_param_names
+from kerasopt.search._spaces import PORTFOLIO, initial_params, resolve_param_names
 from kerasopt.search._study import PRUNER_NAMES, SAMPLER_NAMES
 
 optuna.logging.set_verbosity(optuna.logging.WARNING)
@@ -270,3 +270,68 @@ def test_search_with_a_small_budget_is_not_all_random() -> None:
         n_trials=4, cv=2,
     ).fit(X[::3], y[::3])  # fmt: skip
     assert search.study_.sampler._n_startup_trials == 3
+
+
+# ------------------------------------------------------ where a search starts
+def _contains(dim, value) -> bool:
+    return dim._contains(dim.to_internal_repr(value))
+
+
+def test_fixed_params_draw_the_values_back_and_never_leave_the_space() -> None:
+    space = load_search_space(EXAMPLE)
+    inside = {"learning_rate": 0.01, "dropout": 0.3, "batch_size": 32,
+              "activation": "tanh", "hidden_layer_sizes": (8, 32), "epochs": 5}  # fmt: skip
+    params = space.fixed_params(inside)
+    assert "epochs" not in params  # Fixed: nothing to draw
+    drawn = space(optuna.trial.FixedTrial(params))
+    assert drawn == {**inside, "epochs": 20}
+    # Numbers outside take the nearest bound (or step); the rest is left out.
+    outside = {"learning_rate": 0.0, "dropout": 0.77, "batch_size": 37,
+               "activation": "selu", "hidden_layer_sizes": (4, 500)}  # fmt: skip
+    params = space.fixed_params(outside)
+    assert params == {"learning_rate": 1e-4, "dropout": 0.5, "batch_size": 32,
+                      "hidden_layer_sizes.n_layers": 2,
+                      "hidden_layer_sizes.units_1": 8,
+                      "hidden_layer_sizes.units_2": 32}  # fmt: skip
+    dims = space.dimensions
+    for name in ("learning_rate", "dropout", "batch_size"):
+        assert _contains(dims[name], params[name])
+    assert space.fixed_params({"dropout": 0.33, "batch_size": 60}) == {
+        "dropout": pytest.approx(0.3), "batch_size": 64}
+    for unexpressed in ({"learning_rate": None}, {"learning_rate": "fast"},
+                        {"batch_size": 32.0}, {"batch_size": True},
+                        {"hidden_layer_sizes": (8, 8, 8)},
+                        {"hidden_layer_sizes": 16}):  # fmt: skip
+        assert space.fixed_params(unexpressed) == {}
+    flags = SearchSpace({"flag": CategoricalDistribution([1, 2]),
+                         "on": CategoricalDistribution([True, False])})  # fmt: skip
+    assert flags.fixed_params({"flag": True, "on": 1}) == {}
+    assert flags.fixed_params({"flag": 1, "on": True}) == {"flag": 1, "on": True}
+
+
+@pytest.mark.parametrize("classifier", [True, False])
+@pytest.mark.parametrize("label", list(PORTFOLIO))
+def test_portfolio_configurations_lie_in_the_default_space(classifier, label) -> None:
+    space = default_search_space(max_epochs=200, classifier=classifier)
+    complete = {"epochs": 200, **PORTFOLIO["realmlp_td"]}
+    values = {**complete, **PORTFOLIO[label]}
+    drawn = space(optuna.trial.FixedTrial(space.fixed_params(values)))
+    assert {k: drawn[k] for k in values if k in space.names} == {
+        k: v for k, v in values.items() if k in space.names
+    }
+    assert 2 <= len(PORTFOLIO) <= 4
+
+
+def test_initial_params_of_each_kind_of_space() -> None:
+    pipe = make_pipeline(StandardScaler(), LogisticRegression(C=3.0))
+    space = SearchSpace({"C": FloatDistribution(1e-2, 1e2, log=True),
+                         "solver": CategoricalDistribution(["lbfgs", "saga"]),
+                         "standardscaler__with_mean": CategoricalDistribution(
+                             [False])})  # fmt: skip
+    own = [("estimator", {"C": 3.0, "solver": "lbfgs"})]
+    for kind in ("estimator", "portfolio"):  # a user's space: no portfolio
+        assert initial_params(kind, space, pipe, default_space=False) == own
+    assert initial_params(None, space, pipe, default_space=False) == []
+    assert initial_params("estimator", lambda t: {}, pipe, default_space=False) == []
+    nothing = SearchSpace({"solver": CategoricalDistribution(["saga"])})
+    assert initial_params("estimator", nothing, pipe, default_space=False) == []

@@ -359,8 +359,9 @@ def _nearest(dim: BaseDistribution, value: Any) -> Any:
         return _UNEXPRESSED
     low, high, step = dim.low, dim.high, dim.step  # type: ignore[attr-defined]
     value = min(max(value, low), high)
-    if step is not None:
-        value = min(low + round((value - low) / step) * step, high)
+    steps = None if step is None else (value - low) / step
+    if steps is not None and abs(steps - round(steps)) > 1e-8:  # Optuna's tolerance
+        value = min(low + round(steps) * step, high)
     return int(value) if integer else float(value)
 
 

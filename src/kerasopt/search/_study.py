@@ -545,12 +545,12 @@ def run_workers(
         The first exception raised in a worker (the other workers are then
         stopped by joblib).
     """
-    before = len(study.get_trials(deepcopy=False))
+    # Queued (WAITING) trials are not counted: a worker runs them in place.
+    before = len(study.get_trials(deepcopy=False, states=STARTED))
     callbacks = list(callbacks or [])
     if n_trials is not None:
         n_workers = max(1, min(n_workers, n_trials))
-        done = len(study.get_trials(deepcopy=False, states=STARTED))
-        callbacks.append(optuna.study.MaxTrialsCallback(done + n_trials, STARTED))
+        callbacks.append(optuna.study.MaxTrialsCallback(before + n_trials, STARTED))
     threads = max(1, (os.cpu_count() or 1) // n_workers)
     # Pickled here, unpickled by each worker once its output is quiet.
     payload = cloudpickle.dumps((objective, callbacks))
@@ -570,7 +570,7 @@ def run_workers(
             f"A worker process of n_jobs={n_workers} died (killed, or out of "
             "memory: lower n_jobs). Trials it finished are kept in the study."
         ) from error
-    if n_trials and len(study.get_trials(deepcopy=False)) == before:
+    if n_trials and len(study.get_trials(deepcopy=False, states=STARTED)) == before:
         raise StorageError(
             f"The {n_workers} workers ran their trials, but none reached study "
             f"{study.study_name!r}: worker processes cannot share an in-memory "
