@@ -494,8 +494,8 @@ def test_the_first_trial_is_the_estimators_own_and_a_resume_queues_none(
 def test_initial_trials_none_leaves_every_trial_to_the_sampler(
     iris: tuple[np.ndarray, np.ndarray],
 ) -> None:
-    search = OptunaSearchCV(_logreg().set_params(C=3.0), C_SPACE, n_trials=2, cv=2,
-                            initial_trials=None, random_state=0, refit=False)  # fmt: skip
+    search = OptunaSearchCV(_logreg().set_params(C=3.0), C_SPACE, n_trials=2,
+                            cv=2, initial_trials=None, random_state=0)  # fmt: skip
     for trial in search.fit(*iris).trials_:
         assert trial.params["C"] != 3.0 and "initial" not in trial.user_attrs
 

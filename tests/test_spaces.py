@@ -280,7 +280,8 @@ def _contains(dim, value) -> bool:
 def test_fixed_params_draw_the_values_back_and_never_leave_the_space() -> None:
     space = load_search_space(EXAMPLE)
     inside = {"learning_rate": 0.01, "dropout": 0.3, "batch_size": 32,
-              "activation": "tanh", "hidden_layer_sizes": (8, 32), "epochs": 5}  # fmt: skip
+              "activation": "tanh", "hidden_layer_sizes": (8, 32),
+              "epochs": 5}  # fmt: skip
     params = space.fixed_params(inside)
     assert "epochs" not in params  # Fixed: nothing to draw
     drawn = space(optuna.trial.FixedTrial(params))

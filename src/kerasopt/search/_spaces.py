@@ -475,9 +475,9 @@ class SearchSpace:
         >>> from optuna.distributions import FloatDistribution
         >>> space = SearchSpace({"alpha": FloatDistribution(1e-4, 1.0, log=True),
         ...                      "layers": LayerSizes(max_layers=2)})
-        >>> space.fixed_params({"alpha": 0.0, "layers": (512, 32)})
-        {'alpha': 0.0001, 'layers.n_layers': 2, 'layers.units_1': 256, \
-'layers.units_2': 32}
+        >>> params = space.fixed_params({"alpha": 0.0, "layers": (512, 32)})
+        >>> params["alpha"], params["layers.n_layers"], params["layers.units_1"]
+        (0.0001, 2, 256)
         """
         params: dict[str, Any] = {}
         for name, dim in self.dimensions.items():
