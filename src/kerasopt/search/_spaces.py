@@ -582,6 +582,7 @@ PORTFOLIO: dict[str, dict[str, Any]] = {
     # RealMLP_TD_CLASS): 3 x 256 SELU, dropout 0.15, weight decay 2e-2, label
     # smoothing 0.1, PBLD numeric embeddings, batch 256, Adam; its lr 4e-2 under
     # the NTK parametrization is 4e-2 / sqrt(256) = 2.5e-3 in a plain Dense layer.
+    # (Its regression defaults differ: Mish, which the space lacks, and lr 0.2.)
     "realmlp_td": {
         "hidden_layer_sizes": (256, 256, 256), "activation": "selu",
         "optimizer": "adam", "learning_rate": 2.5e-3, "batch_size": 256,
@@ -590,7 +591,7 @@ PORTFOLIO: dict[str, dict[str, Any]] = {
     },
     # TabM's suggested first run (Gorishniy et al., ICLR 2025, README of
     # yandex-research/tabm): AdamW, lr 2e-3, weight decay 3e-4, dropout 0.1,
-    # depth 2 with numeric embeddings (TabM-mini+), width 512 capped at the
+    # depth 2 with numeric embeddings (as TabM-mini), width 512 capped at the
     # space's 256; its k=32 heads are `ensemble_heads`, not searched: the
     # estimator's own value stays.
     "tabm_mini": {
