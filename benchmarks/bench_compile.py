@@ -88,7 +88,6 @@ def _timed(fn: Any) -> float:
 def _fresh() -> None:
     """Empty JAX's in-process caches (what a new interpreter starts with)."""
     import jax
-
     import keras
 
     keras.backend.clear_session()
@@ -275,9 +274,14 @@ def run(
     fit, score = fs["fit"], fs["score"]
     rows = [
         row(
-            NAME, "backend compiles, one default fit (1,000 rows) + score, cache off",
-            baseline_name="target", baseline=4, kerasopt=fs["compiles"],
-            unit="compiles", target="<= 4", passed=fs["compiles"] <= 4,
+            NAME,
+            "backend compiles, one default fit (1,000 rows) + score, cache off",
+            baseline_name="target",
+            baseline=4,
+            kerasopt=fs["compiles"],
+            unit="compiles",
+            target="<= 4",
+            passed=fs["compiles"] <= 4,
             note=(
                 f"fit {fit['compiles']} ({_top(fit['by_function'])}), "
                 f"score {score['compiles']} ({_top(score['by_function'])}); "
@@ -294,8 +298,13 @@ def run(
             NAME,
             f"trace+lower+compile share, {search['trials']}-trial "
             f"{search['folds']}-fold default search, cache off",
-            baseline_name="search wall s", baseline=search["wall"], kerasopt=spent,
-            unit="s", ratio=share, target="<= 0.30", passed=share <= 0.30,
+            baseline_name="search wall s",
+            baseline=search["wall"],
+            kerasopt=spent,
+            unit="s",
+            ratio=share,
+            target="<= 0.30",
+            passed=share <= 0.30,
             note=(
                 f"trace {search['seconds']['trace']:.1f} s, lower "
                 f"{search['seconds']['lower']:.1f} s, compile "
@@ -308,9 +317,13 @@ def run(
     ratio = cv["times"]["kerasopt"] / cv["times"]["sklearn"]
     rows.append(
         row(
-            NAME, "default 5-fold CV, 1,300-row mixed table, vs sklearn MLP, cache off",
-            baseline_name="sklearn MLP", baseline=cv["times"]["sklearn"],
-            kerasopt=cv["times"]["kerasopt"], unit="s per CV", target="<= 1.0x",
+            NAME,
+            "default 5-fold CV, 1,300-row mixed table, vs sklearn MLP, cache off",
+            baseline_name="sklearn MLP",
+            baseline=cv["times"]["sklearn"],
+            kerasopt=cv["times"]["kerasopt"],
+            unit="s per CV",
+            target="<= 1.0x",
             passed=ratio <= 1.0,
             note=(
                 f"accuracy {cv['scores']['kerasopt']:.3f} vs "
@@ -322,9 +335,14 @@ def run(
     ms = res["one_row"]["median"] * 1e3
     rows.append(
         row(
-            NAME, "one-row predict_proba through the tabular pipeline",
-            baseline_name="target", baseline=3.0, kerasopt=ms, unit="ms",
-            target="<= 3 ms", passed=ms <= 3.0,
+            NAME,
+            "one-row predict_proba through the tabular pipeline",
+            baseline_name="target",
+            baseline=3.0,
+            kerasopt=ms,
+            unit="ms",
+            target="<= 3 ms",
+            passed=ms <= 3.0,
             note=f"median of batches, best {res['one_row']['best'] * 1e3:.2f}; {load}",
         )  # fmt: skip
     )
@@ -338,8 +356,12 @@ def run(
             row(
                 NAME,
                 f"first / second predict_proba, {result['rows']:,} rows, {where}",
-                baseline_name="second", baseline=calls[1]["wall"],
-                kerasopt=calls[0]["wall"], unit="s", ratio=ratio, target="<= 2x",
+                baseline_name="second",
+                baseline=calls[1]["wall"],
+                kerasopt=calls[0]["wall"],
+                unit="s",
+                ratio=ratio,
+                target="<= 2x",
                 passed=ratio <= 2.0,
                 note=(
                     f"compiles per call {[c['compiles'] for c in calls]}, third call "

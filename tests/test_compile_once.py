@@ -75,7 +75,7 @@ def test_folds_and_trials_differing_in_values_share_the_compiled_step():
 
 
 def test_a_new_structure_compiles_one_step_and_one_forward_program():
-    X, y = _data(300)
+    X, y = _data(1030)  # more rows than one forward program takes, 6 more
     with _Compiles() as compiles:
         clf = KerasClassifier(hidden_layer_sizes=(19, 5), epochs=2, random_state=0)
         clf.fit(X, y).score(X, y)
@@ -111,9 +111,17 @@ def _fit_both(make, X, y, **fit):
     "params",
     [
         {},
-        {"l2": 1e-3, "weight_decay": 1e-2, "optimizer": "adamw", "label_smoothing": 0.1},
+        {
+            "l2": 1e-3,
+            "weight_decay": 1e-2,
+            "optimizer": "adamw",
+            "label_smoothing": 0.1,
+        },
         {"batch_size": 64, "optimizer": "momentum"},
-        {"optimizer": "adagrad", "hidden_layer_sizes": (6, 6)},  # accumulators start at 0.1
+        {
+            "optimizer": "adagrad",
+            "hidden_layer_sizes": (6, 6),
+        },  # accumulators start at 0.1
     ],
 )
 def test_the_compiled_loop_trains_as_keras_fit(params):
@@ -130,7 +138,9 @@ def test_the_compiled_loop_trains_as_keras_fit(params):
     assert ours.history_.keys() == keras_fit.history_.keys()
     for key, values in keras_fit.history_.items():
         np.testing.assert_allclose(ours.history_[key], values, rtol=1e-5, err_msg=key)
-    np.testing.assert_allclose(ours.predict_proba(X), keras_fit.predict_proba(X), atol=1e-6)
+    np.testing.assert_allclose(
+        ours.predict_proba(X), keras_fit.predict_proba(X), atol=1e-6
+    )
 
 
 def test_the_compiled_loop_trains_a_multi_output_regressor_as_keras_fit():
@@ -147,7 +157,9 @@ def test_the_compiled_loop_trains_a_multi_output_regressor_as_keras_fit():
     np.testing.assert_allclose(
         ours.history_["val_loss"], keras_fit.history_["val_loss"], rtol=1e-5
     )
-    np.testing.assert_allclose(ours.predict(X), keras_fit.predict(X), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(
+        ours.predict(X), keras_fit.predict(X), rtol=1e-5, atol=1e-6
+    )
 
 
 def test_callbacks_see_every_batch_and_early_stopping_restores_the_best_epoch():
@@ -177,18 +189,26 @@ def test_callbacks_see_every_batch_and_early_stopping_restores_the_best_epoch():
     assert clf.model_.optimizer.iterations.numpy() == epochs * 6
     best = int(np.argmin(clf.history_["val_loss"]))
     assert best < epochs - 1  # it trained on after the best epoch ...
-    for kept, at_best in zip(clf.model_.get_weights(), watch.weights[best], strict=True):
+    for kept, at_best in zip(
+        clf.model_.get_weights(), watch.weights[best], strict=True
+    ):
         np.testing.assert_array_equal(kept, at_best)  # ... and went back to it
 
 
 def test_warm_start_and_pickling_keep_the_optimizer_state():
     X, y = _data(200)
     clf = KerasClassifier(
-        hidden_layer_sizes=(8,), epochs=2, batch_size=40, warm_start=True, random_state=0
+        hidden_layer_sizes=(8,),
+        epochs=2,
+        batch_size=40,
+        warm_start=True,
+        random_state=0,
     ).fit(X, y)
     assert clf.model_.optimizer.iterations.numpy() == 2 * 5
     with warnings.catch_warnings():
-        warnings.simplefilter("error", UserWarning)  # Keras: "Skipping variable loading"
+        warnings.simplefilter(
+            "error", UserWarning
+        )  # Keras: "Skipping variable loading"
         copy = pickle.loads(pickle.dumps(clf))
     np.testing.assert_allclose(copy.predict_proba(X), clf.predict_proba(X), rtol=1e-6)
     moments = [np.asarray(v) for v in clf.model_.optimizer.variables[2:]]
@@ -202,8 +222,12 @@ def test_warm_start_and_pickling_keep_the_optimizer_state():
 
 def test_same_seed_same_model_and_the_initial_weights_follow_keras_defaults():
     X, y = _data(100)
-    a = KerasClassifier(hidden_layer_sizes=(300,), epochs=1, random_state=3).initialize(X, y)
-    b = KerasClassifier(hidden_layer_sizes=(300,), epochs=1, random_state=3).initialize(X, y)
+    a = KerasClassifier(hidden_layer_sizes=(300,), epochs=1, random_state=3).initialize(
+        X, y
+    )
+    b = KerasClassifier(hidden_layer_sizes=(300,), epochs=1, random_state=3).initialize(
+        X, y
+    )
     kernel, bias = (np.asarray(v) for v in a.model_.layers[1].weights)
     np.testing.assert_array_equal(kernel, np.asarray(b.model_.layers[1].kernel))
     limit = np.sqrt(6.0 / (7 + 300))  # Glorot uniform, Keras' default

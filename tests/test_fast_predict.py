@@ -99,7 +99,9 @@ def test_one_row_through_the_pipeline_is_the_row_of_a_batch():
     ).fit(X, y)
     batch = pipe.predict_proba(X.iloc[:300])  # the usual paths (300 rows)
     for i in (0, 1, 299):
-        np.testing.assert_allclose(pipe.predict_proba(X.iloc[[i]]), batch[[i]], rtol=1e-6)
+        np.testing.assert_allclose(
+            pipe.predict_proba(X.iloc[[i]]), batch[[i]], rtol=1e-6
+        )
 
 
 def test_the_estimator_reads_a_plain_frame_as_validate_data_does(monkeypatch):

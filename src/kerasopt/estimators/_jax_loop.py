@@ -40,9 +40,11 @@ import jax.numpy as jnp
 import keras
 import numpy as np
 
+from ._targets import SmoothedSparseCategoricalCrossentropy
+
 __all__ = ["BUCKETS", "forward", "loss_of", "train", "trains_here"]
 
-#: Rows prediction is padded to; inputs longer than the last run in chunks of it.
+#: Rows prediction is padded to: up to the first, to it; more, in pieces of the last.
 BUCKETS: tuple[int, ...] = (16, 1024)
 _MAX_PROGRAMS = 32  # programs kept (least recently used dropped first)
 _programs: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
@@ -84,9 +86,6 @@ def loss_of(model: keras.Model) -> tuple[str, float] | None:
     config = loss.get_config()
     if config.get("from_logits") or config.get("reduction") != "sum_over_batch_size":
         return None
-    # Imported here: _targets knows the loss classes, this module only reads them.
-    from ._targets import SmoothedSparseCategoricalCrossentropy
-
     kinds = {
         keras.losses.BinaryCrossentropy: "binary_crossentropy",
         keras.losses.CategoricalCrossentropy: "categorical_crossentropy",
@@ -104,8 +103,8 @@ def trains_here(model: keras.Model, fit_arguments: dict[str, Any]) -> bool:
     optimizer = getattr(model, "optimizer", None)
     if optimizer is None or not model.compiled or loss_of(model) is None:
         return False
-    if _l2(model) is None:
-        return False
+    if _l2(model) is None or any(v.constraint for v in model.trainable_variables):
+        return False  # a penalty or a constraint the step would not apply
     config = optimizer.get_config()
     return (
         set(fit_arguments) <= _FIT_ARGUMENTS
@@ -140,8 +139,13 @@ def _structure(model: keras.Model, training: bool) -> str:
 
         specs = (
             [jax.ShapeDtypeStruct(v.shape, v.dtype) for v in model.trainable_variables],
-            [jax.ShapeDtypeStruct(v.shape, v.dtype) for v in model.non_trainable_variables],
-            jax.ShapeDtypeStruct((1, *model.inputs[0].shape[1:]), model.inputs[0].dtype),
+            [
+                jax.ShapeDtypeStruct(v.shape, v.dtype)
+                for v in model.non_trainable_variables
+            ],
+            jax.ShapeDtypeStruct(
+                (1, *model.inputs[0].shape[1:]), model.inputs[0].dtype
+            ),
         )
         program = jax.make_jaxpr(call)(*specs)
         constants = "".join(
@@ -263,9 +267,9 @@ class _Step:
             total = jnp.sum(loss * weight) / rows + l2 * self.penalty(trainable)
             return total, (p, non_trainable_after)
 
-        (total, (p, non_trainable)), grads = jax.value_and_grad(objective, has_aux=True)(
-            trainable
-        )
+        (total, (p, non_trainable)), grads = jax.value_and_grad(
+            objective, has_aux=True
+        )(trainable)
         # Decoupled weight decay, applied before the update as Keras applies it.
         rate = optimizer_state[self.rate_index]
         trainable = [v - v * (decay * rate) for v in trainable]
@@ -281,29 +285,40 @@ class _Step:
 
 def _kernels(model: keras.Model) -> list[int]:
     """Positions of the Dense kernels among the model's trainable variables."""
-    kernels = [layer.kernel for layer in model.layers if isinstance(layer, keras.layers.Dense)]
+    kernels = [
+        layer.kernel for layer in model.layers if isinstance(layer, keras.layers.Dense)
+    ]
     return [
-        i for i, v in enumerate(model.trainable_variables) if any(v is k for k in kernels)
+        i
+        for i, v in enumerate(model.trainable_variables)
+        if any(v is k for k in kernels)
     ]
 
 
 def _l2(model: keras.Model) -> float | None:
-    """The one L2 factor of the model's Dense kernels (0 for none); None if mixed.
+    """The one L2 factor of the model's Dense kernels (0 for none); None otherwise.
 
     The step penalizes every Dense kernel with the factor as an argument, so
-    that models with another factor, or none, share its program.
+    that models with another factor, or none, share its program. None when
+    some kernels have another penalty (or none) than the others, or when a
+    layer has another regularizer: the step would not compute it.
     """
     factors = set()
     for layer in model.layers:
+        if any(
+            getattr(layer, name, None) is not None
+            for name in ("bias_regularizer", "activity_regularizer")
+        ):
+            return None
         regularizer = getattr(layer, "kernel_regularizer", None)
         if isinstance(layer, keras.layers.Dense) and regularizer is None:
             factors.add(0.0)
-        elif isinstance(layer, keras.layers.Dense) and type(regularizer) is keras.regularizers.L2:
-            factors.add(float(regularizer.get_config()["l2"]))
-        elif any(
-            getattr(layer, name, None) is not None
-            for name in ("kernel_regularizer", "bias_regularizer", "activity_regularizer")
+        elif (
+            isinstance(layer, keras.layers.Dense)
+            and type(regularizer) is keras.regularizers.L2
         ):
+            factors.add(float(regularizer.get_config()["l2"]))
+        elif regularizer is not None:
             return None
     if len(factors) > 1:
         return None
@@ -339,16 +354,21 @@ def _pad(array: np.ndarray, rows: int) -> np.ndarray:
 
 
 def _chunks(n: int) -> list[tuple[int, int, int]]:
-    """``(start, stop, padded rows)`` of each piece of ``n`` rows."""
+    """``(start, stop, padded rows)`` of each piece of ``n`` rows.
+
+    A few rows (serving) run at the smallest size; anything more in pieces of
+    the largest, the last one padded to it too, so that validation, scoring
+    and prediction of any size share one program.
+    """
+    if n <= BUCKETS[0]:
+        return [(0, n, BUCKETS[0])] if n else []
     size = BUCKETS[-1]
-    pieces = []
-    for start in range(0, n, size):
-        stop = min(start + size, n)
-        pieces.append((start, stop, next(b for b in BUCKETS if b >= stop - start)))
-    return pieces
+    return [(start, min(start + size, n), size) for start in range(0, n, size)]
 
 
-def _outputs(model: keras.Model, variables: tuple[Any, Any], X: np.ndarray) -> np.ndarray:
+def _outputs(
+    model: keras.Model, variables: tuple[Any, Any], X: np.ndarray
+) -> np.ndarray:
     program = _forward_program(model)
     parts = [
         np.asarray(program.run(*variables, _pad(X[start:stop], rows)))[: stop - start]
@@ -384,7 +404,9 @@ def _batch_rows(batch_size: int, n: int) -> int:
 def _has_batch_norm(model: keras.Model) -> bool:
     # Padded rows would enter the batch statistics: such models keep Keras'
     # batches exactly (a last, partial batch compiles a second step).
-    return any(isinstance(layer, keras.layers.BatchNormalization) for layer in model.layers)
+    return any(
+        isinstance(layer, keras.layers.BatchNormalization) for layer in model.layers
+    )
 
 
 def _overrides_batch_hooks(callback: keras.callbacks.Callback) -> bool:
@@ -525,8 +547,13 @@ def train(
             if model.stop_training:
                 break
         for variables, values in zip(
-            (model.trainable_variables, model.non_trainable_variables, optimizer.variables),
+            (
+                model.trainable_variables,
+                model.non_trainable_variables,
+                optimizer.variables,
+            ),
             state[:3],
+            strict=True,
         ):
             for variable, value in zip(variables, values, strict=True):
                 variable.assign(value)
@@ -535,7 +562,9 @@ def train(
         if accuracy:
             logs["accuracy"] = sums[2] / max(sums[1], 1.0)
         if validation is not None:
-            logs.update(_validation_logs(step, model, validation, state[:2], smoothing, l2))
+            logs.update(
+                _validation_logs(step, model, validation, state[:2], smoothing, l2)
+            )
         logs = {key: float(value) for key, value in logs.items()}
         callbacks.on_epoch_end(epoch, logs)
         if model.stop_training:

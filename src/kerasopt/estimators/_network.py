@@ -83,7 +83,9 @@ class HostInitializer(keras.initializers.Initializer):
 
     DISTRIBUTIONS = ("glorot_uniform", "uniform", "normal", "signs", "zeros", "ones")
 
-    def __init__(self, distribution: str = "glorot_uniform", scale: float = 1.0) -> None:
+    def __init__(
+        self, distribution: str = "glorot_uniform", scale: float = 1.0
+    ) -> None:
         if distribution not in self.DISTRIBUTIONS:
             raise ValueError(
                 f"Unknown distribution. Received: distribution={distribution!r}. "
@@ -222,7 +224,8 @@ class PeriodicEmbedding(keras.layers.Layer):
         )  # fmt: skip
         limit = 1.0 / math.sqrt(f)
         self.kernel = self.add_weight(
-            shape=(n, f, d), name="kernel", initializer=HostInitializer("uniform", limit),
+            shape=(n, f, d), name="kernel",
+            initializer=HostInitializer("uniform", limit),
         )  # fmt: skip
         self.bias = self.add_weight(
             shape=(n, d), name="bias", initializer=HostInitializer("uniform", limit),

@@ -26,7 +26,12 @@ from sklearn.preprocessing import MinMaxScaler, OneHotEncoder, StandardScaler
 
 from ..exceptions import DataError
 from ._columns import ColumnSelector, check_target
-from ._encoders import CategoricalEncoder, CategoryCaster, NumericCaster, one_hot_encoder
+from ._encoders import (
+    CategoricalEncoder,
+    CategoryCaster,
+    NumericCaster,
+    one_hot_encoder,
+)
 
 __all__ = [
     "DENSE_LIMIT_BYTES",
@@ -336,7 +341,8 @@ class _FastTransform:
                 if j in encoder.embedded_:
                     found = encoder.categories_[encoder.embedded_.index(j)]
                 else:
-                    found = encoder.onehot_.categories_[encoder._onehot_columns.index(j)]
+                    plain = encoder._onehot_columns.index(j)
+                    found = encoder.onehot_.categories_[plain]
             else:
                 found = encoder.categories_[j]
             levels = self.positions[(id(part), j)] = {v: i for i, v in enumerate(found)}
@@ -370,7 +376,9 @@ def _replayable(part: Any) -> bool:
     )
 
 
-_FAST_PLANS: weakref.WeakKeyDictionary[Any, _FastTransform] = weakref.WeakKeyDictionary()
+_FAST_PLANS: weakref.WeakKeyDictionary[Any, _FastTransform] = (
+    weakref.WeakKeyDictionary()
+)
 
 
 def _numeric_pipeline(scaler: str) -> Pipeline:
