@@ -165,7 +165,7 @@ API_CASES: list[tuple[str, Callable[[], Any], type[BaseException], str]] = [
      InvalidSearchSpaceError, r"key 'epoch'.*CategoricalDistribution\(\[1, 2\]\)"),
     ("bad-storage-url",
      lambda: OptunaSearchCV(_clf(), n_trials=1, storage="postgres//nope").fit(X, Y),
-     StorageError, r"storage='postgres//nope'.*expected a URL such as"),
+     StorageError, r"postgres URL without its '://'.*Did you mean 'postgres://nope'\?"),
     ("zero-trials", lambda: OptunaSearchCV(_clf(), n_trials=0).fit(X, Y),
      ValueError, r"'n_trials' parameter of OptunaSearchCV must be an int"),
     # -- model files
@@ -241,7 +241,7 @@ CLI_CASES: list[tuple[str, tuple[str, ...], int, str]] = [
     ("space-file-not-a-mapping", (*TUNE, "--space", "list.yaml"), 1,
      r"must hold a mapping of parameter names.*holds list"),
     ("bad-storage-url", (*TUNE, "--storage", "postgres//x"), 1,
-     r"storage='postgres//x'.*expected a URL such as"),
+     r"postgres URL without its '://'.*Did you mean 'postgres://x'\?"),
     ("zero-trials", ("tune", "good.csv", "-t", "y", "-n", "0"), 2,
      r"--n-trials"),
     ("one-fold", ("tune", "good.csv", "-t", "y", "--cv", "1"), 2, r"--cv"),
