@@ -141,6 +141,28 @@ def test_studies_show_report_on_default_storage(workdir):
     assert "plotly.js v" in (workdir / "r.html").read_text()
 
 
+def test_studies_shows_long_names_whole(workdir):
+    long = "penguins-from-the-palmer-station-antarctica-lter-2007-2009-species"
+    make_study("sqlite:///kerasopt.db", name=long)
+    result = run("studies")  # not a terminal: as wide as the table needs
+    assert result.exit_code == 0, result.output
+    assert any(long in line for line in result.output.splitlines()), result.output
+
+
+def test_studies_imports_neither_sklearn_nor_pandas(workdir):
+    make_study("sqlite:///kerasopt.db")
+    code = (
+        "import sys\n"
+        "from typer.testing import CliRunner\n"
+        "from kerasopt.cli import app\n"
+        "r = CliRunner().invoke(app, ['studies'])\n"
+        "assert r.exit_code == 0 and 'penguins-species' in r.output, r.output\n"
+        "heavy = [m for m in ('sklearn', 'pandas', 'keras') if m in sys.modules]\n"
+        "assert not heavy, heavy\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=workdir, timeout=60)
+
+
 def test_read_commands_do_not_create_a_storage(workdir):
     result = run("studies")
     assert result.exit_code == 0, result.output
@@ -402,6 +424,13 @@ def test_tune_resume_export_predict(workdir):
         result.output
     )  # said before the long part
     assert (workdir / "model" / "model.kerasopt").is_file()
+    # In its own process, where saving imports TensorFlow (when installed).
+    done = subprocess.run(
+        [sys.executable, "-m", "kerasopt", "export", "penguins-species", "-o",
+         "model2/", "--quiet"],
+        cwd=workdir, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert done.returncode == 0 and done.stderr == "", done.stderr
     new = pd.read_csv(workdir / "penguins.csv").drop(columns=["species"]).iloc[::-1]
     new.to_csv(workdir / "new.csv", index=False)
     result = run("predict", "model", "new.csv", "-o", "pred.csv", "--proba")

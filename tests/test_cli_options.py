@@ -70,10 +70,10 @@ def test_mistyped_paths_fail_before_the_slow_imports(
 def test_a_timeout_that_ends_tune_is_said_in_the_commands_words(capsys) -> None:
     import warnings
 
-    from kerasopt.cli._tune import _warnings_as_notes
+    from kerasopt.cli._common import warnings_as_notes
     from kerasopt.search._study import TimeoutReached
 
-    with _warnings_as_notes("6m"):
+    with warnings_as_notes("6m"):
         warnings.warn(TimeoutReached(finished=1, asked=2, stopped=1))
     err = " ".join(capsys.readouterr().err.split())
     assert (
@@ -81,6 +81,66 @@ def test_a_timeout_that_ends_tune_is_said_in_the_commands_words(capsys) -> None:
         "stopped at the deadline, recorded as PRUNED). Run the same command to "
         "continue."
     ) in err, err
+
+
+# ------------------------------------------------------ imbalanced targets
+def test_class_weight_reaches_the_classifier(
+    workdir, monkeypatch: pytest.MonkeyPatch  # noqa: F811
+) -> None:
+    seen = {}
+
+    def capture(self, X, y=None, **kwargs):
+        seen["estimator"] = self.estimator
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("kerasopt.search.OptunaSearchCV.fit", capture)
+    run("tune", "penguins.csv", "-t", "species", "--class-weight", "balanced")
+    assert seen["estimator"][-1].class_weight == "balanced"
+    result = run("tune", "penguins.csv", "-t", "weight", "--class-weight", "balanced")
+    assert result.exit_code == 2, result.output
+    assert "is for classification" in result.output
+
+
+def test_a_best_score_no_better_than_the_majority_is_said(capsys) -> None:
+    from kerasopt.cli._tune import _say_if_no_better_than_a_constant
+
+    y = pd.Series(["no"] * 95 + ["yes"] * 5)
+    summary = {"best_value": 0.95}
+    _say_if_no_better_than_a_constant(summary, "accuracy", "accuracy", y, "classification")
+    err = " ".join(capsys.readouterr().err.split())
+    assert "accuracy (0.95) does not beat predicting the majority class" in err, err
+    assert "--class-weight balanced" in err
+    summary["best_value"] = 0.97
+    _say_if_no_better_than_a_constant(summary, "accuracy", "accuracy", y, "classification")
+    assert capsys.readouterr().err == ""
+
+
+# ------------------------------------------------------- misleading hints
+def test_classification_of_a_continuous_target_suggests_regression(workdir):  # noqa: F811
+    result = run("tune", "penguins.csv", "-t", "weight", "--task", "classification")
+    assert result.exit_code == 1, result.output
+    assert "Use --task regression" in result.output
+    assert "--metric" not in result.output
+
+
+@pytest.mark.slow
+def test_predict_on_text_in_a_numeric_column_gives_the_commands_fix(
+    workdir,  # noqa: F811
+) -> None:
+    import kerasopt
+    from kerasopt import KerasClassifier, make_tabular_pipeline
+
+    frame = pd.read_csv(workdir / "penguins.csv")
+    X, y = frame[["bill", "mass"]], frame["species"]
+    model = make_tabular_pipeline(KerasClassifier(epochs=1, random_state=0)).fit(X, y)
+    kerasopt.save(model, workdir / "m.kerasopt")
+    new = X.astype(object)
+    new.loc[2, "bill"] = "unknown"
+    new.to_csv(workdir / "new.csv", index=False)
+    result = run("predict", "m.kerasopt", "new.csv")
+    assert result.exit_code == 1, result.output
+    assert "Column 'bill' must hold numbers" in result.output
+    assert "categorical=" not in result.output
 
 
 # ------------------------------------------------------------------ folds

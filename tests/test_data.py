@@ -160,3 +160,12 @@ def test_a_new_file_read_with_other_dtypes_predicts_the_same(tmp_path):
     np.testing.assert_array_equal(
         pipe.predict_proba(read)[kept], pipe.predict_proba(X.head(10))[kept]
     )
+
+
+def test_classification_of_a_continuous_target_names_the_fix() -> None:
+    price = pd.Series(np.linspace(1.5, 99.5, 40), name="price")
+    with pytest.raises(DataError, match=r"continuous target\. Use --task regression"):
+        infer_task(price, "classification")
+    labels = pd.Series([0.0, 1.0, 2.0] * 10, name="grade")  # integer-valued floats
+    assert infer_task(labels, "classification") == "classification"
+

@@ -412,6 +412,13 @@ def test_the_timeout_stops_a_keras_trial_at_the_end_of_an_epoch(
     assert 0 < trial.user_attrs["epochs_trained"] < 100_000
 
 
+def test_no_rows_is_said_with_the_width_passed() -> None:
+    X = pd.DataFrame({f"c{i}": pd.Series([], dtype=float) for i in range(22)})
+    search = OptunaSearchCV(_logreg(), C_SPACE, n_trials=1)
+    with pytest.raises(ValueError, match=r"0 sample\(s\) \(shape=\(0, 22\)\)"):
+        search.fit(X, pd.Series([], dtype=int))
+
+
 # ------------------------------------------------------- storage & resume
 def test_resume_counts_trials_in_total(
     iris: tuple[np.ndarray, np.ndarray], tmp_path: Path

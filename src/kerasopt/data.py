@@ -222,7 +222,9 @@ def infer_task(y: pd.Series, task: str = "auto") -> str:
     ValueError
         If ``task`` is not one of the three names.
     DataError
-        If ``task="regression"`` but ``y`` is not numeric.
+        If ``task="regression"`` but ``y`` is not numeric, or
+        ``task="classification"`` but ``y`` holds more than
+        ``MAX_INTEGER_CLASSES`` distinct numbers with fractions.
     """
     if task not in ("auto", *TASKS):
         raise ValueError(
@@ -237,12 +239,22 @@ def infer_task(y: pd.Series, task: str = "auto") -> str:
             f"task='regression' needs a numeric target, but {y.name!r} has dtype "
             f"{y.dtype} (values such as {y.iloc[0]!r}). Use --task classification."
         )
+    if not numeric:
+        return "classification" if task == "auto" else task
+    values = y.to_numpy(dtype=float)
+    continuous = not np.all(np.isfinite(values)) or not np.all(
+        values == np.round(values)
+    )
+    if task == "classification" and continuous and y.nunique() > MAX_INTEGER_CLASSES:
+        example = float(values[values != np.round(values)][0])
+        raise DataError(
+            f"task='classification' needs class labels, but {y.name!r} holds "
+            f"{y.nunique()} distinct numbers with fractions (such as {example:g}): a "
+            "continuous target. Use --task regression (or --task auto)."
+        )
     if task != "auto":
         return task
-    if not numeric:
-        return "classification"
-    values = y.to_numpy(dtype=float)
-    if not np.all(np.isfinite(values)) or not np.all(values == np.round(values)):
+    if continuous:
         return "regression"
     n_unique = y.nunique()
     if n_unique <= MAX_INTEGER_CLASSES and n_unique < 0.5 * len(y):

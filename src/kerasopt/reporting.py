@@ -16,10 +16,9 @@ from collections import Counter
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
-import pandas as pd
-
 if TYPE_CHECKING:
     import optuna
+    import pandas as pd
 
 __all__ = [
     "best_params",
@@ -150,6 +149,8 @@ def trials_frame(study: optuna.Study, top: int | None = None) -> pd.DataFrame:
                 value if isinstance(value, (int, float, str, bool)) else str(value)
             )
         rows.append(row)
+    import pandas as pd  # only here: `kerasopt studies` lists without it
+
     return pd.DataFrame(rows, columns=None if rows else ["number", "state", "value"])
 
 

@@ -22,6 +22,7 @@ import contextlib
 import enum
 import functools
 import importlib
+import importlib.util
 import logging
 import os
 import re
@@ -65,6 +66,7 @@ __all__ = [
     "settings",
     "storage_file",
     "storage_url",
+    "warnings_as_notes",
 ]
 
 
@@ -369,15 +371,57 @@ def interrupt_guard() -> Iterator[None]:
         _INTERRUPTED.clear()
 
 
-def import_backend() -> None:
+def import_backend(*, saving: bool = False) -> None:
     """Import the estimators (and so Keras and its backend) without chatter.
 
     TensorFlow's C++ code logs "Could not find cuda drivers", "oneDNN custom
     operations are on" and the like at import, before its log level is read;
-    an error there still surfaces as a Python exception.
+    an error there still surfaces as a Python exception. ``saving``: also
+    TensorFlow when it is installed, whatever the backend, as Keras' model
+    serializer imports it then.
     """
     with native_stderr_silenced():
         importlib.import_module("kerasopt.estimators")
+        if saving and importlib.util.find_spec("tensorflow") is not None:
+            importlib.import_module("tensorflow")
+
+
+# ------------------------------------------------------------------- warnings
+#: Library warnings a CLI user cannot act on: Ctrl-C is reported by the
+#: command itself; --validation-fraction is a single split on purpose.
+_SILENT = ("The search was interrupted", ".*Optuna's Terminator")
+
+
+@contextlib.contextmanager
+def warnings_as_notes(
+    timeout: str | None = None, *, silent: tuple[type[Warning], ...] = ()
+) -> Iterator[None]:
+    """Show the library's warnings once each, as notes without file paths.
+
+    The search's own word for a timeout becomes the command's (``--timeout``);
+    warnings of a ``silent`` category are dropped (the command says it its way).
+    """
+    from ..search._study import TimeoutReached
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("ignore")
+        warnings.filterwarnings("always", category=UserWarning)
+        for message in _SILENT:
+            warnings.filterwarnings("ignore", message)
+        for category in silent:
+            warnings.filterwarnings("ignore", category=category)
+        try:
+            yield
+        finally:
+            notes = [
+                f"--timeout {timeout} reached: the study holds {w.message.count()}. "
+                "Run the same command to continue."
+                if isinstance(w.message, TimeoutReached)
+                else str(w.message)
+                for w in caught
+            ]
+            for message in dict.fromkeys(notes):
+                _render.note(message)
 
 
 # --------------------------------------------------------------------- inputs
@@ -415,17 +459,23 @@ def check_named(X: Any, columns: list[str], option: str) -> None:
             )
 
 
-def build_pipeline(task: str, epochs: int) -> Any:
+def build_pipeline(task: str, epochs: int, class_weight: str | None = None) -> Any:
     """The estimator every trial clones: preprocessing + Keras MLP.
 
-    Columns are chosen before (:func:`unused_columns`): the pipeline drops
-    none by itself, so no trial warns about them.
+    Columns are chosen before (``kerasopt tune`` leaves out the unusable
+    ones): the pipeline drops none by itself, so no trial warns about them.
+    ``class_weight`` is ``--class-weight`` (classification only).
     """
     from ..estimators import KerasClassifier, KerasRegressor
     from ..preprocessing import make_tabular_pipeline
 
-    cls = KerasClassifier if task == "classification" else KerasRegressor
-    return make_tabular_pipeline(cls(epochs=epochs, verbose=0), auto_drop=False)
+    if task == "classification":
+        estimator = KerasClassifier(
+            epochs=epochs, verbose=0, class_weight=class_weight
+        )
+    else:
+        estimator = KerasRegressor(epochs=epochs, verbose=0)
+    return make_tabular_pipeline(estimator, auto_drop=False)
 
 
 def resolve_metric(

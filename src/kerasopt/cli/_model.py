@@ -10,6 +10,7 @@ their weighted soft-voting ensemble (:func:`kerasopt.search.refit_ensemble`).
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote
@@ -33,6 +34,7 @@ from ._common import (
     resolve_metric,
     storage_file,
     storage_url,
+    warnings_as_notes,
 )
 
 __all__ = [
@@ -48,6 +50,9 @@ __all__ = [
 
 #: File name of the model inside a folder given as ``-o model/``.
 MODEL_FILE = "model.kerasopt"
+#: Advice in the library's errors naming a parameter the command line lacks:
+#: a model to predict with has its column kinds already.
+_PYTHON_ONLY = re.compile(r",? or declare the column categorical \(categorical=\)")
 
 EnsembleOpt = Annotated[
     int,
@@ -103,6 +108,7 @@ def save_model(model: Any, path: Path) -> Path:
 
     target = model_path(path, creating=True)
     target.parent.mkdir(parents=True, exist_ok=True)
+    import_backend(saving=True)
     save(model, target)
     return target
 
@@ -178,28 +184,31 @@ def export(
             f"Study {study_name!r} has no complete trial yet: run `kerasopt tune` "
             "first."
         ) from None
-    pipeline = build_pipeline(attrs["task"], attrs["epochs"])
+    pipeline = build_pipeline(
+        attrs["task"], attrs["epochs"], attrs.get("class_weight")
+    )
     if not quiet:  # as long as one trial's fit, or K of them
         what = "the best pipeline" if ensemble == 1 else f"up to {ensemble} trials"
         _render.note(
             f"Refitting {what} of {study_name!r} on {len(X)} rows of {source}..."
         )
-    if ensemble == 1:
-        model = refit_best(pipeline, study, X, y)
-        what = "the best pipeline"
-    else:
-        scoring, _ = resolve_metric(
-            attrs.get("metric"), attrs["task"], y, attrs.get("pos_label")
-        )
-        folder = ensemble_dir(storage_url(storage), study_name)
-        model = fit_ensemble(
-            pipeline, study, X, y, folder=folder, size=ensemble, scoring=scoring
-        )
-        members = ", ".join(
-            f"{name.removeprefix('trial_')} ({weight:.2f})"
-            for name, weight in zip(model.named_estimators_, model.weights)
-        )
-        what = f"an ensemble of trials {members}"
+    with warnings_as_notes():  # a classifier predicting one class says so
+        if ensemble == 1:
+            model = refit_best(pipeline, study, X, y)
+            what = "the best pipeline"
+        else:
+            scoring, _ = resolve_metric(
+                attrs.get("metric"), attrs["task"], y, attrs.get("pos_label")
+            )
+            folder = ensemble_dir(storage_url(storage), study_name)
+            model = fit_ensemble(
+                pipeline, study, X, y, folder=folder, size=ensemble, scoring=scoring
+            )
+            members = ", ".join(
+                f"{name.removeprefix('trial_')} ({weight:.2f})"
+                for name, weight in zip(model.named_estimators_, model.weights)
+            )
+            what = f"an ensemble of trials {members}"
     written = save_model(model, output)
     if not quiet:
         _render.note(f"Saved {what} of {study_name!r} to {written}.")
@@ -292,7 +301,10 @@ def predict(
         result[id_column] = frame[id_column]
     expected = getattr(fitted, "feature_names_in_", None)
     X = frame if expected is None else check_columns(frame, list(expected))
-    result["prediction"] = fitted.predict(X)
+    try:
+        result["prediction"] = fitted.predict(X)
+    except DataError as exc:  # advice for Python users, not for this command
+        raise DataError(_PYTHON_ONLY.sub("", str(exc))) from None
     if proba:
         if not hasattr(fitted, "predict_proba"):
             raise DataError(

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.markup import escape
+from rich.measure import Measurement
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -92,9 +93,10 @@ def studies_table(summaries: list[dict[str, Any]], storage_label: str) -> None:
     """A table with one row per study."""
     table = Table(title=f"Studies in {escape(storage_label)}")
     for column in ("study", "trials", "complete", "pruned", "failed", "best", "target"):
-        table.add_column(
-            column, justify="left" if column in ("study", "target") else "right"
-        )
+        if column in ("study", "target"):  # names to copy: wrapped, never cut
+            table.add_column(column, overflow="fold")
+        else:
+            table.add_column(column, justify="right", no_wrap=True)
     for s in summaries:
         states = s["states"]
         table.add_row(
@@ -109,7 +111,17 @@ def studies_table(summaries: list[dict[str, Any]], storage_label: str) -> None:
     if not summaries:
         _err.print(f"No study in {escape(storage_label)}.")
         return
-    _out.print(table)
+    _print_whole(table)
+
+
+def _print_whole(renderable: Any) -> None:
+    """Print to stdout; off a terminal (a pipe, a file) as wide as it needs."""
+    if _out.is_terminal:
+        _out.print(renderable)
+        return
+    unbounded = _out.options.update(width=10_000)
+    width = max(_out.width, Measurement.get(_out, unbounded, renderable).maximum)
+    Console(file=_out.file, width=width, highlight=False).print(renderable)
 
 
 def study_view(summary: dict[str, Any], top: pd.DataFrame) -> None:

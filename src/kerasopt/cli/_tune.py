@@ -29,16 +29,18 @@ Several ``kerasopt tune`` processes pointed at one study share it:
 
 from __future__ import annotations
 
-import contextlib
 import enum
-import warnings
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
-from ..exceptions import DataError, InvalidSearchSpaceError, StorageError
+from ..exceptions import (
+    DataError,
+    InvalidSearchSpaceError,
+    SingleClassWarning,
+    StorageError,
+)
 from . import _render
 from ._common import (
     IdColumnOpt,
@@ -58,6 +60,7 @@ from ._common import (
     quiet_optuna,
     resolve_metric,
     storage_url,
+    warnings_as_notes,
 )
 from ._model import EnsembleOpt, ensemble_dir, fit_ensemble, save_model
 
@@ -150,6 +153,44 @@ def read_space_file(path: Path) -> dict[str, Any]:
     return content
 
 
+class ClassWeight(str, enum.Enum):
+    """``kerasopt tune --class-weight``."""
+
+    balanced = "balanced"
+
+
+def _say_if_no_better_than_a_constant(
+    summary: dict[str, Any], scoring: Any, metric: str, y: Any, task: str
+) -> None:
+    """A note when the best trial scores no better than a constant prediction.
+
+    On a 95/5 target, a model that predicts the majority class everywhere
+    scores 0.95 accuracy and looks fine; this says so instead.
+    """
+    from ..search._scoring import constant_score
+
+    best = summary["best_value"]
+    if best is None:
+        return
+    baseline = constant_score(scoring, y, classification=task == "classification")
+    if best > baseline + 1e-9:
+        return
+    if task == "classification":
+        _render.note(
+            f"The best trial's {metric} ({best:.4g}) does not beat predicting the "
+            f"majority class for every row ({baseline:.4g}): the model does not "
+            "tell the classes apart. On an imbalanced target, tune with "
+            "--class-weight balanced and a --metric such as balanced_accuracy, "
+            "roc_auc or neg_log_loss."
+        )
+    else:
+        _render.note(
+            f"The best trial's {metric} ({best:.4g}) does not beat predicting the "
+            f"mean for every row ({baseline:.4g}): check the features, or tune "
+            "longer (--n-trials, --epochs)."
+        )
+
+
 # ---------------------------------------------------------------------- folds
 def make_cv(
     cv: int, validation_fraction: float | None, task: str, seed: int | None
@@ -235,38 +276,6 @@ class _TuneRun:
         if self.study is None:
             return 0
         return len(self.study.get_trials(deepcopy=False, states=COUNTED))
-
-
-#: Library warnings a CLI user cannot act on: Ctrl-C is reported by the
-#: command itself; --validation-fraction is a single split on purpose.
-_SILENT = ("The search was interrupted", ".*Optuna's Terminator")
-
-
-@contextlib.contextmanager
-def _warnings_as_notes(timeout: str | None) -> Iterator[None]:
-    """Show the search's warnings once each, as notes without file paths.
-
-    The search's own word for a timeout becomes the command's (``--timeout``).
-    """
-    from ..search._study import TimeoutReached
-
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("ignore")
-        warnings.filterwarnings("always", category=UserWarning)
-        for message in _SILENT:
-            warnings.filterwarnings("ignore", message)
-        try:
-            yield
-        finally:
-            notes = [
-                f"--timeout {timeout} reached: the study holds {w.message.count()}. "
-                "Run the same command to continue."
-                if isinstance(w.message, TimeoutReached)
-                else str(w.message)
-                for w in caught
-            ]
-            for message in dict.fromkeys(notes):
-                _render.note(message)
 
 
 def write_outputs(
@@ -367,6 +376,15 @@ def tune(
         typer.Option(
             help="Positive class of a binary --metric (f1, precision, recall, "
             "jaccard, average_precision, neg_brier_score), e.g. 'Y'.",
+            show_default=False,
+        ),
+    ] = None,
+    class_weight: Annotated[
+        ClassWeight | None,
+        typer.Option(
+            help="balanced: weigh each class by the inverse of its frequency "
+            "(imbalanced classification targets; judge them by roc_auc, "
+            "neg_log_loss or balanced_accuracy).",
             show_default=False,
         ),
     ] = None,
@@ -489,6 +507,13 @@ def tune(
     show = not (quiet or json_)
     X, y = load_data(data, target, not show, sep)
     task_name = infer_task(y, task.value)
+    if class_weight is not None and task_name != "classification":
+        raise typer.BadParameter(
+            f"is for classification, but {target!r} is a {task_name} target. "
+            "Drop --class-weight.",
+            param_hint="--class-weight",
+        )
+    weights = None if class_weight is None else class_weight.value
     scoring, metric_name = resolve_metric(metric, task_name, y, pos_label)
     unused = unused_columns(X, drop or [], id_column)
     X = X.drop(columns=list(unused))
@@ -502,6 +527,7 @@ def tune(
         "task": task_name,
         "metric": metric_name,
         "pos_label": pos_label,
+        "class_weight": weights,
         "epochs": epochs,
         "features": [str(c) for c in X.columns],
         "unused": unused,
@@ -513,7 +539,7 @@ def tune(
         f"{metric_name}, {len(X)} rows, {X.shape[1]} feature columns."
     )
     run = _TuneRun(attrs, label, intro if show else None, unused)
-    pipeline = build_pipeline(task_name, epochs)
+    pipeline = build_pipeline(task_name, epochs, weights)
     folder = ensemble_dir(storage_url(storage), name)
     search = OptunaSearchCV(
         pipeline,
@@ -536,7 +562,10 @@ def tune(
         ensemble_dir=folder if ensemble > 1 else None,
     )
     try:
-        with interrupt_guard(), observing(run), _warnings_as_notes(timeout):
+        # Each trial's classifier may warn that it predicts one class: the
+        # command says once, at the end, whether the best beats the majority.
+        quiet_trials = warnings_as_notes(timeout, silent=(SingleClassWarning,))
+        with interrupt_guard(), observing(run), quiet_trials:
             search.fit(X, y)
         interrupted = search.interrupted_
     except KeyboardInterrupt:
@@ -564,6 +593,8 @@ def tune(
         )
     summary = study_summary(study)
     summary["storage"] = label
+    if show:
+        _say_if_no_better_than_a_constant(summary, scoring, metric_name, y, task_name)
     if output is not None:
         if show:  # as long as one trial's fit, or K of them
             what = "the best pipeline" if ensemble == 1 else (

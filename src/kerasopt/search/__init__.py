@@ -1,28 +1,47 @@
 """Tuning with Optuna: OptunaSearchCV, search spaces, pruning and storages.
 
-The estimators never import Optuna; this package does. Keras is imported only when a
-Keras estimator is tuned (or ``KerasPruningCallback`` is used), so storage and
-space helpers stay cheap for the CLI.
+The estimators never import Optuna; this package does. Names are imported when
+first used, so the storage helpers (``kerasopt studies``) do not import
+scikit-learn, and Keras is imported only when a Keras estimator is tuned (or
+``KerasPruningCallback`` is used).
 """
 
 from __future__ import annotations
 
+import importlib
 from typing import TYPE_CHECKING, Any
 
-from ._ensemble import refit_best, refit_ensemble
-from ._search import OptunaSearchCV
-from ._spaces import (
-    Fixed,
-    LayerSizes,
-    SearchSpace,
-    default_search_space,
-    load_search_space,
-)
-from ._storages import journal_storage, mask_password, resolve_storage
-from ._study import make_pruner, make_sampler
-
 if TYPE_CHECKING:
+    from ._ensemble import refit_best, refit_ensemble
     from ._pruning import KerasPruningCallback
+    from ._search import OptunaSearchCV
+    from ._spaces import (
+        Fixed,
+        LayerSizes,
+        SearchSpace,
+        default_search_space,
+        load_search_space,
+    )
+    from ._storages import journal_storage, mask_password, resolve_storage
+    from ._study import make_pruner, make_sampler
+
+#: Where each public name lives.
+_LOCATIONS = {
+    "Fixed": "_spaces",
+    "KerasPruningCallback": "_pruning",
+    "LayerSizes": "_spaces",
+    "OptunaSearchCV": "_search",
+    "SearchSpace": "_spaces",
+    "default_search_space": "_spaces",
+    "journal_storage": "_storages",
+    "load_search_space": "_spaces",
+    "make_pruner": "_study",
+    "make_sampler": "_study",
+    "mask_password": "_storages",
+    "refit_best": "_ensemble",
+    "refit_ensemble": "_ensemble",
+    "resolve_storage": "_storages",
+}
 
 __all__ = [
     "Fixed",
@@ -43,8 +62,10 @@ __all__ = [
 
 
 def __getattr__(name: str) -> Any:
-    if name == "KerasPruningCallback":
-        from ._pruning import KerasPruningCallback
-
-        return KerasPruningCallback
+    if name in _LOCATIONS:
+        return getattr(importlib.import_module(f".{_LOCATIONS[name]}", __name__), name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *__all__])

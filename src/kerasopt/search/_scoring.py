@@ -21,7 +21,7 @@ import numpy as np
 
 from .._utils import did_you_mean
 
-__all__ = ["POS_LABEL_METRICS", "check_scoring_target"]
+__all__ = ["POS_LABEL_METRICS", "check_scoring_target", "constant_score"]
 
 #: Scorers whose positive class can be chosen: (metric, response, higher is better).
 POS_LABEL_METRICS: dict[str, tuple[str, Any, bool]] = {
@@ -73,8 +73,13 @@ def _label(labels: list[Any], value: Any, name: str) -> Any:
     )
 
 
-def _try(scoring: Any, classification: bool, y: Any) -> None:
-    """Score a dummy model of ``y``: raises what every trial would raise."""
+def constant_score(scoring: Any, y: Any, *, classification: bool) -> float:
+    """The score of a constant prediction of ``y`` (class frequencies, or the mean).
+
+    What a model must beat to have learned anything: the majority rate for
+    ``accuracy``, 0.5 for ``roc_auc``, 0 for ``r2``. Raises what every trial
+    would raise when ``scoring`` cannot score ``y``.
+    """
     from sklearn.dummy import DummyClassifier, DummyRegressor
     from sklearn.metrics import check_scoring
 
@@ -82,7 +87,7 @@ def _try(scoring: Any, classification: bool, y: Any) -> None:
     X = np.zeros((len(y), 1))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # ill-defined scores of a dummy
-        check_scoring(dummy, scoring=scoring)(dummy.fit(X, y), X, y)
+        return float(check_scoring(dummy, scoring=scoring)(dummy.fit(X, y), X, y))
 
 
 def _fix_for_pos_label(metric: str, labels: list[Any], pos_label_name: str | None) -> str:
@@ -176,7 +181,7 @@ def check_scoring_target(
     if pos_label is not None:
         checked = _pos_label_scorer(scoring, _label(labels, pos_label, pos_name))
     try:
-        _try(checked, classification, y)
+        constant_score(checked, y, classification=classification)
     except Exception as exc:  # noqa: BLE001 - sklearn's many error types
         if scoring in POS_LABEL_METRICS and not multiclass and pos_label is None:
             hint = _fix_for_pos_label(scoring, labels, pos_label_name)

@@ -877,6 +877,11 @@ class OptunaSearchCV(  # type: ignore[misc]
         # Built once: the study's pruner (a given study= keeps its own).
         pruner = make_pruner(self.pruner)
         X, y, groups = indexable(X, y, groups)
+        if _num_samples(X) == 0:  # said with the width the user passed
+            raise ValueError(
+                f"Found array with 0 sample(s) (shape={np.shape(X)}) while a "
+                "minimum of 1 is required: X has no rows."
+            )
         seed = to_seed(self.random_state)
         self.sample_indices_ = subsample_indices(
             _num_samples(X), self.subsample, check_random_state(seed)
