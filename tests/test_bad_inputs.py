@@ -81,6 +81,9 @@ API_CASES: list[tuple[str, Callable[[], Any], type[BaseException], str]] = [
      r"convert.*make_tabular_pipeline"),
     ("empty-X", lambda: _clf().fit(X[:0], Y[:0]), ValueError,
      r"0 sample\(s\).*minimum of 1 is required"),
+    # the table's own width, not one column part's (was shape=(0, 1))
+    ("empty-table", lambda: make_tabular_pipeline(_clf()).fit(FRAME[:0], Y[:0]),
+     ValueError, r"0 sample\(s\) \(shape=\(0, 2\)\).*minimum of 1 is required"),
     ("single-row", lambda: _clf().fit(X[:1], Y[:1]), DataError,
      r"at least 2 classes in y.*1 class"),
     ("single-class", lambda: _clf().fit(X, ["a"] * 20), DataError,
