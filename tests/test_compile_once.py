@@ -60,13 +60,13 @@ def _data(n: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
 
 def test_folds_and_trials_differing_in_values_share_the_compiled_step():
     X, y = _data(400)
-    first = dict(hidden_layer_sizes=(23,), epochs=3, random_state=0)
+    first = dict(hidden_layer_sizes=(23,), dropout=0.1, epochs=3, random_state=0)
     KerasClassifier(**first).fit(X[:300], y[:300]).predict(X[300:])
     # Another fold size (a different last batch), and a "trial" that changes
-    # only values: learning rate, L2, weight decay, label smoothing, seed.
+    # only values: learning rate, dropout, L2, weight decay, label smoothing, seed.
     trial = dict(
-        first, learning_rate=0.03, l2=1e-3, weight_decay=1e-2, label_smoothing=0.05,
-        random_state=1,
+        first, learning_rate=0.03, dropout=0.3, l2=1e-3, weight_decay=1e-2,
+        label_smoothing=0.05, random_state=1,
     )  # fmt: skip
     with _Compiles() as compiles:
         KerasClassifier(**first).fit(X[:357], y[:357]).predict(X[357:])
@@ -118,10 +118,9 @@ def _fit_both(make, X, y, **fit):
             "label_smoothing": 0.1,
         },
         {"batch_size": 64, "optimizer": "momentum"},
-        {
-            "optimizer": "adagrad",
-            "hidden_layer_sizes": (6, 6),
-        },  # accumulators start at 0.1
+        # Adagrad's accumulators start at 0.1, not 0
+        {"optimizer": "adagrad", "hidden_layer_sizes": (6, 6)},
+        {"dropout": 0.2, "batch_size": 100},
     ],
 )
 def test_the_compiled_loop_trains_as_keras_fit(params):

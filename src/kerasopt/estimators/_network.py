@@ -32,6 +32,7 @@ __all__ = [
     "OPTIMIZER_NAMES",
     "CategoryEmbedding",
     "ColumnSelect",
+    "Dropout",
     "EnsembleMean",
     "EnsembleView",
     "FeatureLayout",
@@ -73,15 +74,18 @@ class HostInitializer(keras.initializers.Initializer):
 
     Parameters
     ----------
-    distribution : {"glorot_uniform", "uniform", "normal", "signs", "zeros", "ones"}
+    distribution : {"glorot_uniform", "uniform", "normal", "signs", "zeros", "ones", \
+"constant"}
         Glorot's uniform (Keras' default kernel initializer), uniform in
         ``(-scale, scale)``, normal with standard deviation ``scale``, -1 or 1
-        with equal chance, or constant.
+        with equal chance, or constant (``scale`` for "constant").
     scale : float, default=1.0
-        Bound of "uniform", standard deviation of "normal".
+        Bound of "uniform", standard deviation of "normal", value of "constant".
     """
 
-    DISTRIBUTIONS = ("glorot_uniform", "uniform", "normal", "signs", "zeros", "ones")
+    DISTRIBUTIONS = (
+        "glorot_uniform", "uniform", "normal", "signs", "zeros", "ones", "constant",
+    )  # fmt: skip
 
     def __init__(
         self, distribution: str = "glorot_uniform", scale: float = 1.0
@@ -104,8 +108,9 @@ class HostInitializer(keras.initializers.Initializer):
         return ops.convert_to_tensor(values, dtype)
 
     def _draw(self, shape: tuple[int, ...]) -> np.ndarray:
-        if self.distribution in ("zeros", "ones"):
-            return np.full(shape, float(self.distribution == "ones"))
+        if self.distribution in ("zeros", "ones", "constant"):
+            value = {"zeros": 0.0, "ones": 1.0}.get(self.distribution, self.scale)
+            return np.full(shape, value)
         rng = np.random.default_rng(random.getrandbits(64))
         if self.distribution == "normal":
             return rng.normal(0.0, self.scale, shape)
@@ -146,6 +151,51 @@ class ColumnSelect(keras.layers.Layer):
 
     def get_config(self) -> dict[str, Any]:
         return {**super().get_config(), "columns": self.columns}
+
+
+@keras.saving.register_keras_serializable(package=_PACKAGE)
+class Dropout(keras.layers.Layer):
+    """``keras.layers.Dropout`` with its rate held in a (non-trainable) weight.
+
+    The same computation as Keras' layer (the same random draws for the same
+    seed), but the rate is a value the compiled training step reads, not a
+    constant in it: networks that differ only in their dropout rate share
+    one compiled step (see ``_jax_loop``).
+
+    Parameters
+    ----------
+    rate : float
+        Fraction of the inputs set to zero during training, in ``[0, 1)``.
+    seed : int, optional
+        Seed of the random draws.
+    """
+
+    def __init__(self, rate: float, seed: int | None = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.rate = float(rate)
+        self.seed = seed
+        self.seed_generator = keras.random.SeedGenerator(seed)
+        self.supports_masking = True
+
+    def build(self, input_shape: tuple[Any, ...]) -> None:
+        self.kept = self.add_weight(
+            shape=(), name="keep_probability", trainable=False,
+            initializer=HostInitializer("constant", 1.0 - self.rate),
+        )  # fmt: skip
+
+    def call(self, inputs: Any, training: bool = False) -> Any:
+        if not training:
+            return inputs
+        draws = keras.random.uniform(
+            ops.shape(inputs), seed=self.seed_generator, dtype=self.kept.dtype
+        )
+        return ops.where(draws < self.kept, inputs / self.kept, ops.zeros_like(inputs))
+
+    def compute_output_shape(self, input_shape: tuple[Any, ...]) -> tuple[Any, ...]:
+        return input_shape
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), "rate": self.rate, "seed": self.seed}
 
 
 @keras.saving.register_keras_serializable(package=_PACKAGE)
@@ -624,7 +674,7 @@ def build_mlp(
             )(x)
         x = keras.layers.Activation(activation)(x)
         if dropout:
-            x = keras.layers.Dropout(dropout)(x)
+            x = Dropout(dropout)(x)
     outputs = keras.layers.Dense(n_outputs, activation=output_activation, **dense)(x)
     if ensemble_heads > 1:
         outputs = EnsembleMean()(outputs)
