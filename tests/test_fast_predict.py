@@ -90,6 +90,11 @@ def test_the_fast_path_follows_a_refit(monkeypatch):
     fast, usual = _both(preprocessor, X.iloc[:1], monkeypatch)
     np.testing.assert_array_equal(fast, usual)
     assert not np.array_equal(fast, before)
+    preprocessor.fit(X.drop(columns="colour"), y)  # the names are the new fit's too
+    from sklearn.compose import ColumnTransformer
+
+    usual_names = ColumnTransformer.get_feature_names_out(preprocessor)
+    np.testing.assert_array_equal(preprocessor.get_feature_names_out(), usual_names)
 
 
 def test_one_row_through_the_pipeline_is_the_row_of_a_batch():

@@ -316,13 +316,13 @@ def check_inputs(
             "it sparse_output=False, or put FunctionTransformer(kerasopt."
             "preprocessing.densify, accept_sparse=True) before the estimator."
         )
+    if not reset and y is None and (values := _plain_frame(estimator, X)) is not None:
+        return values, None
     X, categories = category_codes(
         X, None if reset else getattr(estimator, "feature_categories_", {})
     )
     if reset:
         estimator.feature_categories_ = categories
-    elif y is None and (values := _plain_frame(estimator, X)) is not None:
-        return values, None
     kwargs: dict[str, Any] = {"dtype": keras.backend.floatx(), "allow_nd": True}
     name = type(estimator).__name__
     if y is not None:
@@ -354,21 +354,35 @@ def check_inputs(
 def _plain_frame(estimator: BaseEstimator, X: Any) -> np.ndarray | None:
     """A DataFrame of numbers in the fitted columns, as floatx; else None.
 
-    What ``validate_data`` returns for it, without its cost (~1 ms: more than
-    predicting a row); anything else (other columns, other dtypes, values
-    that are not finite) takes ``validate_data`` and its errors.
+    What :func:`~._network.category_codes` and ``validate_data`` make of it,
+    without their cost (~1 ms: more than predicting a row): category columns
+    with the fitted levels (what the tabular preprocessor gives) become their
+    codes + 1, numbers are taken as they are. Anything else (other columns,
+    dtypes or levels, values that are not finite) takes the usual checks and
+    their errors.
     """
     names = getattr(estimator, "feature_names_in_", None)
-    if (
-        names is None
-        or not isinstance(X, pd.DataFrame)
-        or not len(X)
-        or list(X.columns) != list(names)
-        or not all(isinstance(d, np.dtype) and d.kind in "fiub" for d in X.dtypes)
-    ):
+    if names is None or not isinstance(X, pd.DataFrame) or not len(X):
         return None
-    values = X.to_numpy(dtype=keras.backend.floatx())
-    return np.ascontiguousarray(values) if np.isfinite(values).all() else None
+    if list(X.columns) != list(names):
+        return None
+    categories = getattr(estimator, "feature_categories_", {})
+    columns = []
+    for name, column in X.items():
+        levels = categories.get(str(name))
+        if levels is not None:
+            dtype = column.dtype
+            if not isinstance(dtype, pd.CategoricalDtype) or (
+                dtype.categories.tolist() != list(levels)
+            ):
+                return None
+            columns.append(column.cat.codes.to_numpy() + 1.0)
+        elif isinstance(column.dtype, np.dtype) and column.dtype.kind in "fiub":
+            columns.append(column.to_numpy())
+        else:
+            return None
+    values = np.column_stack(columns).astype(keras.backend.floatx())
+    return values if np.isfinite(values).all() else None
 
 
 def validation_split(
