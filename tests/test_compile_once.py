@@ -233,3 +233,21 @@ def test_same_seed_same_model_and_the_initial_weights_follow_keras_defaults():
     assert np.abs(kernel).max() <= limit and np.abs(kernel).max() > 0.9 * limit
     assert abs(kernel.std() - limit / np.sqrt(3)) < 0.05 * limit
     np.testing.assert_array_equal(bias, 0.0)
+
+
+def test_given_validation_data_is_evaluated_as_keras_fit_evaluates_it():
+    import pandas as pd
+
+    X, y = _data(200)
+    frame = pd.DataFrame(X, columns=[f"x{i}" for i in range(X.shape[1])])
+    held_out = (frame.iloc[:40], y[:40].astype("float32"))
+
+    def make(**extra):
+        return KerasClassifier(
+            hidden_layer_sizes=(8,), epochs=2, shuffle=False, random_state=0, **extra
+        )
+
+    ours, keras_fit = _fit_both(make, frame, y, validation_data=held_out)
+    np.testing.assert_allclose(
+        ours.history_["val_loss"], keras_fit.history_["val_loss"], rtol=1e-5
+    )

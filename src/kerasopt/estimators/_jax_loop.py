@@ -449,7 +449,9 @@ def _validation_logs(
     l2: float,
 ) -> dict[str, float]:
     """``val_loss`` (and ``val_accuracy``) as ``Model.evaluate`` computes them."""
-    x, y = validation[0], validation[1].reshape(len(validation[0]), -1)
+    floatx = keras.backend.floatx()  # what fit makes of given validation data too
+    x = np.asarray(validation[0], dtype=floatx)
+    y = np.asarray(validation[1], dtype=floatx).reshape(len(x), -1)
     weight = validation[2] if len(validation) > 2 else None  # (x, y, None) too
     weight = np.ones(len(x), "float32") if weight is None else np.asarray(weight)
     p = _outputs(model, variables, x)
