@@ -479,11 +479,11 @@ class EarlyStopping(keras.callbacks.Callback):
             )
             return
         if self.best_weights is None:
-            self.best_weights, self.best_epoch = self.model.get_weights(), epoch
+            self.best_weights, self.best_epoch = self._weights(), epoch
         self.wait += 1
         if self.best is None or float(current) < self.best:
             self.best, self.best_epoch, self.wait = float(current), epoch, 0
-            self.best_weights = self.model.get_weights()
+            self.best_weights = self._weights()
         elif self.wait >= self.patience and epoch > 0:
             self.stopped_epoch = epoch
             self.model.stop_training = True
@@ -491,6 +491,11 @@ class EarlyStopping(keras.callbacks.Callback):
     def on_train_end(self, logs: dict[str, Any] | None = None) -> None:
         if self.best_weights is not None:
             self.model.set_weights(self.best_weights)
+
+    def _weights(self) -> list[np.ndarray]:
+        # model.get_weights() goes through np.array(variable), which NumPy 2
+        # warns about once per variable and epoch.
+        return [np.array(keras.ops.convert_to_numpy(v.value)) for v in self.model.weights]
 
 
 def make_callbacks(
