@@ -495,7 +495,8 @@ class EarlyStopping(keras.callbacks.Callback):
     def _weights(self) -> list[np.ndarray]:
         # model.get_weights() goes through np.array(variable), which NumPy 2
         # warns about once per variable and epoch.
-        return [np.array(keras.ops.convert_to_numpy(v.value)) for v in self.model.weights]
+        weights = self.model.weights
+        return [np.array(keras.ops.convert_to_numpy(v.value)) for v in weights]
 
 
 def make_callbacks(
