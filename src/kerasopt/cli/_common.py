@@ -384,6 +384,12 @@ def import_backend(*, saving: bool = False) -> None:
         importlib.import_module("kerasopt.estimators")
         if saving and importlib.util.find_spec("tensorflow") is not None:
             importlib.import_module("tensorflow")
+        tensorflow = sys.modules.get("tensorflow")
+        if tensorflow is not None:
+            # TensorFlow looks for devices at its first operation, not at import,
+            # and logs "failed call to cuInit" as an error on a machine without a
+            # GPU: look for them here, while descriptor 2 is silenced.
+            tensorflow.config.list_physical_devices()
 
 
 # ------------------------------------------------------------------- warnings
