@@ -29,6 +29,7 @@ __all__ = [
     "KINDS",
     "ColumnSelector",
     "categorical_columns",
+    "check_rows",
     "check_target",
     "describe_rows",
     "drop_reason",
@@ -52,6 +53,20 @@ _DATE = re.compile(
 )
 _DURATION = re.compile(r"[+-]?\d+ days?( [+-]?\d{1,2}:\d{2}:\d{2}(\.\d*)?)?")
 _INDEX_NAME = re.compile(r"Unnamed: \d+")
+
+
+def check_rows(X: Any) -> None:
+    """Refuse a table without rows, naming the shape of what was passed.
+
+    Called on the whole table: a ColumnTransformer's parts each see only their
+    columns, and would name the shape of one part (``(0, 1)``).
+    """
+    shape = np.shape(X)
+    if len(shape) >= 1 and shape[0] == 0:
+        raise ValueError(
+            f"Found array with 0 sample(s) (shape={shape}) while a minimum of 1 is "
+            "required."
+        )
 
 
 def validate_table(estimator: Any, X: Any, *, reset: bool) -> Any:
@@ -83,12 +98,12 @@ def validate_table(estimator: Any, X: Any, *, reset: bool) -> Any:
             "with X.reshape(-1, 1) for a single column or X.reshape(1, -1) for a "
             "single row."
         )
-    for axis, what in enumerate(("sample(s)", "feature(s)")):
-        if shape[axis] == 0:
-            raise ValueError(
-                f"Found array with 0 {what} (shape={shape}) while a minimum of 1 is "
-                "required."
-            )
+    check_rows(X)
+    if shape[1] == 0:
+        raise ValueError(
+            f"Found array with 0 feature(s) (shape={shape}) while a minimum of 1 is "
+            "required."
+        )
     dtypes = X.dtypes if isinstance(X, pd.DataFrame) else [np.asarray(X).dtype]
     if any(np.dtype(d).kind == "c" for d in dtypes if isinstance(d, np.dtype)):
         raise ValueError("Complex data not supported: pass real numbers.")

@@ -25,7 +25,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import MinMaxScaler, OneHotEncoder, StandardScaler
 
 from ..exceptions import DataError
-from ._columns import ColumnSelector, check_target
+from ._columns import ColumnSelector, check_rows, check_target
 from ._encoders import (
     CategoricalEncoder,
     CategoryCaster,
@@ -54,20 +54,6 @@ EMBED_MIN_CATEGORIES = 10
 _FLOAT32_MAX = float(np.finfo(np.float32).max)
 
 
-def _check_rows(X: Any) -> None:
-    """Refuse a table without rows, naming its own shape.
-
-    Each part of the ColumnTransformer sees only its columns, so the error it
-    would raise names the shape of one part (``(0, 1)``), not the table's.
-    """
-    shape = np.shape(X)
-    if len(shape) == 2 and shape[0] == 0:
-        raise ValueError(
-            f"Found array with 0 sample(s) (shape={shape}) while a minimum of 1 is "
-            "required."
-        )
-
-
 class TabularPreprocessor(ColumnTransformer):
     """A ``ColumnTransformer`` whose errors name the column and the fix.
 
@@ -92,7 +78,7 @@ class TabularPreprocessor(ColumnTransformer):
         return self
 
     def fit_transform(self, X: Any, y: Any = None, **params: Any) -> Any:
-        _check_rows(X)
+        check_rows(X)
         check_target(y)
         self._keep_categories()
         with np.errstate(over="ignore", invalid="ignore"):
@@ -109,7 +95,7 @@ class TabularPreprocessor(ColumnTransformer):
                 f"shape {np.shape(X)}. Pass a DataFrame with these columns, e.g. "
                 "pd.DataFrame(X, columns=model.feature_names_in_)."
             )
-        _check_rows(X)
+        check_rows(X)
         if not params and names is not None and 0 < len(X) <= FAST_MAX_ROWS:
             out = _FastTransform.of(self).transform(X)
             if out is not None:

@@ -41,6 +41,7 @@ from sklearn.utils._param_validation import (
 from sklearn.utils.validation import _num_samples, check_is_fitted, indexable
 
 from .._utils import did_you_mean, to_seed
+from ..preprocessing._columns import check_rows
 from ._ensemble import (
     OutOfFoldStore,
     check_ensemble_scorer,
@@ -877,11 +878,7 @@ class OptunaSearchCV(  # type: ignore[misc]
         # Built once: the study's pruner (a given study= keeps its own).
         pruner = make_pruner(self.pruner)
         X, y, groups = indexable(X, y, groups)
-        if _num_samples(X) == 0:  # said with the width the user passed
-            raise ValueError(
-                f"Found array with 0 sample(s) (shape={np.shape(X)}) while a "
-                "minimum of 1 is required: X has no rows."
-            )
+        check_rows(X)  # said with the width the user passed
         seed = to_seed(self.random_state)
         self.sample_indices_ = subsample_indices(
             _num_samples(X), self.subsample, check_random_state(seed)
