@@ -98,6 +98,20 @@ def test_prediction_compiles_once_per_bucket_whatever_the_row_count():
     )
 
 
+def test_an_xla_without_the_compile_options_still_trains(monkeypatch):
+    """A later XLA may drop an option kerasopt compiles with: its programs then
+    compile without it, and train and predict the same."""
+    from kerasopt.estimators import _jax_loop
+
+    X, y = _data(120)
+    params = dict(hidden_layer_sizes=(13, 3), epochs=2, random_state=0)
+    expected = KerasClassifier(**params).fit(X, y).predict_proba(X)
+    monkeypatch.setattr(_jax_loop, "_OPTIONS", {"xla_no_such_option_anywhere": True})
+    monkeypatch.setattr(_jax_loop, "_programs", collections.OrderedDict())
+    proba = KerasClassifier(**params).fit(X, y).predict_proba(X)
+    np.testing.assert_allclose(proba, expected, rtol=1e-5, atol=1e-6)
+
+
 def _fit_both(make, X, y, **fit):
     """The same estimator trained by the compiled loop and by keras.Model.fit."""
     ours = make().fit(X, y, **fit)

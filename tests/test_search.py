@@ -644,19 +644,19 @@ def test_default_space_starts_with_the_estimator_then_the_portfolio(
     trials = search.trials_
     assert [t.user_attrs.get("initial") for t in trials] == [
         "estimator", "realmlp_td", "tabm_mini", "periodic", None]  # fmt: skip
-    own = {  # the defaults; l2 and weight_decay 0 are the ranges' lowest values
-        "hidden_layer_sizes.n_layers": 1, "hidden_layer_sizes.units_1": 100,
-        "activation": "relu", "optimizer": "adam", "learning_rate": 1e-3,
-        "epochs": 1, "dropout": 0.0, "l2": 1e-7, "numeric_embedding": None,
-        "weight_decay": 1e-6, "label_smoothing": 0.1,
+    own = {  # the defaults: 100 units take the nearest width, weight_decay 0 the
+        # range's lowest value
+        "hidden_layer_sizes.n_layers": 1, "hidden_layer_sizes.width": 128,
+        "activation": "relu", "learning_rate": 1e-3, "dropout": 0.0,
+        "numeric_embedding": None, "weight_decay": 1e-6, "label_smoothing": 0.1,
     }  # fmt: skip
     assert trials[0].system_attrs["fixed_params"] == own
     assert "batch_size" in trials[0].params  # None: drawn by the sampler
     params = search.cv_results_["params"]
     assert params[1]["kerasclassifier__hidden_layer_sizes"] == (256, 256, 256)
-    assert params[2]["kerasclassifier__optimizer"] == "adamw"
+    assert params[2]["kerasclassifier__weight_decay"] == 3e-4
     assert params[3]["kerasclassifier__numeric_embedding"] == "periodic"
-    assert params[3]["kerasclassifier__hidden_layer_sizes"] == (100,)
+    assert params[3]["kerasclassifier__hidden_layer_sizes"] == (128,)
 
 
 def _builder(units: int = 4, meta: dict[str, Any] | None = None) -> Any:

@@ -94,27 +94,47 @@ def test_layer_sizes_validation() -> None:
 def test_default_search_space() -> None:
     space = default_search_space(max_epochs=8)
     assert set(space.names) == {
-        "hidden_layer_sizes", "activation", "optimizer", "learning_rate",
-        "batch_size", "epochs", "early_stopping", "dropout", "l2",
-        "numeric_embedding", "weight_decay",
+        "hidden_layer_sizes", "activation", "learning_rate", "batch_size",
+        "epochs", "early_stopping", "dropout", "numeric_embedding", "weight_decay",
     }  # fmt: skip
     assert set(default_search_space(classifier=True).names) - set(space.names) == {
         "label_smoothing"
     }
     assert set(space.dimensions["activation"].choices) == {
-        "relu", "tanh", "elu", "selu", "gelu", "leaky_relu",
+        "relu", "elu", "selu", "gelu", "leaky_relu",
     }  # fmt: skip
-    assert set(space.dimensions["optimizer"].choices) == {
-        "adam", "adamw", "nadam", "rmsprop", "momentum",
-    }  # fmt: skip
-    for params in _draw(space, n=15):
-        assert 2 <= params["epochs"] <= 8
+    structures = set()
+    for params in _draw(space, n=40):
+        assert params["epochs"] == 8
         assert params["early_stopping"] is True
-        assert 1 <= len(params["hidden_layer_sizes"]) <= 4
+        sizes = params["hidden_layer_sizes"]
+        assert 1 <= len(sizes) <= 4 and len(set(sizes)) == 1
+        assert sizes[0] in (32, 64, 128, 256)
+        structures.add((sizes, params["activation"], params["batch_size"]))
+    assert len(structures) < 40  # few networks: trials share compiled programs
     with pytest.raises(
         InvalidSearchSpaceError, match="`max_epochs` must be an int >= 1"
     ):
         default_search_space(max_epochs=0)
+
+
+def test_layer_sizes_from_a_set_of_widths() -> None:
+    dim = LayerSizes(max_layers=3, widths=(64, 256))
+    space = SearchSpace({"h": dim})
+    for params in _draw(space, n=10):
+        assert len(set(params["h"])) == 1 and params["h"][0] in (64, 256)
+    # The nearest width on a log scale; several sizes cannot be expressed.
+    assert dim.fixed_params("h", (100,)) == {"h.n_layers": 1, "h.width": 64}
+    assert dim.fixed_params("h", (200, 200)) == {"h.n_layers": 2, "h.width": 256}
+    assert dim.fixed_params("h", (256, 64)) is None
+    assert dim.fixed_params("h", (64,) * 4) is None
+    for bad in ((), "64", (64, 0), [True]):
+        with pytest.raises(InvalidSearchSpaceError, match="`widths` must be"):
+            LayerSizes(widths=bad)
+    loaded = load_search_space({"h": {"type": "layers", "widths": [64, 256]}})
+    assert loaded.dimensions["h"] == LayerSizes(widths=(64, 256))
+    with pytest.raises(InvalidSearchSpaceError, match="`widths` must be a list"):
+        load_search_space({"h": {"type": "layers", "widths": 64}})
 
 
 EXAMPLE = {

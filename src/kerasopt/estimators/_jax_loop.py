@@ -16,7 +16,10 @@ network kerasopt builds trains here instead, with programs compiled once per
   smoothing) are arguments of the compiled step, not constants in it, so
   folds and trials that differ only in them share one compilation;
 * validation and prediction run one forward program, at a few padded sizes
-  (:data:`BUCKETS`).
+  (:data:`BUCKETS`);
+* both programs compile without XLA's CPU fusion emitters
+  (:data:`_OPTIONS`): for these small programs that takes 35-40 %
+  off the compile time and leaves the steps as fast.
 
 It follows the documented Keras pattern for custom JAX training loops
 (``model.stateless_call``, ``optimizer.stateless_apply``), calls the callbacks
@@ -120,6 +123,31 @@ def trains_here(model: keras.Model, fit_arguments: dict[str, Any]) -> bool:
 
 
 # -- programs, kept by structure ---------------------------------------------------
+#: XLA options of kerasopt's programs. On a CPU, XLA's fusion emitters (the
+#: default code generator of fused operations) spent 0.95-1.18 s compiling a
+#: 3 x 256 training step with periodic embeddings where the former emitters
+#: spent 0.61-0.73 s, and the steps ran as fast (benchmarks/bench_compile.py).
+_OPTIONS = {"xla_cpu_use_fusion_emitters": False}
+
+
+def _jit(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """``jax.jit(fn)`` compiled with :data:`_OPTIONS`, or without them where
+    this XLA no longer knows them (it says so at the first compilation)."""
+    compiled = jax.jit(fn, compiler_options=_OPTIONS)
+
+    def run(*args: Any) -> Any:
+        nonlocal compiled
+        try:
+            return compiled(*args)
+        except jax.errors.JaxRuntimeError as exc:
+            if "No such compile option" not in str(exc):
+                raise
+            compiled = jax.jit(fn)
+            return compiled(*args)
+
+    return run
+
+
 def _structure(model: keras.Model, training: bool) -> str:
     """What ``model`` computes, as the JAX program of its forward pass.
 
@@ -205,7 +233,7 @@ class _Forward:
 
     def __init__(self, model: keras.Model) -> None:
         self.model = model  # its layers run in every call, with other models' values
-        self.run = jax.jit(self.forward)
+        self.run = _jit(self.forward)
 
     def forward(self, trainable: Any, non_trainable: Any, x: Any) -> Any:
         y, _ = self.model.stateless_call(trainable, non_trainable, x, training=False)
@@ -226,7 +254,7 @@ class _Step:
         self.loss, self.accuracy = loss, accuracy
         self.kernels = _kernels(model)
         jax.eval_shape(self._describe)  # traced only: nothing is computed
-        self.run = jax.jit(self.train_step)
+        self.run = _jit(self.train_step)
 
     def _built_optimizer(self) -> keras.optimizers.Optimizer:
         # Made while tracing: its variables exist only inside the program.

@@ -42,7 +42,6 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ACTIVATIONS",
-    "OPTIMIZERS",
     "Dimension",
     "Fixed",
     "INITIAL_TRIALS",
@@ -50,6 +49,7 @@ __all__ = [
     "PORTFOLIO",
     "SearchSpace",
     "SpaceFn",
+    "WIDTHS",
     "as_space",
     "check_space_names",
     "configured_clone",
@@ -182,12 +182,14 @@ def configured_clone(
 
 
 # --------------------------------------------------------------------- spaces
-#: Activations of the default search space.
-ACTIVATIONS: tuple[str, ...] = ("relu", "tanh", "elu", "selu", "gelu", "leaky_relu")
-#: Optimizers of the default search space.
-OPTIMIZERS: tuple[str, ...] = ("adam", "adamw", "nadam", "rmsprop", "momentum")
+# The default search space, calibrated on random searches of six tables
+# (docs/user_guide/tuning.md, "How the default space was chosen").
+#: Activations of the default search space (tanh ranked last).
+ACTIVATIONS: tuple[str, ...] = ("relu", "gelu", "selu", "elu", "leaky_relu")
+#: Widths of the default space's hidden layers, the same in every layer.
+WIDTHS: tuple[int, ...] = (32, 64, 128, 256)
 #: Batch sizes of the default search space.
-BATCH_SIZES: tuple[int, ...] = (16, 32, 64, 128, 256)
+BATCH_SIZES: tuple[int, ...] = (32, 64, 128, 256)
 
 SpaceFn = Callable[["optuna.trial.BaseTrial"], dict[str, Any]]
 
@@ -215,16 +217,20 @@ class LayerSizes:
 
     A trial first draws the number of layers, then the units of each layer
     (Optuna parameters ``<name>.n_layers`` and ``<name>.units_1`` ...), and the
-    space returns them as the tuple ``hidden_layer_sizes`` expects.
+    space returns them as the tuple ``hidden_layer_sizes`` expects. With
+    ``widths``, it draws one width for every layer instead (``<name>.width``):
+    few distinct networks, so that trials share compiled programs.
 
     Parameters
     ----------
     min_layers, max_layers : int, default=1, 4
         Range of the number of hidden layers (inclusive).
     min_units, max_units : int, default=8, 256
-        Range of the units of each layer (inclusive).
+        Range of the units of each layer (inclusive); unused with ``widths``.
     log : bool, default=True
         Draw units on a log scale (as many trials in 8-16 as in 128-256).
+    widths : tuple of int or None, default=None
+        The widths to choose from, the same for every layer.
 
     Examples
     --------
@@ -233,6 +239,9 @@ class LayerSizes:
     ...     optuna.trial.FixedTrial({"h.n_layers": 2, "h.units_1": 4, "h.units_2": 4}),
     ...     "h")
     (4, 4)
+    >>> LayerSizes(widths=(64, 256)).suggest(
+    ...     optuna.trial.FixedTrial({"h.n_layers": 3, "h.width": 256}), "h")
+    (256, 256, 256)
     """
 
     min_layers: int = 1
@@ -240,14 +249,11 @@ class LayerSizes:
     min_units: int = 8
     max_units: int = 256
     log: bool = True
+    widths: tuple[int, ...] | None = None
 
     def __post_init__(self) -> None:
         for field in ("min_layers", "max_layers", "min_units", "max_units"):
-            value = getattr(self, field)
-            if isinstance(value, bool) or not isinstance(value, Integral) or value < 1:
-                raise InvalidSearchSpaceError(
-                    f"LayerSizes: `{field}` must be an int >= 1, but got {value!r}."
-                )
+            _check_count(field, getattr(self, field))
         for low, high in (("min_layers", "max_layers"), ("min_units", "max_units")):
             lo, hi = getattr(self, low), getattr(self, high)
             if lo > hi:
@@ -259,6 +265,20 @@ class LayerSizes:
             raise InvalidSearchSpaceError(
                 f"LayerSizes: `log` must be true or false, but got {self.log!r}."
             )
+        if self.widths is not None:
+            if isinstance(self.widths, (str, bytes)) or not isinstance(
+                self.widths, Sequence
+            ) or not self.widths:
+                raise InvalidSearchSpaceError(
+                    "LayerSizes: `widths` must be a non-empty tuple of ints >= 1, "
+                    f"such as (64, 128, 256), but got {self.widths!r}."
+                )
+            for width in self.widths:
+                _check_count("widths", width)
+            object.__setattr__(self, "widths", tuple(self.widths))
+
+    def _width(self) -> CategoricalDistribution:
+        return CategoricalDistribution(self.widths)  # type: ignore[arg-type]
 
     def suggest(self, trial: optuna.trial.BaseTrial, name: str) -> tuple[int, ...]:
         """Draw the layer sizes of one trial.
@@ -277,6 +297,8 @@ class LayerSizes:
         n_layers = trial.suggest_int(
             f"{name}.n_layers", self.min_layers, self.max_layers
         )
+        if self.widths is not None:
+            return (trial.suggest_categorical(f"{name}.width", self.widths),) * n_layers
         return tuple(
             trial.suggest_int(
                 f"{name}.units_{i}", self.min_units, self.max_units, log=self.log
@@ -287,8 +309,10 @@ class LayerSizes:
     def fixed_params(self, name: str, value: Any) -> dict[str, Any] | None:
         """The Optuna parameters with which :meth:`suggest` returns ``value``.
 
-        Units outside ``min_units..max_units`` take the nearest bound; a number
-        of layers outside ``min_layers..max_layers`` cannot be expressed.
+        Units outside ``min_units..max_units`` take the nearest bound; with
+        ``widths``, layers of one size take the nearest width (on a log
+        scale). A number of layers outside ``min_layers..max_layers``, and
+        layers of several sizes with ``widths``, cannot be expressed.
 
         Parameters
         ----------
@@ -306,13 +330,31 @@ class LayerSizes:
             return None
         if not self.min_layers <= len(value) <= self.max_layers:
             return None
-        units = IntDistribution(self.min_units, self.max_units, log=self.log)
         params: dict[str, Any] = {f"{name}.n_layers": len(value)}
+        if self.widths is not None:
+            sizes = set(value)
+            if len(sizes) != 1:
+                return None
+            (size,) = sizes
+            if isinstance(size, bool) or not isinstance(size, Integral) or size < 1:
+                return None
+            params[f"{name}.width"] = min(
+                self.widths, key=lambda width: abs(math.log(width / size))
+            )
+            return params
+        units = IntDistribution(self.min_units, self.max_units, log=self.log)
         for i, size in enumerate(value, start=1):
             params[f"{name}.units_{i}"] = _nearest(units, size)
             if params[f"{name}.units_{i}"] is _UNEXPRESSED:
                 return None
         return params
+
+
+def _check_count(field: str, value: Any) -> None:
+    if isinstance(value, bool) or not isinstance(value, Integral) or value < 1:
+        raise InvalidSearchSpaceError(
+            f"LayerSizes: `{field}` must be an int >= 1, but got {value!r}."
+        )
 
 
 Dimension = BaseDistribution | LayerSizes | Fixed
@@ -370,7 +412,7 @@ def _representative(dim: Dimension) -> Any:
     if isinstance(dim, Fixed):
         return dim.value
     if isinstance(dim, LayerSizes):
-        return (dim.min_units,) * dim.min_layers
+        return ((dim.widths or (dim.min_units,))[0],) * dim.min_layers
     if isinstance(dim, CategoricalDistribution):
         return dim.choices[0]
     return dim.low  # type: ignore[union-attr]
@@ -509,27 +551,33 @@ def default_search_space(max_epochs: int = 200, classifier: bool = False) -> Sea
     """Return the search space used for kerasopt estimators when none is given.
 
     ====================== ==========================================================
-    ``hidden_layer_sizes`` 1-4 layers of 8-256 units each (log scale), via
-                           :class:`LayerSizes`
-    ``activation``         relu, tanh, elu, selu, gelu, leaky_relu
-    ``optimizer``          adam, adamw, nadam, rmsprop, momentum
-    ``learning_rate``      1e-4 to 1e-1, log scale
-    ``batch_size``         16, 32, 64, 128, 256
-    ``epochs``             ``max(1, max_epochs // 4)`` to ``max_epochs``, log scale
-    ``early_stopping``     fixed to True: ``epochs`` is an upper bound, training
-                           stops when the validation loss stops improving
+    ``hidden_layer_sizes`` 1-4 layers, all 32, 64, 128 or 256 units wide, via
+                           :class:`LayerSizes` (``widths``)
+    ``activation``         relu, gelu, selu, elu, leaky_relu
+    ``learning_rate``      3e-4 to 1e-2, log scale
+    ``batch_size``         32, 64, 128, 256
+    ``epochs``             fixed to ``max_epochs``, an upper bound: with
+    ``early_stopping``     fixed to True, training stops when the validation
+                           loss stops improving
     ``dropout``            0.0 to 0.5
-    ``l2``                 1e-7 to 1e-2, log scale
     ``numeric_embedding``  None or "periodic" (the tabular recipe's numeric
                            embeddings)
     ``weight_decay``       1e-6 to 1e-1, log scale (decoupled, AdamW-style)
     ``label_smoothing``    0.0 to 0.2 (classifiers only)
     ====================== ==========================================================
 
+    The optimizer is the estimator's own (Adam by default; with
+    ``weight_decay`` it is AdamW). The space was narrowed by measurement
+    (docs/user_guide/tuning.md): on random searches of six tables the
+    learning rate mattered most and rates above 1e-2 ranked last; the
+    optimizer, the number of epochs (under early stopping), an L2 penalty
+    besides weight decay, per-layer widths and tanh never paid for the trials
+    they took.
+
     Parameters
     ----------
     max_epochs : int, default=200
-        Upper bound of ``epochs``. :class:`OptunaSearchCV` passes the
+        The ``epochs`` of every trial. :class:`OptunaSearchCV` passes the
         estimator's own ``epochs``, so ``KerasClassifier(epochs=20)`` is never
         trained for more than 20 epochs during the search.
     classifier : bool, default=False
@@ -550,17 +598,13 @@ def default_search_space(max_epochs: int = 200, classifier: bool = False) -> Sea
         )
     return SearchSpace(
         {
-            "hidden_layer_sizes": LayerSizes(),
+            "hidden_layer_sizes": LayerSizes(widths=WIDTHS),
             "activation": CategoricalDistribution(ACTIVATIONS),
-            "optimizer": CategoricalDistribution(OPTIMIZERS),
-            "learning_rate": FloatDistribution(1e-4, 1e-1, log=True),
+            "learning_rate": FloatDistribution(3e-4, 1e-2, log=True),
             "batch_size": CategoricalDistribution(BATCH_SIZES),
-            "epochs": IntDistribution(
-                max(1, int(max_epochs) // 4), int(max_epochs), log=True
-            ),
+            "epochs": Fixed(int(max_epochs)),
             "early_stopping": Fixed(True),
             "dropout": FloatDistribution(0.0, 0.5),
-            "l2": FloatDistribution(1e-7, 1e-2, log=True),
             "numeric_embedding": CategoricalDistribution((None, "periodic")),
             "weight_decay": FloatDistribution(1e-6, 1e-1, log=True),
             **({"label_smoothing": FloatDistribution(0.0, 0.2)} if classifier else {}),
@@ -574,9 +618,8 @@ INITIAL_TRIALS: tuple[str, ...] = ("portfolio", "estimator")
 
 #: Strong starting points in the default space, tried (in this order) after the
 #: estimator's own configuration. Each entry changes that configuration in the
-#: parameters it names (``epochs`` stays the estimator's own, the space's upper
-#: bound, with early stopping); ``label_smoothing`` is dropped for regressors.
-#: ``l2=1e-7`` is the space's lowest value: off.
+#: parameters it names (``epochs`` stays the estimator's own, with early
+#: stopping); ``label_smoothing`` is dropped for regressors.
 PORTFOLIO: dict[str, dict[str, Any]] = {
     # RealMLP-TD (Holzmuller et al., "Better by Default", NeurIPS 2024; pytabkit's
     # RealMLP_TD_CLASS): 3 x 256 SELU, dropout 0.15, weight decay 2e-2, label
@@ -585,20 +628,21 @@ PORTFOLIO: dict[str, dict[str, Any]] = {
     # (Its regression defaults differ: Mish, which the space lacks, and lr 0.2.)
     "realmlp_td": {
         "hidden_layer_sizes": (256, 256, 256), "activation": "selu",
-        "optimizer": "adam", "learning_rate": 2.5e-3, "batch_size": 256,
-        "dropout": 0.15, "l2": 1e-7, "weight_decay": 2e-2,
-        "numeric_embedding": "periodic", "label_smoothing": 0.1,
+        "learning_rate": 2.5e-3, "batch_size": 256, "dropout": 0.15,
+        "weight_decay": 2e-2, "numeric_embedding": "periodic",
+        "label_smoothing": 0.1,
     },
     # TabM's suggested first run (Gorishniy et al., ICLR 2025, README of
-    # yandex-research/tabm): AdamW, lr 2e-3, weight decay 3e-4, dropout 0.1,
-    # depth 2 with numeric embeddings (as TabM-mini), width 512 capped at the
-    # space's 256; its k=32 heads are `ensemble_heads`, not searched: the
-    # estimator's own value stays.
+    # yandex-research/tabm): AdamW (the estimator's Adam with the decoupled
+    # weight decay), lr 2e-3, weight decay 3e-4, dropout 0.1, depth 2 with
+    # numeric embeddings (as TabM-mini), width 512 capped at the space's 256;
+    # its k=32 heads are `ensemble_heads`, not searched: the estimator's own
+    # value stays.
     "tabm_mini": {
         "hidden_layer_sizes": (256, 256), "activation": "relu",
-        "optimizer": "adamw", "learning_rate": 2e-3, "batch_size": 256,
-        "dropout": 0.1, "l2": 1e-7, "weight_decay": 3e-4,
-        "numeric_embedding": "periodic", "label_smoothing": 0.0,
+        "learning_rate": 2e-3, "batch_size": 256, "dropout": 0.1,
+        "weight_decay": 3e-4, "numeric_embedding": "periodic",
+        "label_smoothing": 0.0,
     },
     # The estimator's own configuration with periodic numeric embeddings, the
     # recipe's ingredient that is off by default (see docs/user_guide/recipe.md).
@@ -663,7 +707,7 @@ _FIELDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "float": (("low", "high"), ("log", "step")),
     "int": (("low", "high"), ("log", "step")),
     "categorical": (("choices",), ()),
-    "layers": ((), ("n_layers", "units", "log")),
+    "layers": ((), ("n_layers", "units", "log", "widths")),
     "fixed": (("value",), ()),
 }
 _SCALAR = (str, bool, int, float, type(None))
@@ -777,8 +821,17 @@ def _dimension(key: str, spec: Any) -> Dimension:
         n_layers = _pair(key, "n_layers", spec.get("n_layers", [1, 4]))
         units = _pair(key, "units", spec.get("units", [8, 256]))
         log = _flag(key, "log", spec.get("log", True))
+        widths = spec.get("widths")
+        if widths is not None and not isinstance(widths, (list, tuple)):
+            raise _fail(
+                key, f"`widths` must be a list of ints, such as [64, 128, 256], "
+                f"but got {widths!r}."
+            )  # fmt: skip
         try:
-            return LayerSizes(*n_layers, *units, log=log)
+            return LayerSizes(
+                *n_layers, *units, log=log,
+                widths=None if widths is None else tuple(widths),
+            )  # fmt: skip
         except InvalidSearchSpaceError as exc:
             raise _fail(key, str(exc)) from None
     return Fixed(spec["value"])
