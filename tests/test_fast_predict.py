@@ -65,8 +65,10 @@ _VARIANTS = {
 @pytest.mark.parametrize(
     "options",
     [{}, {"embed_categories": 10}, {"scaler": "minmax", "embed_categories": 3},
-     {"scaler": "none"}, {"max_categories": 3}],
-    ids=["one-hot", "embedded", "minmax", "no-scaler", "max-categories"],
+     {"scaler": "none"}, {"max_categories": 3}, {"scaler": "robust"},
+     {"scaler": "quantile"}],
+    ids=["one-hot", "embedded", "minmax", "no-scaler", "max-categories", "robust",
+         "quantile"],
 )  # fmt: skip
 def test_the_fast_path_gives_what_the_usual_path_gives(options, variant, monkeypatch):
     X, y = _table()

@@ -94,9 +94,10 @@ def test_regressor_round_trip_with_method(tmp_path):
     assert loaded.n_features_in_ == 3
 
 
-def test_pipeline_round_trip_with_categoricals_nan_and_keras_scaler(tmp_path):
+@pytest.mark.parametrize("scaler", ["keras", "quantile"])
+def test_pipeline_round_trip_with_categoricals_nan_and_a_scaler(tmp_path, scaler):
     frame, y = _table()
-    pipe = make_tabular_pipeline(_small(), scaler="keras").fit(frame, y)
+    pipe = make_tabular_pipeline(_small(), scaler=scaler).fit(frame, y)
     path = tmp_path / "pipe.kerasopt"
     save(pipe, path)
     loaded = load(path)
@@ -110,7 +111,7 @@ def test_pipeline_round_trip_with_categoricals_nan_and_keras_scaler(tmp_path):
             loaded.predict_proba(data), pipe.predict_proba(data)
         )
     assert list(loaded.named_steps) == ["preprocessor", "kerasclassifier"]
-    assert loaded[-1].normalize is True
+    assert loaded[-1].normalize is (scaler == "keras")
     assert list(loaded.feature_names_in_) == ["color", "size", "count"]
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -45,15 +47,34 @@ def test_unseen_categories_and_nan_at_predict_time(tiny_table):
     assert out[0, color].sum() == 0  # unknown category -> all zeros
 
 
-@pytest.mark.parametrize("scaler", ["minmax", "none"])
+@pytest.mark.parametrize("scaler", ["minmax", "none", "robust", "quantile"])
 def test_other_scalers(tiny_table, scaler):
     X, _ = tiny_table
-    out = make_tabular_preprocessor(scaler=scaler).fit_transform(X)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # QuantileScaler: fewer rows than quantiles
+        out = make_tabular_preprocessor(scaler=scaler).fit_transform(X)
     size = out[:, -2]
     if scaler == "minmax":
         assert size.min() == pytest.approx(0) and size.max() == pytest.approx(1)
+    elif scaler == "robust":
+        assert np.median(size) == pytest.approx(0)
+    elif scaler == "quantile":  # ranks on a normal scale: order kept, centred
+        assert np.all(np.diff(size[np.argsort(X["size"].to_numpy())]) >= 0)
+        assert np.median(size) == pytest.approx(0, abs=1e-6)
     else:
         np.testing.assert_allclose(size, X["size"])
+
+
+def test_the_quantile_scaler_makes_a_skewed_column_symmetric():
+    skewed = np.exp(np.random.default_rng(0).normal(size=(500, 1)) * 2)
+    standard = make_tabular_preprocessor().fit_transform(pd.DataFrame(skewed))
+    quantile = make_tabular_preprocessor(scaler="quantile").fit_transform(
+        pd.DataFrame(skewed)
+    )
+    from scipy.stats import skew
+
+    assert skew(standard[:, 0]) > 3
+    assert abs(skew(quantile[:, 0])) < 0.1 and abs(quantile.mean()) < 0.05
 
 
 def test_explicit_categorical_columns(tiny_table):
@@ -80,8 +101,8 @@ def test_datetime_columns_get_a_clear_error():
 
 
 def test_unknown_scaler():
-    with pytest.raises(ValueError, match="Unknown scaler.*'robust'.*standard, minmax"):
-        make_tabular_preprocessor(scaler="robust")
+    with pytest.raises(ValueError, match="Unknown scaler.*'log'.*standard, robust"):
+        make_tabular_preprocessor(scaler="log")
 
 
 def test_pipeline_fits_a_table_with_string_labels(tiny_table):

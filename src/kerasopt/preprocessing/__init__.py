@@ -5,6 +5,7 @@ from ._encoders import CategoricalEncoder, CategoryCaster, NumericCaster
 from ._tabular import (
     DENSE_LIMIT_BYTES,
     SCALERS,
+    QuantileScaler,
     TabularPreprocessor,
     densify,
     make_tabular_pipeline,
@@ -20,6 +21,7 @@ PREPROCESSING_TYPES: tuple[str, ...] = tuple(
         CategoryCaster,
         ColumnSelector,
         NumericCaster,
+        QuantileScaler,
         TabularPreprocessor,
         categorical_columns,
         densify,
@@ -33,6 +35,7 @@ __all__ = [
     "CategoryCaster",
     "ColumnSelector",
     "NumericCaster",
+    "QuantileScaler",
     "SCALERS",
     "TabularPreprocessor",
     "categorical_columns",

@@ -11,6 +11,7 @@ size limit.
 
 from __future__ import annotations
 
+import warnings
 import weakref
 from collections.abc import Sequence
 from typing import Any
@@ -22,7 +23,13 @@ from sklearn.base import BaseEstimator, TransformerMixin, clone
 from sklearn.compose import ColumnTransformer
 from sklearn.impute import SimpleImputer
 from sklearn.pipeline import Pipeline
-from sklearn.preprocessing import MinMaxScaler, OneHotEncoder, StandardScaler
+from sklearn.preprocessing import (
+    MinMaxScaler,
+    OneHotEncoder,
+    QuantileTransformer,
+    RobustScaler,
+    StandardScaler,
+)
 
 from ..exceptions import DataError
 from ._columns import ColumnSelector, check_rows, check_target
@@ -42,7 +49,38 @@ __all__ = [
     "make_tabular_preprocessor",
 ]
 
-SCALERS: tuple[str, ...] = ("standard", "minmax", "keras", "none")
+SCALERS: tuple[str, ...] = ("standard", "robust", "quantile", "minmax", "keras", "none")
+
+
+class QuantileScaler(QuantileTransformer):
+    """``QuantileTransformer(output_distribution="normal")`` for any row count.
+
+    scikit-learn warns when a table has fewer rows than ``n_quantiles`` and
+    then uses one quantile per row; this does the same without the warning.
+    Parameters as :class:`sklearn.preprocessing.QuantileTransformer`.
+    """
+
+    def __init__(
+        self,
+        *,
+        n_quantiles: int = 1000,
+        output_distribution: str = "normal",
+        ignore_implicit_zeros: bool = False,
+        subsample: int | None = 10_000,
+        random_state: Any = 0,
+        copy: bool = True,
+    ) -> None:
+        super().__init__(
+            n_quantiles=n_quantiles, output_distribution=output_distribution,
+            ignore_implicit_zeros=ignore_implicit_zeros, subsample=subsample,
+            random_state=random_state, copy=copy,
+        )  # fmt: skip
+
+    def fit(self, X: Any, y: Any = None) -> QuantileScaler:
+        """Fit the quantiles of ``X`` (at most one per row)."""
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", "n_quantiles .* is greater than")
+            return super().fit(X, y)
 
 
 #: ``embed_categories="auto"`` of make_tabular_pipeline: columns with at least
@@ -195,8 +233,9 @@ class _FastTransform:
     One row through ``ColumnTransformer`` costs ~10 ms: column selection,
     input validation in every step, pandas output wrapping. The fitted steps
     are fixed, so a row's result follows from them: numeric columns are
-    imputed and scaled with the arithmetic of SimpleImputer, StandardScaler
-    and MinMaxScaler on their fitted statistics; each categorical value is
+    imputed and scaled with the arithmetic of SimpleImputer, StandardScaler,
+    RobustScaler and MinMaxScaler on their fitted statistics (QuantileScaler
+    by its own transform); each categorical value is
     cast by the fitted CategoryCaster itself, imputed and looked up once, and
     its position kept for the next time. Only the steps
     :func:`make_tabular_preprocessor` builds are replayed. For any other part,
@@ -281,11 +320,20 @@ class _FastTransform:
                 out -= scaler.mean_
             if scaler.with_std:
                 out /= scaler.scale_
+        elif isinstance(scaler, RobustScaler):
+            if scaler.with_centering:
+                out -= scaler.center_
+            if scaler.with_scaling:
+                out /= scaler.scale_
         elif isinstance(scaler, MinMaxScaler):
             out *= scaler.scale_
             out += scaler.min_
             if scaler.clip:
                 np.clip(out, *scaler.feature_range, out=out)
+        elif scaler is not None:  # QuantileScaler: its own interpolation
+            names = getattr(scaler, "feature_names_in_", None)
+            frame = out if names is None else pd.DataFrame(out, columns=names)
+            out = np.asarray(scaler.transform(frame), dtype=float)
         return out, []
 
     def _categorical(self, X: pd.DataFrame, columns: list[Any], part: Pipeline) -> Any:
@@ -379,7 +427,9 @@ def _replayable(part: Any) -> bool:
     ):
         return False
     if isinstance(steps[0], NumericCaster):
-        return len(steps) == 2 or type(steps[2]) in (StandardScaler, MinMaxScaler)
+        return len(steps) == 2 or type(steps[2]) in (
+            StandardScaler, RobustScaler, QuantileScaler, MinMaxScaler
+        )  # fmt: skip
     if not isinstance(steps[0], CategoryCaster) or len(steps) != 3:
         return False
     encoder = steps[2]
@@ -405,10 +455,12 @@ def _numeric_pipeline(scaler: str) -> Pipeline:
         ("as_numbers", NumericCaster()),
         ("impute", SimpleImputer(strategy="median", keep_empty_features=True)),
     ]
-    if scaler == "standard":
-        steps.append(("scale", StandardScaler()))
-    elif scaler == "minmax":
-        steps.append(("scale", MinMaxScaler()))
+    scale = {
+        "standard": StandardScaler, "robust": RobustScaler,
+        "quantile": QuantileScaler, "minmax": MinMaxScaler,
+    }.get(scaler)  # fmt: skip
+    if scale is not None:
+        steps.append(("scale", scale()))
     return Pipeline(steps)
 
 
@@ -463,9 +515,14 @@ def make_tabular_preprocessor(
         columns.
     numeric : sequence of column names or positions, optional
         Columns to impute and scale. Default: every other column.
-    scaler : {"standard", "minmax", "keras", "none"}, default="standard"
-        Scaling of the numeric columns. ``"keras"`` and ``"none"`` only impute;
-        with ``"keras"`` the estimator normalizes inside the model.
+    scaler : {"standard", "robust", "quantile", "minmax", "keras", "none"}, \
+default="standard"
+        Scaling of the numeric columns: ``StandardScaler``, ``RobustScaler``
+        (median and interquartile range: outliers do not squeeze the other
+        values), :class:`QuantileScaler` (ranks mapped to a normal
+        distribution: skewed columns become symmetric) or ``MinMaxScaler``.
+        ``"keras"`` and ``"none"`` only impute; with ``"keras"`` the estimator
+        normalizes inside the model.
     max_categories : int, optional
         Keep at most this many categories per column (rarer ones are grouped).
     drop : sequence of column names or positions, default=()
