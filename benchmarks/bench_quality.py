@@ -33,7 +33,10 @@ Scores: ROC AUC (binary: several tables are imbalanced), accuracy
 (ratios only mean something within one run).
 
 ``python benchmarks/bench_quality.py --ablation`` runs the ingredient
-ablation of docs/user_guide/recipe.md instead.
+ablation of docs/user_guide/recipe.md instead, and ``--variants`` fits
+candidate defaults (:data:`VARIANTS`: other scalers, periodic embeddings)
+beside the defaults and HistGradientBoosting on the same held-out rows of
+every table (no search), as docs/user_guide/recipe.md reports.
 """
 
 from __future__ import annotations
@@ -136,12 +139,10 @@ def _tuned(
 ) -> dict[str, float]:
     """Search on the training rows; score its choices on the held-out rows."""
     from sklearn.metrics import get_scorer
-    from sklearn.model_selection import KFold, StratifiedKFold
+    from sklearn.model_selection import KFold, StratifiedKFold, cross_val_score
 
     from kerasopt import OptunaSearchCV
     from kerasopt.search import refit_best
-
-    from sklearn.model_selection import cross_val_score
 
     scoring = SCORING[task]
     splitter = KFold if task == "regression" else StratifiedKFold
@@ -185,17 +186,11 @@ def _warm_up() -> None:
 def _table_rows(
     name: str, quick: bool, n_trials: int | None
 ) -> tuple[list[Row], dict[str, float]]:
-    from sklearn.model_selection import train_test_split
-
     _warm_up()
     large = name in LARGE_TABLES
-    X, y, task = load_table(name, max_rows=2000 if quick else None)
+    train, test, task = _split(name, quick)
+    (X_train, y_train), (X_test, y_test) = train, test
     scoring = SCORING[task]
-    X_train, X_test, y_train, y_test = train_test_split(
-        X, y, test_size=HELD_OUT, random_state=0,
-        stratify=None if task == "regression" else y,
-    )  # fmt: skip
-    train, test = (X_train, y_train), (X_test, y_test)
     scores: dict[str, float] = {}
     times: dict[str, float] = {}
     for label, model in _contenders(task, large).items():
@@ -215,7 +210,7 @@ def _table_rows(
     )
     note = (
         f"{task}, {rows_note}{len(X_train)} training / {len(X_test)} held-out rows "
-        f"x {X.shape[1]} columns; sklearn MLP {scores['sklearn MLP']:.4f}; "
+        f"x {X_train.shape[1]} columns; sklearn MLP {scores['sklearn MLP']:.4f}; "
         f"fit seconds: defaults {times['kerasopt defaults']:.1f}, sklearn MLP "
         f"{times['sklearn MLP']:.1f}, HGB {times['HistGradientBoosting']:.1f}"
     )
@@ -266,10 +261,95 @@ def run(quick: bool = False, n_trials: int | None = None, tables: Any = None) ->
     # The large tables first, so that no worker is left alone with one at the end.
     order = sorted(names, key=lambda name: name not in LARGE_TABLES)
     with ProcessPoolExecutor(WORKERS, mp_context=context) as pool:
-        futures = {name: pool.submit(_table_rows, name, quick, n_trials) for name in order}
+        futures = {n: pool.submit(_table_rows, n, quick, n_trials) for n in order}
         done = [futures[name].result() for name in names]
     rows: list[Row] = [r for table_rows, _ in done for r in table_rows]
     return rows + summary_rows([summary for _, summary in done])
+
+
+#: Candidate defaults: (make_tabular_pipeline options, estimator parameters).
+VARIANTS: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
+    "defaults": ({}, {}),
+    "quantile": ({"scaler": "quantile"}, {}),
+    "robust": ({"scaler": "robust"}, {}),
+    "periodic": ({}, {"numeric_embedding": "periodic"}),
+    "quantile + periodic": ({"scaler": "quantile"}, {"numeric_embedding": "periodic"}),
+}
+
+
+def _split(name: str, quick: bool) -> tuple[tuple, tuple, str]:
+    from sklearn.model_selection import train_test_split
+
+    X, y, task = load_table(name, max_rows=2000 if quick else None)
+    X_train, X_test, y_train, y_test = train_test_split(
+        X, y, test_size=HELD_OUT, random_state=0,
+        stratify=None if task == "regression" else y,
+    )  # fmt: skip
+    return (X_train, y_train), (X_test, y_test), task
+
+
+def _variant_scores(name: str, quick: bool) -> dict[str, tuple[float, float]]:
+    """(held-out score, fit seconds) of HistGradientBoosting and each variant."""
+    from sklearn.ensemble import (
+        HistGradientBoostingClassifier,
+        HistGradientBoostingRegressor,
+    )
+
+    from kerasopt import KerasClassifier, KerasRegressor, make_tabular_pipeline
+
+    _warm_up()
+    train, test, task = _split(name, quick)
+    classifier = task != "regression"
+    hgb = HistGradientBoostingRegressor
+    if classifier:
+        hgb = HistGradientBoostingClassifier
+    results = {
+        "HistGradientBoosting": _held_out(
+            hgb(categorical_features="from_dtype", random_state=0),
+            (_hgb_frame(train[0]), train[1]), (_hgb_frame(test[0]), test[1]),
+            SCORING[task],
+        )
+    }  # fmt: skip
+    keras_class = KerasClassifier if classifier else KerasRegressor
+    for label, (options, params) in VARIANTS.items():
+        model = make_tabular_pipeline(keras_class(random_state=0, **params), **options)
+        results[label] = _held_out(model, train, test, SCORING[task])
+    return results
+
+
+def variants(quick: bool = False, tables: Any = None) -> str:
+    """Each variant on each table, as a Markdown table of held-out scores."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    names = tuple(tables or (QUICK_TABLES if quick else FULL_TABLES))
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(WORKERS, mp_context=context) as pool:
+        scores = list(pool.map(_variant_scores, names, [quick] * len(names)))
+    done = dict(zip(names, scores, strict=True))
+    labels = ["HistGradientBoosting", *VARIANTS]
+    lines = ["| table | " + " | ".join(labels) + " |", "|---" * (len(labels) + 1) + "|"]
+    for name, results in done.items():
+        size = "large" if name in LARGE_TABLES else "small"
+        cells = [f"{results[k][0]:.4f} ({results[k][1]:.0f} s)" for k in labels]
+        lines.append(f"| {name} ({size}) | " + " | ".join(cells) + " |")
+    for size in ("small", "large"):
+        chosen = [
+            {k: score - r["HistGradientBoosting"][0] for k, (score, _) in r.items()}
+            for n, r in done.items()
+            if (n in LARGE_TABLES) == (size == "large")
+        ]
+        if chosen:
+            cells = [
+                f"{sum(g[k] for g in chosen) / len(chosen):+.4f} "
+                f"(worst {min(g[k] for g in chosen):+.4f})"
+                for k in VARIANTS
+            ]
+            head = f"| mean - HGB, {len(chosen)} {size} | | "
+            lines.append(head + " | ".join(cells) + " |")
+    table = "\n".join(lines)
+    print(table)
+    return table
 
 
 def _geomean(values: list[float]) -> float:
@@ -336,6 +416,7 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--ablation", action="store_true")
+    parser.add_argument("--variants", action="store_true")
     parser.add_argument("--trials", type=int, help=f"trials per search ({N_TRIALS})")
     parser.add_argument("--tables", nargs="+", help="tables to run (default: all)")
     args = parser.parse_args()
@@ -343,5 +424,7 @@ if __name__ == "__main__":
         from _ablation import ablation
 
         ablation(quick=args.quick)
+    elif args.variants:
+        variants(quick=args.quick, tables=args.tables)
     else:
         run(quick=args.quick, n_trials=args.trials, tables=args.tables)

@@ -36,7 +36,11 @@ def wide_space(classifier: bool) -> Any:
     """The default search space of kerasopt 0.2, before its calibration."""
     from optuna.distributions import (
         CategoricalDistribution as Cat,
+    )
+    from optuna.distributions import (
         FloatDistribution as Float,
+    )
+    from optuna.distributions import (
         IntDistribution as Int,
     )
 
@@ -95,9 +99,9 @@ def _study(name: str, space: Any, estimator: Any) -> Any:
 
 def run(n_trials: int, tables: tuple[str, ...]) -> None:
     """One random-sampler study per table, stored in :data:`STORAGE`."""
+    from _tables import load_table
     from sklearn.model_selection import KFold, StratifiedKFold, train_test_split
 
-    from _tables import load_table
     from kerasopt import (
         KerasClassifier,
         KerasRegressor,
@@ -112,7 +116,8 @@ def run(n_trials: int, tables: tuple[str, ...]) -> None:
             X, y, test_size=0.25, random_state=0, stratify=y if classifier else None
         )  # the same training rows as bench_quality.py
         estimator = (KerasClassifier if classifier else KerasRegressor)(random_state=0)
-        folds = (StratifiedKFold if classifier else KFold)(3, shuffle=True, random_state=0)
+        splitter = StratifiedKFold if classifier else KFold
+        folds = splitter(3, shuffle=True, random_state=0)
         space = wide_space(classifier)
         search = OptunaSearchCV(
             make_tabular_pipeline(estimator), space, n_trials=n_trials, cv=folds,
@@ -123,6 +128,19 @@ def run(n_trials: int, tables: tuple[str, ...]) -> None:
             warnings.simplefilter("ignore")
             search.fit(X_train, y_train)
         print(f"{name}: best {search.best_score_:.4f}", flush=True)
+
+
+def _markdown(frame: Any) -> str:
+    """A DataFrame as a Markdown table (pandas' to_markdown needs tabulate)."""
+    lines = [
+        "| " + " | ".join([str(frame.index.name or ""), *map(str, frame.columns)]),
+        "|---" * (len(frame.columns) + 1),
+    ]
+    lines += [
+        "| " + " | ".join([str(index), *(f"{v:g}" for v in values)])
+        for index, values in zip(frame.index, frame.to_numpy(), strict=True)
+    ]
+    return "\n".join(line + " |" for line in lines)
 
 
 def report() -> str:
@@ -159,16 +177,17 @@ def report() -> str:
     frame = pd.DataFrame(rows)
     imp = pd.DataFrame(importances).fillna(0.0)
     imp.insert(0, "mean", imp.mean(axis=1))
+    ranked = imp.sort_values("mean", ascending=False).round(2)
     out = ["fANOVA importance (trials per table in brackets):", "",
-           imp.sort_values("mean", ascending=False).round(2).to_markdown(), ""]  # fmt: skip
+           _markdown(ranked), ""]  # fmt: skip
     stats = {"mean rank": ("rank", "mean"), "trials": ("rank", "size"),
              "median s": ("seconds", "median")}  # fmt: skip
     for column in frame.columns.drop(["table", "value", "rank", "seconds"]):
         values = frame[column]
-        if values.dtype.kind == "f" and values.nunique() > 8:
+        if values.dtype.kind in "if" and values.nunique() > 8:
             values = pd.qcut(values, 4, duplicates="drop")
         grouped = frame.groupby(values.astype(str)).agg(**stats)
-        out += [f"`{column}`:", "", grouped.round(3).to_markdown(), ""]
+        out += [f"`{column}`:", "", _markdown(grouped.round(3)), ""]
     return "\n".join(out)
 
 
