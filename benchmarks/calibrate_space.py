@@ -185,8 +185,10 @@ def report() -> str:
     for column in frame.columns.drop(["table", "value", "rank", "seconds"]):
         values = frame[column]
         if values.dtype.kind in "if" and values.nunique() > 8:
-            values = pd.qcut(values, 4, duplicates="drop")
-        grouped = frame.groupby(values.astype(str)).agg(**stats)
+            values = pd.qcut(values, 4, duplicates="drop")  # quartiles, in order
+        else:
+            values = values.map(str)  # None (a choice) is a value here
+        grouped = frame.groupby(values, observed=True).agg(**stats)
         out += [f"`{column}`:", "", _markdown(grouped.round(3)), ""]
     return "\n".join(out)
 
