@@ -118,8 +118,8 @@ API_CASES: list[tuple[str, Callable[[], Any], type[BaseException], str]] = [
     ("unknown-lr-schedule", lambda: _clf(lr_schedule="cosinus").fit(X, Y),
      ValueError, r"Received: lr_schedule='cosinus'\. Use one of cosine"),
     # -- tables and preprocessing
-    ("unknown-scaler", lambda: make_tabular_pipeline(_clf(), scaler="robust"),
-     ValueError, r"Unknown scaler\. Received: scaler='robust'\. Use one of"),
+    ("unknown-scaler", lambda: make_tabular_pipeline(_clf(), scaler="log"),
+     ValueError, r"Unknown scaler\. Received: scaler='log'\. Use one of"),
     ("keras-scaler-foreign-estimator",
      lambda: make_tabular_pipeline(LogisticRegression(), scaler="keras"),
      ValueError, r'needs a kerasopt estimator.*LogisticRegression'),
