@@ -102,6 +102,8 @@ def _contenders(task: str, large: bool) -> dict[str, Any]:
         HistGradientBoostingRegressor,
     )
     from sklearn.neural_network import MLPClassifier, MLPRegressor
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import FunctionTransformer
 
     from kerasopt import KerasClassifier, KerasRegressor, make_tabular_pipeline
 
@@ -113,7 +115,10 @@ def _contenders(task: str, large: bool) -> dict[str, Any]:
     contenders = {
         "kerasopt defaults": make_tabular_pipeline(keras_class(random_state=0)),
         "sklearn MLP": make_tabular_pipeline(mlp(random_state=0)),
-        "HistGradientBoosting": hgb(categorical_features="from_dtype", random_state=0),
+        "HistGradientBoosting": make_pipeline(  # the raw table, text as categories
+            FunctionTransformer(_hgb_frame),
+            hgb(categorical_features="from_dtype", random_state=0),
+        ),
     }
     if not large:
         contenders["kerasopt simple MLP"] = make_tabular_pipeline(
@@ -191,16 +196,12 @@ def _table_rows(
     _warm_up()
     large = name in LARGE_TABLES
     train, test, task = _split(name, quick)
-    (X_train, y_train), (X_test, y_test) = train, test
+    X_train, X_test = train[0], test[0]
     scoring = SCORING[task]
     scores: dict[str, float] = {}
     times: dict[str, float] = {}
     for label, model in _contenders(task, large).items():
-        if label == "HistGradientBoosting":
-            fit_on, score_on = (_hgb_frame(X_train), y_train), (_hgb_frame(X_test), y_test)
-        else:
-            fit_on, score_on = train, test
-        scores[label], times[label] = _held_out(model, fit_on, score_on, scoring)
+        scores[label], times[label] = _held_out(model, train, test, scoring)
     if n_trials is None:
         n_trials = LARGE_TRIALS if large else N_TRIALS
     tuned = _tuned(
@@ -292,26 +293,13 @@ def _split(name: str, quick: bool) -> tuple[tuple, tuple, str]:
 
 def _variant_scores(name: str, quick: bool) -> dict[str, tuple[float, float]]:
     """(held-out score, fit seconds) of HistGradientBoosting and each variant."""
-    from sklearn.ensemble import (
-        HistGradientBoostingClassifier,
-        HistGradientBoostingRegressor,
-    )
-
     from kerasopt import KerasClassifier, KerasRegressor, make_tabular_pipeline
 
     _warm_up()
     train, test, task = _split(name, quick)
     classifier = task != "regression"
-    hgb = HistGradientBoostingRegressor
-    if classifier:
-        hgb = HistGradientBoostingClassifier
-    results = {
-        "HistGradientBoosting": _held_out(
-            hgb(categorical_features="from_dtype", random_state=0),
-            (_hgb_frame(train[0]), train[1]), (_hgb_frame(test[0]), test[1]),
-            SCORING[task],
-        )
-    }  # fmt: skip
+    hgb = _contenders(task, large=True)["HistGradientBoosting"]
+    results = {"HistGradientBoosting": _held_out(hgb, train, test, SCORING[task])}
     keras_class = KerasClassifier if classifier else KerasRegressor
     for label, (options, params) in VARIANTS.items():
         model = make_tabular_pipeline(keras_class(random_state=0, **params), **options)
