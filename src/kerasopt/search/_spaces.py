@@ -277,9 +277,6 @@ class LayerSizes:
                 _check_count("widths", width)
             object.__setattr__(self, "widths", tuple(self.widths))
 
-    def _width(self) -> CategoricalDistribution:
-        return CategoricalDistribution(self.widths)  # type: ignore[arg-type]
-
     def suggest(self, trial: optuna.trial.BaseTrial, name: str) -> tuple[int, ...]:
         """Draw the layer sizes of one trial.
 
