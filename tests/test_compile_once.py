@@ -233,6 +233,10 @@ def test_warm_start_and_pickling_keep_the_optimizer_state():
     assert len(copy.history_["loss"]) == 4
 
 
+def _first_dense(model):
+    return next(layer for layer in model.layers if isinstance(layer, keras.layers.Dense))
+
+
 def test_same_seed_same_model_and_the_initial_weights_follow_keras_defaults():
     X, y = _data(100)
     a = KerasClassifier(hidden_layer_sizes=(300,), epochs=1, random_state=3).initialize(
@@ -241,9 +245,9 @@ def test_same_seed_same_model_and_the_initial_weights_follow_keras_defaults():
     b = KerasClassifier(hidden_layer_sizes=(300,), epochs=1, random_state=3).initialize(
         X, y
     )
-    kernel, bias = (np.asarray(v) for v in a.model_.layers[1].weights)
-    np.testing.assert_array_equal(kernel, np.asarray(b.model_.layers[1].kernel))
-    limit = np.sqrt(6.0 / (7 + 300))  # Glorot uniform, Keras' default
+    kernel, bias = (np.asarray(v) for v in _first_dense(a.model_).weights)
+    np.testing.assert_array_equal(kernel, np.asarray(_first_dense(b.model_).kernel))
+    limit = np.sqrt(6.0 / (kernel.shape[0] + 300))  # Glorot uniform, Keras' default
     assert np.abs(kernel).max() <= limit and np.abs(kernel).max() > 0.9 * limit
     assert abs(kernel.std() - limit / np.sqrt(3)) < 0.05 * limit
     np.testing.assert_array_equal(bias, 0.0)

@@ -219,8 +219,9 @@ def test_simple_mlp_stays_reachable_with_documented_parameters():
 
     X, y = _table()
     simple = KerasClassifier(
-        early_stopping=False, label_smoothing=0.0, epochs=2, random_state=0
-    )
+        early_stopping=False, label_smoothing=0.0, numeric_embedding=None, epochs=2,
+        random_state=0,
+    )  # fmt: skip
     pipe = make_tabular_pipeline(simple, embed_categories=None).fit(X, y)
     assert _layers(pipe[-1].model_) == {"InputLayer", "Dense", "Activation"}
     assert "val_loss" not in pipe[-1].history_

@@ -648,7 +648,7 @@ def test_default_space_starts_with_the_estimator_then_the_portfolio(
         # range's lowest value
         "hidden_layer_sizes.n_layers": 1, "hidden_layer_sizes.width": 128,
         "activation": "relu", "learning_rate": 1e-3, "dropout": 0.0,
-        "numeric_embedding": None, "weight_decay": 1e-6, "label_smoothing": 0.1,
+        "numeric_embedding": "piecewise", "weight_decay": 1e-6, "label_smoothing": 0.1,
     }  # fmt: skip
     assert trials[0].system_attrs["fixed_params"] == own
     assert "batch_size" in trials[0].params  # None: drawn by the sampler

@@ -38,6 +38,7 @@ __all__ = [
     "FeatureLayout",
     "HostInitializer",
     "PeriodicEmbedding",
+    "PiecewiseLinearEncoding",
     "SmoothClip",
     "build_mlp",
     "category_codes",
@@ -50,7 +51,7 @@ __all__ = [
     "recipe_model_kwargs",
 ]
 
-NUMERIC_EMBEDDINGS: tuple[str, ...] = ("periodic", "plr")
+NUMERIC_EMBEDDINGS: tuple[str, ...] = ("piecewise", "periodic", "plr")
 
 ACTIVATION_NAMES: tuple[str, ...] = (
     "relu", "tanh", "sigmoid", "elu", "selu", "gelu", "leaky_relu", "silu", "swish",
@@ -301,6 +302,81 @@ class PeriodicEmbedding(keras.layers.Layer):
             "sigma": self.sigma,
             "activation": self.activation,
         }
+
+
+@keras.saving.register_keras_serializable(package=_PACKAGE)
+class PiecewiseLinearEncoding(keras.layers.Layer):
+    """Each numeric feature split between its two nearest quantile knots.
+
+    Each of the ``n`` features gets up to ``n_bins + 1`` knots at quantiles of
+    its training values and one output per knot: a value between two knots
+    is shared between them linearly (``0.3`` of the way from one to the next
+    gives them ``0.7`` and ``0.3``), a value beyond the outer knots goes to
+    that knot, the other outputs are 0. These are the linear B-splines of
+    scikit-learn's ``SplineTransformer(degree=1, knots="quantile",
+    extrapolation="constant")``; the piecewise-linear encoding of Gorishniy
+    et al. (2022) spans the same functions. A network reads from them the
+    step-like effects (a day, an hour, a threshold of a skewed number) that a
+    gradient-boosted tree finds by splitting and a few ReLUs on one scaled
+    value fit slowly. The knots are non-trainable weights, set by
+    :meth:`set_knots` from the training data and saved with the model.
+    Output shape ``(batch, n * (n_bins + 1))``.
+
+    Parameters
+    ----------
+    n_bins : int, default=16
+        Intervals between knots per feature. A feature with fewer distinct
+        quantiles (a count, a flag) gets fewer knots; the outputs of the
+        missing ones are 0.
+    """
+
+    def __init__(self, n_bins: int = 16, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.n_bins = int(n_bins)
+
+    def build(self, input_shape: tuple[Any, ...]) -> None:
+        shape = (int(input_shape[-1]), self.n_bins)
+        zeros = HostInitializer("zeros")
+        # Interval t of a feature runs from left[t] over 1 / inverse_width[t];
+        # an interval a feature lacks has inverse_width 0.
+        self.left = self.add_weight(
+            shape=shape, name="left", initializer=zeros, trainable=False
+        )
+        self.inverse_width = self.add_weight(
+            shape=shape, name="inverse_width", initializer=zeros, trainable=False
+        )
+
+    def set_knots(self, X: np.ndarray) -> None:
+        """Place the knots at quantiles of ``X`` (training values, one column per feature)."""
+        X = np.asarray(X, dtype=np.float64)
+        left = np.zeros((X.shape[1], self.n_bins))
+        inverse_width = np.zeros_like(left)
+        levels = np.linspace(0.0, 1.0, self.n_bins + 1)
+        for j in range(X.shape[1]):
+            knots = np.unique(np.quantile(X[:, j], levels))
+            k = len(knots) - 1
+            left[j, :k], left[j, k:] = knots[:-1], knots[-1]
+            inverse_width[j, :k] = 1.0 / np.diff(knots)
+        dtype = keras.backend.floatx()
+        self.left.assign(left.astype(dtype))
+        self.inverse_width.assign(inverse_width.astype(dtype))
+
+    def call(self, inputs: Any) -> Any:
+        x = ops.expand_dims(inputs, -1)  # (batch, n, 1)
+        # How far past each interval's left knot, in [0, 1]: 1 for an interval
+        # wholly below x. Knot t's share is what interval t - 1 has covered
+        # and interval t has not.
+        z = ops.clip((x - self.left) * self.inverse_width, 0.0, 1.0)
+        shares = ops.concatenate(
+            [1.0 - z[:, :, :1], z[:, :, :-1] - z[:, :, 1:], z[:, :, -1:]], axis=-1
+        )
+        return ops.reshape(shares, (-1, shares.shape[1] * shares.shape[2]))
+
+    def compute_output_shape(self, input_shape: tuple[Any, ...]) -> tuple[Any, ...]:
+        return (input_shape[0], int(input_shape[-1]) * (self.n_bins + 1))
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), "n_bins": self.n_bins}
 
 
 @keras.saving.register_keras_serializable(package=_PACKAGE)
@@ -556,6 +632,7 @@ def _inputs(
     normalizer: keras.layers.Layer | None,
     input_clip: float | None,
     numeric_embedding: str | None,
+    numeric_sample: np.ndarray | None,
     categorical_embedding_dim: int,
 ) -> keras.KerasTensor:
     """The first representation of a row: scaled, clipped and embedded columns."""
@@ -570,7 +647,13 @@ def _inputs(
             x = normalizer(x)
         if input_clip:
             x = SmoothClip(input_clip)(x)
-        if numeric_embedding and layout.embedded:
+        if numeric_embedding == "piecewise" and layout.embedded:
+            # Knots on the raw columns: quantiles follow any monotone scaling.
+            encoding = PiecewiseLinearEncoding()
+            parts += [x, encoding(ColumnSelect(layout.embedded)(inputs))]
+            if numeric_sample is not None:
+                encoding.set_knots(numeric_sample)
+        elif numeric_embedding and layout.embedded:
             n = len(layout.embedded)
             embedded = PeriodicEmbedding(
                 activation="relu" if numeric_embedding == "plr" else "linear"
@@ -599,6 +682,7 @@ def build_mlp(
     normalizer: keras.layers.Layer | None = None,
     layout: FeatureLayout | None = None,
     numeric_embedding: str | None = None,
+    numeric_sample: np.ndarray | None = None,
     categorical_embedding_dim: int = 8,
     input_clip: float | None = None,
     ensemble_heads: int = 1,
@@ -632,8 +716,15 @@ def build_mlp(
     layout : FeatureLayout, optional
         Roles of the input columns (2-D inputs only); None uses every column
         as it is.
-    numeric_embedding : {"periodic", "plr"}, optional
-        Embedding of the layout's ``embedded`` columns (:class:`PeriodicEmbedding`).
+    numeric_embedding : {"piecewise", "periodic", "plr"}, optional
+        Embedding of the layout's ``embedded`` columns: ``"piecewise"``
+        appends their :class:`PiecewiseLinearEncoding` to the numeric columns,
+        ``"periodic"`` and ``"plr"`` replace them by a
+        :class:`PeriodicEmbedding`.
+    numeric_sample : ndarray of shape (n_samples, n_embedded), optional
+        Training values of the ``embedded`` columns, where the knots of
+        ``"piecewise"`` are placed (without it they are left unset, as before
+        loading saved weights).
     categorical_embedding_dim : int, default=8
         Vector length of each coded categorical column.
     input_clip : float, optional
@@ -653,7 +744,7 @@ def build_mlp(
     else:
         x = _inputs(
             inputs, layout, normalizer=normalizer, input_clip=input_clip,
-            numeric_embedding=numeric_embedding,
+            numeric_embedding=numeric_embedding, numeric_sample=numeric_sample,
             categorical_embedding_dim=categorical_embedding_dim,
         )  # fmt: skip
     if ensemble_heads > 1:
@@ -746,12 +837,18 @@ def recipe_model_kwargs(
         :func:`category_codes`).
     """
     columns = getattr(estimator, "feature_names_in_", None)
+    layout = feature_layout(
+        X, None if columns is None else list(columns), categories,
+        embed_numeric=estimator.numeric_embedding is not None,
+    )  # fmt: skip
     return {
-        "layout": feature_layout(
-            X, None if columns is None else list(columns), categories,
-            embed_numeric=estimator.numeric_embedding is not None,
-        ),  # fmt: skip
+        "layout": layout,
         "numeric_embedding": estimator.numeric_embedding,
+        "numeric_sample": (
+            X[:, layout.embedded]
+            if layout is not None and estimator.numeric_embedding == "piecewise"
+            else None
+        ),
         "categorical_embedding_dim": int(estimator.categorical_embedding_dim),
         "ensemble_heads": int(estimator.ensemble_heads),
     }

@@ -557,8 +557,8 @@ def default_search_space(max_epochs: int = 200, classifier: bool = False) -> Sea
     ``early_stopping``     fixed to True, training stops when the validation
                            loss stops improving
     ``dropout``            0.0 to 0.5
-    ``numeric_embedding``  None or "periodic" (the tabular recipe's numeric
-                           embeddings)
+    ``numeric_embedding``  "piecewise", None or "periodic" (how numeric
+                           columns enter the network)
     ``weight_decay``       1e-6 to 1e-1, log scale (decoupled, AdamW-style)
     ``label_smoothing``    0.0 to 0.2 (classifiers only)
     ====================== ==========================================================
@@ -602,7 +602,7 @@ def default_search_space(max_epochs: int = 200, classifier: bool = False) -> Sea
             "epochs": Fixed(int(max_epochs)),
             "early_stopping": Fixed(True),
             "dropout": FloatDistribution(0.0, 0.5),
-            "numeric_embedding": CategoricalDistribution((None, "periodic")),
+            "numeric_embedding": CategoricalDistribution(("piecewise", None, "periodic")),
             "weight_decay": FloatDistribution(1e-6, 1e-1, log=True),
             **({"label_smoothing": FloatDistribution(0.0, 0.2)} if classifier else {}),
         }
@@ -641,8 +641,8 @@ PORTFOLIO: dict[str, dict[str, Any]] = {
         "weight_decay": 3e-4, "numeric_embedding": "periodic",
         "label_smoothing": 0.0,
     },
-    # The estimator's own configuration with periodic numeric embeddings, the
-    # recipe's ingredient that is off by default (see docs/user_guide/recipe.md).
+    # The estimator's own configuration with periodic numeric embeddings instead
+    # of the default piecewise-linear encoding (see docs/user_guide/recipe.md).
     "periodic": {"numeric_embedding": "periodic"},
 }  # fmt: skip
 
