@@ -14,6 +14,7 @@ from kerasopt.estimators._network import (
     CategoryEmbedding,
     FeatureLayout,
     PeriodicEmbedding,
+    PiecewiseLinearEncoding,
     SmoothClip,
     build_mlp,
     category_codes,
@@ -38,13 +39,14 @@ def _rows(n=20):
     return X
 
 
-@pytest.mark.parametrize("numeric_embedding", [None, "periodic", "plr"])
+@pytest.mark.parametrize("numeric_embedding", [None, "piecewise", "periodic", "plr"])
 def test_recipe_model_round_trips_through_safe_keras_file(tmp_path, numeric_embedding):
     layout = FeatureLayout(embedded=[0, 1, 2, 3], plain=[4], codes=[5], cardinalities=[7])
-    model = _model(
-        layout, numeric_embedding=numeric_embedding, input_clip=3.0, ensemble_heads=4
-    )
     X = _rows()
+    model = _model(
+        layout, numeric_embedding=numeric_embedding, input_clip=3.0, ensemble_heads=4,
+        numeric_sample=X[:, :4],
+    )  # fmt: skip
     before = np.asarray(model(X))
     assert before.shape == (20, 3)
     np.testing.assert_allclose(before.sum(axis=1), 1.0, rtol=1e-5)
@@ -52,6 +54,61 @@ def test_recipe_model_round_trips_through_safe_keras_file(tmp_path, numeric_embe
     model.save(path)
     loaded = keras.models.load_model(path, safe_mode=True)
     np.testing.assert_allclose(np.asarray(loaded(X)), before, rtol=1e-5, atol=1e-6)
+
+
+def test_piecewise_encoding_is_sklearns_linear_spline_on_quantile_knots():
+    from sklearn.preprocessing import SplineTransformer
+
+    rng = np.random.default_rng(0)
+    X = rng.lognormal(size=(500, 3))  # skewed: the knots are far from evenly spaced
+    rows = np.vstack([X[:40], X.min(axis=0) - 1.0, X.max(axis=0) + 1.0])
+    encoding = PiecewiseLinearEncoding(n_bins=16)
+    encoding.build(X.shape)
+    encoding.set_knots(X)
+    got = np.asarray(encoding(rows.astype("float32")))
+    expected = SplineTransformer(
+        n_knots=17, degree=1, knots="quantile", extrapolation="constant"
+    ).fit(X).transform(rows)
+    assert got.shape == expected.shape == (42, 3 * 17)
+    np.testing.assert_allclose(got, expected, atol=1e-5)
+
+
+def test_piecewise_encoding_of_a_column_with_few_values_leaves_unused_knots_at_0():
+    from sklearn.preprocessing import SplineTransformer
+
+    X = np.array([[0.0], [1.0], [2.0], [2.0], [2.0], [2.0]])
+    knots = np.unique(np.quantile(X, np.linspace(0, 1, 17)))
+    assert len(knots) == 8  # 9 of the 17 quantiles are 2
+    encoding = PiecewiseLinearEncoding(n_bins=16)
+    encoding.build(X.shape)
+    encoding.set_knots(X)
+    rows = np.array([[-1.0], [0.0], [0.5], [1.0], [1.5], [2.0], [3.0]])
+    got = np.asarray(encoding(rows.astype("float32")))
+    assert got.shape == (7, 17)
+    np.testing.assert_array_equal(got[:, 8:], 0.0)
+    np.testing.assert_allclose(got.sum(axis=1), 1.0, rtol=1e-6)
+    expected = SplineTransformer(
+        knots=knots[:, None], degree=1, extrapolation="constant"
+    ).fit(X).transform(rows)
+    np.testing.assert_allclose(got[:, :8], expected, atol=1e-6)
+
+
+def test_default_estimator_encodes_only_columns_with_more_than_two_values(tmp_path):
+    from kerasopt import KerasRegressor, load, save
+
+    rng = np.random.RandomState(0)
+    X = np.column_stack([rng.normal(size=200), rng.randint(0, 2, 200)])
+    y = np.sin(3 * X[:, 0]) + X[:, 1]
+    reg = KerasRegressor(hidden_layer_sizes=(16,), epochs=3, random_state=0).fit(X, y)
+    encoding = [
+        layer for layer in reg.model_.layers if isinstance(layer, PiecewiseLinearEncoding)
+    ]
+    assert len(encoding) == 1 and tuple(encoding[0].left.shape) == (1, 16)
+    np.testing.assert_allclose(
+        np.asarray(encoding[0].left)[0, 0], np.quantile(X[:, 0], 0.0), rtol=1e-6
+    )
+    save(reg, tmp_path / "reg.keras")
+    np.testing.assert_allclose(load(tmp_path / "reg.keras").predict(X), reg.predict(X))
 
 
 def test_periodic_embedding_shape_and_clip_bounds():
