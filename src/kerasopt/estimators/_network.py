@@ -356,7 +356,8 @@ class PiecewiseLinearEncoding(keras.layers.Layer):
             knots = np.unique(np.quantile(X[:, j], levels))
             k = len(knots) - 1
             left[j, :k], left[j, k:] = knots[:-1], knots[-1]
-            inverse_width[j, :k] = 1.0 / np.diff(knots)
+            # Capped: knots closer than float32 resolves would give inf * 0.
+            inverse_width[j, :k] = np.minimum(1.0 / np.diff(knots), 1e30)
         dtype = keras.backend.floatx()
         self.left.assign(left.astype(dtype))
         self.inverse_width.assign(inverse_width.astype(dtype))
