@@ -651,7 +651,7 @@ def test_default_space_starts_with_the_estimator_then_the_portfolio(
         "numeric_embedding": "piecewise", "weight_decay": 1e-6, "label_smoothing": 0.1,
     }  # fmt: skip
     assert trials[0].system_attrs["fixed_params"] == own
-    assert "batch_size" in trials[0].params  # None: drawn by the sampler
+    assert trials[0].params["batch_size"] is None  # the estimator's own rule
     params = search.cv_results_["params"]
     assert params[1]["kerasclassifier__hidden_layer_sizes"] == (256, 256, 256)
     assert params[2]["kerasclassifier__weight_decay"] == 3e-4

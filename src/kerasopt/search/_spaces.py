@@ -552,7 +552,8 @@ def default_search_space(max_epochs: int = 200, classifier: bool = False) -> Sea
                            :class:`LayerSizes` (``widths``)
     ``activation``         relu, gelu, selu, elu, leaky_relu
     ``learning_rate``      3e-4 to 1e-2, log scale
-    ``batch_size``         32, 64, 128, 256
+    ``batch_size``         None (the estimator's rule, ``min(200, n_samples)``),
+                           32, 64, 128, 256
     ``epochs``             fixed to ``max_epochs``, an upper bound: with
     ``early_stopping``     fixed to True, training stops when the validation
                            loss stops improving
@@ -598,7 +599,9 @@ def default_search_space(max_epochs: int = 200, classifier: bool = False) -> Sea
             "hidden_layer_sizes": LayerSizes(widths=WIDTHS),
             "activation": CategoricalDistribution(ACTIVATIONS),
             "learning_rate": FloatDistribution(3e-4, 1e-2, log=True),
-            "batch_size": CategoricalDistribution(BATCH_SIZES),
+            # None is the estimator's own rule (min(200, rows)): the search's
+            # first trial then trains the batches the defaults train.
+            "batch_size": CategoricalDistribution((None, *BATCH_SIZES)),
             "epochs": Fixed(int(max_epochs)),
             "early_stopping": Fixed(True),
             "dropout": FloatDistribution(0.0, 0.5),
