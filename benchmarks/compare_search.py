@@ -8,13 +8,17 @@ training rows of ``bench_quality.py`` (its held-out quarter is never seen by
 the search). For each search it records the best CV score after 10 trials and
 after all of them, the held-out score of the best configuration refit on the
 training rows, and the wall time. Tables run two at a time (one process
-each); ``--output`` writes the Markdown table that docs/user_guide/tuning.md
-includes. One seed per search: differences within about 0.005 are noise.
+each). Each search's figures are appended to ``search_comparison.jsonl`` as
+it ends; ``--report`` prints the Markdown table of that file (mean ranks
+count tied scores as tied) and writes it to ``search_comparison.md``, which
+docs/user_guide/tuning.md includes. One seed per search: differences within
+about 0.005 are noise.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import time
 import warnings
 from pathlib import Path
@@ -27,6 +31,7 @@ TABLES = ("churn", "credit", "wage", "ames")
 SCORING = {"binary": "roc_auc", "multiclass": "accuracy", "regression": "r2"}
 #: What budgets are read off each search (the last is the search's own).
 CHECKPOINTS = (10,)
+RESULTS = HERE / "search_comparison.jsonl"
 
 
 def _configs(n_trials: int) -> dict[str, tuple[Any, Any]]:
@@ -100,7 +105,10 @@ def _table(name: str, n_trials: int) -> dict[str, dict[str, float]]:
             result[f"best@{k}"] = max(done) if done else float("nan")
         result["pruned"] = sum(t.state.name == "PRUNED" for t in search.study_.trials)
         results[label] = result
-        print(f"{name} | {label} | {result}", flush=True)
+        record = {"table": name, "configuration": label, "trials": n_trials, **result}
+        with RESULTS.open("a") as file:
+            file.write(json.dumps(record) + "\n")
+        print(record, flush=True)
     return results
 
 
@@ -126,9 +134,11 @@ def _markdown(done: dict[str, dict[str, dict[str, float]]], n_trials: int) -> st
     ranks: dict[str, list[list[float]]] = {label: [[], [], []] for label in labels}
     for results in done.values():
         for m, key in enumerate(("best@10", f"best@{n_trials}", "held_out")):
-            order = sorted(labels, key=lambda lab: -results[lab][key])
-            for label in labels:
-                ranks[label][m].append(order.index(label) + 1)
+            for label in labels:  # 1 + those ahead + half of those tied
+                value = results[label][key]
+                ahead = sum(results[other][key] > value for other in labels)
+                tied = sum(results[other][key] == value for other in labels) - 1
+                ranks[label][m].append(1 + ahead + tied / 2)
     for label in labels:
         means = [sum(r) / len(r) for r in ranks[label]]
         total = sum(results[label]["seconds"] for results in done.values())
@@ -144,15 +154,20 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--trials", type=int, default=30)
     parser.add_argument("--tables", nargs="+", default=list(TABLES))
-    parser.add_argument("--output", type=Path, default=None)
+    parser.add_argument("--report", action="store_true")
     args = parser.parse_args()
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(2, mp_context=context) as pool:
-        scores = list(pool.map(_table, args.tables, [args.trials] * len(args.tables)))
-    table = _markdown(dict(zip(args.tables, scores, strict=True)), args.trials)
+    if not args.report:
+        context = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(2, mp_context=context) as pool:
+            list(pool.map(_table, args.tables, [args.trials] * len(args.tables)))
+    done: dict[str, dict[str, dict[str, float]]] = {}
+    for line in RESULTS.read_text().splitlines():
+        record = json.loads(line)
+        if record["trials"] == args.trials:  # a later search replaces an earlier
+            done.setdefault(record["table"], {})[record["configuration"]] = record
+    table = _markdown(done, args.trials)
     print(table)
-    if args.output is not None:
-        args.output.write_text(table + "\n")
+    (HERE / "search_comparison.md").write_text(table + "\n")
 
 
 if __name__ == "__main__":
