@@ -97,10 +97,10 @@ default="piecewise"
         enters the built-in MLP. ``"piecewise"`` keeps the column and adds
         17 values: the column's value shared between its two nearest of 17
         knots placed at quantiles of the training values (linear B-splines,
-        as scikit-learn's ``SplineTransformer(degree=1)``), from which the network reads
-        step-like effects of dates, hours and skewed numbers; on the quality
-        benchmark it took the mean gap to HistGradientBoosting on the large
-        tables from -0.024 to -0.008 (docs/user_guide/recipe.md).
+        as scikit-learn's ``SplineTransformer(degree=1)``), from which the
+        network reads step-like effects of dates, hours and skewed numbers;
+        on the quality benchmark it took the mean gap to HistGradientBoosting
+        on the large tables from -0.024 to -0.008 (docs/user_guide/recipe.md).
         ``"periodic"`` replaces the column by periodic features
         ``cos(2 pi w x + b)``, a per-column linear map and the raw value
         (RealMLP's PBLD; ``"plr"`` adds a ReLU), at about twice the fit time.

@@ -347,7 +347,7 @@ class PiecewiseLinearEncoding(keras.layers.Layer):
         )
 
     def set_knots(self, X: np.ndarray) -> None:
-        """Place the knots at quantiles of ``X`` (training values, one column per feature)."""
+        """Place the knots at quantiles of ``X``, training values of each feature."""
         X = np.asarray(X, dtype=np.float64)
         left = np.zeros((X.shape[1], self.n_bins))
         inverse_width = np.zeros_like(left)

@@ -605,7 +605,9 @@ def default_search_space(max_epochs: int = 200, classifier: bool = False) -> Sea
             "epochs": Fixed(int(max_epochs)),
             "early_stopping": Fixed(True),
             "dropout": FloatDistribution(0.0, 0.5),
-            "numeric_embedding": CategoricalDistribution(("piecewise", None, "periodic")),
+            "numeric_embedding": CategoricalDistribution(
+                ("piecewise", None, "periodic")
+            ),
             "weight_decay": FloatDistribution(1e-6, 1e-1, log=True),
             **({"label_smoothing": FloatDistribution(0.0, 0.2)} if classifier else {}),
         }
