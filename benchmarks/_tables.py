@@ -27,6 +27,10 @@ import pandas as pd
 
 MAX_ROWS = 2500
 LARGE_MAX_ROWS = 20_000
+#: Share of each table's rows held out from every fit and search.
+HELD_OUT = 0.25
+#: The score of each kind of task.
+SCORING = {"binary": "roc_auc", "multiclass": "accuracy", "regression": "r2"}
 
 Table = tuple[pd.DataFrame, pd.Series, str]
 
@@ -197,3 +201,17 @@ def load_table(name: str, max_rows: int | None = None) -> Table:
     if task != "regression":
         y = y.astype(str)
     return X, y, task
+
+
+def held_out_split(name: str, quick: bool = False) -> tuple[tuple, tuple, str]:
+    """``((X_train, y_train), (X_test, y_test), task)``: the rows every benchmark
+    trains on and the :data:`HELD_OUT` share it scores on (seeded, stratified
+    for classes); ``quick`` cuts the table to 2,000 rows first."""
+    from sklearn.model_selection import train_test_split
+
+    X, y, task = load_table(name, max_rows=2000 if quick else None)
+    X_train, X_test, y_train, y_test = train_test_split(
+        X, y, test_size=HELD_OUT, random_state=0,
+        stratify=None if task == "regression" else y,
+    )  # fmt: skip
+    return (X_train, y_train), (X_test, y_test), task

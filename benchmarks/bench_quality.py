@@ -44,16 +44,15 @@ from __future__ import annotations
 
 import argparse
 import math
-from pathlib import Path
 import time
 import warnings
+from pathlib import Path
 from typing import Any
 
 from _common import Row, clear_keras, row
-from _tables import LARGE_MAX_ROWS, LARGE_TABLES, TABLES, load_table
+from _tables import LARGE_MAX_ROWS, LARGE_TABLES, SCORING, TABLES, held_out_split
 
 NAME = "quality"
-HELD_OUT = 0.25
 INNER_FOLDS = 3
 N_TRIALS = 30
 #: Trials per search on the large tables: six 30-trial searches of 15,000
@@ -70,7 +69,6 @@ FULL_TABLES = (
 WORKERS = 2
 #: HistGradientBoosting's native categorical support stops at this many levels.
 HGB_MAX_LEVELS = 255
-SCORING = {"binary": "roc_auc", "multiclass": "accuracy", "regression": "r2"}
 
 #: kerasopt 0.1's defaults: the plain MLP, 200 epochs, no early stopping.
 SIMPLE_MLP: dict[str, Any] = {
@@ -195,7 +193,7 @@ def _table_rows(
 ) -> tuple[list[Row], dict[str, float]]:
     _warm_up()
     large = name in LARGE_TABLES
-    train, test, task = _split(name, quick)
+    train, test, task = held_out_split(name, quick)
     X_train, X_test = train[0], test[0]
     scoring = SCORING[task]
     scores: dict[str, float] = {}
@@ -280,23 +278,12 @@ VARIANTS: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
 }
 
 
-def _split(name: str, quick: bool) -> tuple[tuple, tuple, str]:
-    from sklearn.model_selection import train_test_split
-
-    X, y, task = load_table(name, max_rows=2000 if quick else None)
-    X_train, X_test, y_train, y_test = train_test_split(
-        X, y, test_size=HELD_OUT, random_state=0,
-        stratify=None if task == "regression" else y,
-    )  # fmt: skip
-    return (X_train, y_train), (X_test, y_test), task
-
-
 def _variant_scores(name: str, quick: bool) -> dict[str, tuple[float, float]]:
     """(held-out score, fit seconds) of HistGradientBoosting and each variant."""
     from kerasopt import KerasClassifier, KerasRegressor, make_tabular_pipeline
 
     _warm_up()
-    train, test, task = _split(name, quick)
+    train, test, task = held_out_split(name, quick)
     classifier = task != "regression"
     hgb = _contenders(task, large=True)["HistGradientBoosting"]
     results = {"HistGradientBoosting": _held_out(hgb, train, test, SCORING[task])}

@@ -29,7 +29,6 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 STORAGE = f"sqlite:///{HERE / 'calibration.db'}"
 TABLES = ("churn", "oj", "credit", "attrition", "hmda", "chile", "wage", "gapminder")
-SCORING = {"binary": "roc_auc", "multiclass": "accuracy", "regression": "r2"}
 
 
 def wide_space(classifier: bool) -> Any:
@@ -99,8 +98,8 @@ def _study(name: str, space: Any, estimator: Any) -> Any:
 
 def run(n_trials: int, tables: tuple[str, ...]) -> None:
     """One random-sampler study per table, stored in :data:`STORAGE`."""
-    from _tables import load_table
-    from sklearn.model_selection import KFold, StratifiedKFold, train_test_split
+    from _tables import SCORING, held_out_split
+    from sklearn.model_selection import KFold, StratifiedKFold
 
     from kerasopt import (
         KerasClassifier,
@@ -110,11 +109,8 @@ def run(n_trials: int, tables: tuple[str, ...]) -> None:
     )
 
     for name in tables:
-        X, y, task = load_table(name)
+        (X_train, y_train), _, task = held_out_split(name)
         classifier = task != "regression"
-        X_train, _, y_train, _ = train_test_split(
-            X, y, test_size=0.25, random_state=0, stratify=y if classifier else None
-        )  # the same training rows as bench_quality.py
         estimator = (KerasClassifier if classifier else KerasRegressor)(random_state=0)
         splitter = StratifiedKFold if classifier else KFold
         folds = splitter(3, shuffle=True, random_state=0)

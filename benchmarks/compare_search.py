@@ -24,13 +24,10 @@ import warnings
 from pathlib import Path
 from typing import Any
 
-from _tables import load_table
+from _tables import SCORING, held_out_split
 
 HERE = Path(__file__).resolve().parent
 TABLES = ("churn", "credit", "wage", "ames")
-SCORING = {"binary": "roc_auc", "multiclass": "accuracy", "regression": "r2"}
-#: What budgets are read off each search (the last is the search's own).
-CHECKPOINTS = (10,)
 RESULTS = HERE / "search_comparison.jsonl"
 
 
@@ -63,7 +60,7 @@ def _configs(n_trials: int) -> dict[str, tuple[Any, Any]]:
 
 def _table(name: str, n_trials: int) -> dict[str, dict[str, float]]:
     from sklearn.metrics import get_scorer
-    from sklearn.model_selection import KFold, StratifiedKFold, train_test_split
+    from sklearn.model_selection import KFold, StratifiedKFold
 
     from kerasopt import (
         KerasClassifier,
@@ -73,11 +70,8 @@ def _table(name: str, n_trials: int) -> dict[str, dict[str, float]]:
     )
     from kerasopt.search import refit_best
 
-    X, y, task = load_table(name)
+    (X_train, y_train), (X_test, y_test), task = held_out_split(name)
     classifier = task != "regression"
-    X_train, X_test, y_train, y_test = train_test_split(
-        X, y, test_size=0.25, random_state=0, stratify=y if classifier else None
-    )  # the same rows as bench_quality.py
     estimator = (KerasClassifier if classifier else KerasRegressor)(random_state=0)
     pipeline = make_tabular_pipeline(estimator)
     folds = (StratifiedKFold if classifier else KFold)(3, shuffle=True, random_state=0)
@@ -100,7 +94,7 @@ def _table(name: str, n_trials: int) -> dict[str, dict[str, float]]:
             for t in search.study_.trials
         ]
         result = {"held_out": held_out, "seconds": seconds}
-        for k in (*CHECKPOINTS, n_trials):
+        for k in (10, n_trials):
             done = [v for v in values[:k] if v is not None]
             result[f"best@{k}"] = max(done) if done else float("nan")
         result["pruned"] = sum(t.state.name == "PRUNED" for t in search.study_.trials)
