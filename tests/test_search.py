@@ -469,6 +469,21 @@ def test_the_budget_counts_trials_of_other_processes(
     assert sum("split_test_scores" in t.user_attrs for t in study.trials) == 3
 
 
+def test_resuming_with_another_space_is_refused_and_keeps_the_study(
+    iris: tuple[np.ndarray, np.ndarray], tmp_path: Path
+) -> None:
+    storage = f"sqlite:///{tmp_path / 'study.db'}"
+    kwargs = {"storage": storage, "study_name": "solver", "cv": 2, "refit": False}
+    space = {"solver": CategoricalDistribution(["lbfgs", "newton-cg"])}
+    OptunaSearchCV(_logreg(), space, n_trials=2, **kwargs).fit(*iris)
+    other = {"solver": CategoricalDistribution(["lbfgs", "saga"])}
+    with pytest.raises(InvalidSearchSpaceError,
+                       match="not the one the study was made with.*another study name"):
+        OptunaSearchCV(_logreg(), other, n_trials=4, **kwargs).fit(*iris)
+    study = optuna.load_study(study_name="solver", storage=storage)
+    assert [t.state.name for t in study.trials][:2] == ["COMPLETE", "COMPLETE"]
+
+
 def test_resume_refuses_a_minimizing_study(
     iris: tuple[np.ndarray, np.ndarray], tmp_path: Path
 ) -> None:
@@ -644,11 +659,12 @@ def test_default_space_starts_with_the_estimator_then_the_portfolio(
     trials = search.trials_
     assert [t.user_attrs.get("initial") for t in trials] == [
         "estimator", "realmlp_td", "tabm_mini", "periodic", None]  # fmt: skip
-    own = {  # the defaults: 100 units take the nearest width, weight_decay 0 the
-        # range's lowest value
-        "hidden_layer_sizes.n_layers": 1, "hidden_layer_sizes.width": 128,
+    own = {  # the defaults exactly: the space's widths hold the estimator's 100,
+        # and weight decay can be off
+        "hidden_layer_sizes.n_layers": 1, "hidden_layer_sizes.width": 100,
         "activation": "relu", "learning_rate": 1e-3, "dropout": 0.0,
-        "numeric_embedding": "piecewise", "weight_decay": 1e-6, "label_smoothing": 0.1,
+        "numeric_embedding": "piecewise", "weight_decay.on": False,
+        "label_smoothing": 0.1,
         "batch_size": None,  # the estimator's own rule, min(200, rows)
     }  # fmt: skip
     assert trials[0].system_attrs["fixed_params"] == own
@@ -656,7 +672,26 @@ def test_default_space_starts_with_the_estimator_then_the_portfolio(
     assert params[1]["kerasclassifier__hidden_layer_sizes"] == (256, 256, 256)
     assert params[2]["kerasclassifier__weight_decay"] == 3e-4
     assert params[3]["kerasclassifier__numeric_embedding"] == "periodic"
-    assert params[3]["kerasclassifier__hidden_layer_sizes"] == (128,)
+    assert params[3]["kerasclassifier__hidden_layer_sizes"] == (100,)
+
+
+def test_the_first_trial_scores_what_the_estimator_scores(
+    table: tuple[pd.DataFrame, np.ndarray],
+) -> None:
+    from sklearn.model_selection import StratifiedKFold
+
+    from kerasopt.estimators import KerasClassifier
+    from kerasopt.preprocessing import make_tabular_pipeline
+
+    pipe = make_tabular_pipeline(KerasClassifier(epochs=3, random_state=0))
+    folds = StratifiedKFold(2, shuffle=True, random_state=0)
+    expected = cross_val_score(pipe, *table, cv=folds).mean()
+    search = OptunaSearchCV(pipe, n_trials=1, cv=folds, random_state=0,
+                            refit=False).fit(*table)  # fmt: skip
+    assert search.trials_[0].value == expected
+    own = pipe.get_params()
+    assert search.cv_results_["params"][0] == {
+        k: own[k] for k in search.cv_results_["params"][0]}
 
 
 def _builder(units: int = 4, meta: dict[str, Any] | None = None) -> Any:

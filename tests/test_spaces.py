@@ -22,12 +22,18 @@ from kerasopt.search import (
     Fixed,
     LayerSizes,
     SearchSpace,
+    Toggle,
     default_search_space,
     load_search_space,
     make_pruner,
     make_sampler,
 )
-from kerasopt.search._spaces import PORTFOLIO, initial_params, resolve_param_names
+from kerasopt.search._spaces import (
+    PORTFOLIO,
+    as_space,
+    initial_params,
+    resolve_param_names,
+)
 from kerasopt.search._study import PRUNER_NAMES, SAMPLER_NAMES
 
 optuna.logging.set_verbosity(optuna.logging.WARNING)
@@ -118,6 +124,47 @@ def test_default_search_space() -> None:
         default_search_space(max_epochs=0)
 
 
+def test_toggle_is_off_or_drawn_and_expresses_both() -> None:
+    decay = Toggle(FloatDistribution(1e-6, 1e-1, log=True))
+    space = SearchSpace({"wd": decay, "n": Toggle(IntDistribution(1, 3), off=-1)})
+    draws = _draw(space, n=40)
+    assert {d["wd"] == 0.0 for d in draws} == {True, False}
+    assert all(1e-6 <= d["wd"] <= 1e-1 for d in draws if d["wd"] != 0.0)
+    assert {d["n"] for d in draws} == {-1, 1, 2, 3}
+    # Off, inside, and outside the range (the nearest bound): each is drawn back.
+    for value, expected in ((0.0, 0.0), (0, 0.0), (1e-3, 1e-3), (5.0, 1e-1)):
+        params = space.fixed_params({"wd": value})
+        assert space(optuna.trial.FixedTrial({**params, "n.on": False}))["wd"] == (
+            pytest.approx(expected)
+        )
+    assert space.fixed_params({"wd": 0.0}) == {"wd.on": False}
+    assert space.fixed_params({"wd": "none"}) == {}
+    assert space.representative_params() == {"wd": 0.0, "n": -1}
+    with pytest.raises(InvalidSearchSpaceError, match="`distribution` must be"):
+        Toggle(CategoricalDistribution([1, 2]))
+    with pytest.raises(InvalidSearchSpaceError, match="`off` must be a number"):
+        Toggle(FloatDistribution(0.0, 1.0), off=None)
+
+
+def test_the_default_space_holds_the_estimators_own_configuration() -> None:
+    from kerasopt.estimators import KerasClassifier
+
+    space = default_search_space(widths=(32, 100, 32))
+    assert space.dimensions["hidden_layer_sizes"].widths == (32, 100)
+    decay = space.dimensions["weight_decay"]
+    assert decay == Toggle(FloatDistribution(1e-6, 1e-1, log=True))
+    for estimator in (KerasClassifier(), KerasClassifier(hidden_layer_sizes=(300, 300),
+                                                         weight_decay=1e-3)):
+        own = estimator.get_params()
+        space = as_space(None, estimator)
+        drawn = space(optuna.trial.FixedTrial(space.fixed_params(own)))
+        assert {k: own[k] for k in drawn if k != "epochs"} == {
+            k: v for k, v in drawn.items() if k != "epochs"}
+    # Layers of several widths: the default widths only.
+    space = as_space(None, KerasClassifier(hidden_layer_sizes=(64, 32)))
+    assert space.dimensions["hidden_layer_sizes"].widths == (32, 64, 128, 256)
+
+
 def test_layer_sizes_from_a_set_of_widths() -> None:
     dim = LayerSizes(max_layers=3, widths=(64, 256))
     space = SearchSpace({"h": dim})
@@ -150,6 +197,11 @@ EXAMPLE = {
 def test_load_search_space() -> None:
     space = load_search_space(EXAMPLE)
     dims = space.dimensions
+    decay = {"type": "float", "low": "1e-6", "high": 0.1, "log": True, "off": 0}
+    assert load_search_space({"weight_decay": decay}).dimensions == {
+        "weight_decay": Toggle(FloatDistribution(1e-6, 0.1, log=True), off=0.0)}
+    with pytest.raises(InvalidSearchSpaceError, match="`off` must be a number"):
+        load_search_space({"weight_decay": {**decay, "off": "none"}})
     assert dims["learning_rate"] == FloatDistribution(1e-4, 1e-1, log=True)
     assert dims["dropout"] == FloatDistribution(0.0, 0.5, step=0.1)
     assert dims["batch_size"] == IntDistribution(16, 64, step=16)

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
         Fixed,
         LayerSizes,
         SearchSpace,
+        Toggle,
         default_search_space,
         load_search_space,
     )
@@ -32,6 +33,7 @@ _LOCATIONS = {
     "LayerSizes": "_spaces",
     "OptunaSearchCV": "_search",
     "SearchSpace": "_spaces",
+    "Toggle": "_spaces",
     "default_search_space": "_spaces",
     "journal_storage": "_storages",
     "load_search_space": "_spaces",
@@ -49,6 +51,7 @@ __all__ = [
     "LayerSizes",
     "OptunaSearchCV",
     "SearchSpace",
+    "Toggle",
     "default_search_space",
     "journal_storage",
     "load_search_space",

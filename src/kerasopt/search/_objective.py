@@ -176,6 +176,21 @@ class FoldRecord:
 #: estimator has no validation split of its own.
 PRUNING_VALIDATION_FRACTION = 0.2
 
+#: What Optuna's ``check_distribution_compatibility`` says when a trial draws a
+#: parameter from another distribution than the study's earlier trials did.
+_OTHER_SPACE = ("dynamic value space", "to the same parameter name")
+
+
+def _other_space(trial: optuna.trial.Trial, exc: ValueError) -> InvalidSearchSpaceError:
+    return InvalidSearchSpaceError(
+        f"Trial {trial.number} of study {trial.study.study_name!r} draws a parameter "
+        "from another range or set of choices than the study's earlier trials "
+        f"({exc}): this search space is not the one the study was made with. "
+        "Resume it with the same space (the default space holds the estimator's "
+        "own layer width, so use the same estimator too), or start a new study "
+        "with another study name. The study's trials are kept."
+    )
+
 
 class NonFiniteLossError(FloatingPointError):
     """The training loss of a trial became NaN or infinite."""
@@ -384,6 +399,10 @@ class Objective:
             estimator = self.make_estimator(params, random_state)
         except (optuna.TrialPruned, InvalidSearchSpaceError):
             raise
+        except ValueError as exc:
+            if any(text in str(exc) for text in _OTHER_SPACE):
+                raise _other_space(trial, exc) from None
+            return self._fail(trial, exc, "search space")
         except Exception as exc:  # a user's space callable: a failed trial
             return self._fail(trial, exc, "search space")
         prefix, final = final_estimator_prefix(estimator)

@@ -83,8 +83,8 @@ PARAMETERS = """\
     param_distributions : dict, SearchSpace, callable or None, default=None
         * ``None``: :func:`default_search_space` (kerasopt estimators only),
           with the estimator's ``epochs`` as upper bound of ``epochs``;
-        * a dict of ``optuna.distributions`` (or :class:`LayerSizes` /
-          :class:`Fixed`) keyed by parameter name;
+        * a dict of ``optuna.distributions`` (or :class:`LayerSizes`,
+          :class:`Toggle`, :class:`Fixed`) keyed by parameter name;
         * the parsed content of a space file (a dict of dicts, see
           :func:`load_search_space`);
         * a callable ``space(trial) -> dict`` for conditional spaces.

@@ -4,8 +4,8 @@ A search space is anything that turns an :class:`optuna.trial.Trial` into a
 dict of estimator parameters. kerasopt accepts
 
 * a :class:`SearchSpace` (or a plain dict, converted to one) mapping parameter
-  names to ``optuna.distributions`` objects, :class:`LayerSizes` or
-  :class:`Fixed` values;
+  names to ``optuna.distributions`` objects, :class:`LayerSizes`,
+  :class:`Toggle` or :class:`Fixed` values;
 * a callable ``space(trial) -> dict`` for conditional spaces;
 * the parsed content of a JSON/YAML/TOML file (:func:`load_search_space`);
 * None: :func:`default_search_space` for kerasopt estimators.
@@ -49,6 +49,7 @@ __all__ = [
     "PORTFOLIO",
     "SearchSpace",
     "SpaceFn",
+    "Toggle",
     "WIDTHS",
     "as_space",
     "check_space_names",
@@ -347,6 +348,66 @@ class LayerSizes:
         return params
 
 
+@dataclass(frozen=True)
+class Toggle:
+    """A parameter that is either off or drawn from a range.
+
+    A trial first draws whether the parameter is on (Optuna parameter
+    ``<name>.on``), then, if it is, its value (``<name>``). A log-scale
+    range cannot hold 0, the value that turns weight decay or a penalty
+    off; a toggle can, so that an estimator configured without it can be a
+    point of the space (the "?loguniform" of TabM's tuning spaces).
+
+    Parameters
+    ----------
+    distribution : FloatDistribution or IntDistribution
+        Where the value is drawn from when the parameter is on.
+    off : int or float, default=0.0
+        The value when it is off.
+
+    Examples
+    --------
+    >>> import optuna
+    >>> from optuna.distributions import FloatDistribution
+    >>> decay = Toggle(FloatDistribution(1e-6, 1e-1, log=True))
+    >>> decay.suggest(optuna.trial.FixedTrial({"wd.on": False}), "wd")
+    0.0
+    >>> decay.suggest(optuna.trial.FixedTrial({"wd.on": True, "wd": 1e-3}), "wd")
+    0.001
+    """
+
+    distribution: FloatDistribution | IntDistribution
+    off: float = 0.0
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.distribution, (FloatDistribution, IntDistribution)):
+            raise InvalidSearchSpaceError(
+                "Toggle: `distribution` must be a FloatDistribution or an "
+                f"IntDistribution, but got {self.distribution!r}."
+            )
+        if isinstance(self.off, bool) or not isinstance(self.off, Real):
+            raise InvalidSearchSpaceError(
+                f"Toggle: `off` must be a number, such as 0.0, but got {self.off!r}."
+            )
+
+    def suggest(self, trial: optuna.trial.BaseTrial, name: str) -> Any:
+        """Draw the value of one trial: :attr:`off`, or one from the range."""
+        if trial.suggest_categorical(f"{name}.on", (False, True)):
+            return _suggest(trial, name, self.distribution)
+        return self.off
+
+    def fixed_params(self, name: str, value: Any) -> dict[str, Any] | None:
+        """The Optuna parameters with which :meth:`suggest` returns ``value``.
+
+        :attr:`off` turns the parameter off; another number takes the
+        nearest value of the range (see :meth:`SearchSpace.fixed_params`).
+        """
+        if isinstance(value, Real) and not isinstance(value, bool) and value == self.off:
+            return {f"{name}.on": False}
+        value = _nearest(self.distribution, value)
+        return None if value is _UNEXPRESSED else {f"{name}.on": True, name: value}
+
+
 def _check_count(field: str, value: Any) -> None:
     if isinstance(value, bool) or not isinstance(value, Integral) or value < 1:
         raise InvalidSearchSpaceError(
@@ -354,12 +415,12 @@ def _check_count(field: str, value: Any) -> None:
         )
 
 
-Dimension = BaseDistribution | LayerSizes | Fixed
+Dimension = BaseDistribution | LayerSizes | Toggle | Fixed
 _SUPPORTED = (FloatDistribution, IntDistribution, CategoricalDistribution)
 
 
 def _suggest(trial: optuna.trial.BaseTrial, name: str, dim: Dimension) -> Any:
-    if isinstance(dim, (Fixed, LayerSizes)):
+    if isinstance(dim, (Fixed, LayerSizes, Toggle)):
         return dim.suggest(trial, name)
     if isinstance(dim, FloatDistribution):
         return trial.suggest_float(name, dim.low, dim.high, log=dim.log, step=dim.step)
@@ -408,6 +469,8 @@ def _representative(dim: Dimension) -> Any:
     """A value ``dim`` can produce (used to check names before the search)."""
     if isinstance(dim, Fixed):
         return dim.value
+    if isinstance(dim, Toggle):
+        return dim.off
     if isinstance(dim, LayerSizes):
         return ((dim.widths or (dim.min_units,))[0],) * dim.min_layers
     if isinstance(dim, CategoricalDistribution):
@@ -428,7 +491,7 @@ class SearchSpace:
         (:class:`~optuna.distributions.FloatDistribution`,
         :class:`~optuna.distributions.IntDistribution`,
         :class:`~optuna.distributions.CategoricalDistribution`), a
-        :class:`LayerSizes` or a :class:`Fixed`.
+        :class:`LayerSizes`, a :class:`Toggle` or a :class:`Fixed`.
 
     Raises
     ------
@@ -460,16 +523,16 @@ class SearchSpace:
                     f"Search space key {name!r}: unsupported distribution "
                     f"{type(dim).__name__}. Optuna's samplers draw from "
                     "FloatDistribution, IntDistribution and CategoricalDistribution; "
-                    "use one of them (or LayerSizes / Fixed)."
+                    "use one of them (or LayerSizes / Toggle / Fixed)."
                 )
-            if not isinstance(dim, (BaseDistribution, LayerSizes, Fixed)):
+            if not isinstance(dim, (BaseDistribution, LayerSizes, Toggle, Fixed)):
                 hint = (
                     " Write optuna.distributions.CategoricalDistribution("
                     f"{list(dim)!r})"
                     " to choose among these values."
                     if isinstance(dim, (list, tuple))
-                    else " Use an optuna.distributions object, LayerSizes(...) or "
-                    "Fixed(value)."
+                    else " Use an optuna.distributions object, LayerSizes(...), "
+                    "Toggle(...) or Fixed(value)."
                 )
                 raise InvalidSearchSpaceError(
                     f"Search space key {name!r}: expected an optuna distribution, but "
@@ -522,7 +585,7 @@ class SearchSpace:
         for name, dim in self.dimensions.items():
             if name not in values or isinstance(dim, Fixed):
                 continue
-            if isinstance(dim, LayerSizes):
+            if isinstance(dim, (LayerSizes, Toggle)):
                 params.update(dim.fixed_params(name, values[name]) or {})
                 continue
             value = _nearest(dim, values[name])
@@ -544,12 +607,16 @@ class SearchSpace:
         return f"SearchSpace({self.dimensions!r})"
 
 
-def default_search_space(max_epochs: int = 200, classifier: bool = False) -> SearchSpace:
+def default_search_space(
+    max_epochs: int = 200,
+    classifier: bool = False,
+    widths: Sequence[int] = WIDTHS,
+) -> SearchSpace:
     """Return the search space used for kerasopt estimators when none is given.
 
     ====================== ==========================================================
-    ``hidden_layer_sizes`` 1-4 layers, all 32, 64, 128 or 256 units wide, via
-                           :class:`LayerSizes` (``widths``)
+    ``hidden_layer_sizes`` 1-4 layers, all 32, 64, 128 or 256 units wide
+                           (``widths``), via :class:`LayerSizes`
     ``activation``         relu, gelu, selu, elu, leaky_relu
     ``learning_rate``      3e-4 to 1e-2, log scale
     ``batch_size``         None (the estimator's rule, ``min(200, n_samples)``),
@@ -560,7 +627,8 @@ def default_search_space(max_epochs: int = 200, classifier: bool = False) -> Sea
     ``dropout``            0.0 to 0.5
     ``numeric_embedding``  "piecewise", None or "periodic" (how numeric
                            columns enter the network)
-    ``weight_decay``       1e-6 to 1e-1, log scale (decoupled, AdamW-style)
+    ``weight_decay``       off (0.0), or 1e-6 to 1e-1, log scale (decoupled,
+                           AdamW-style), via :class:`Toggle`
     ``label_smoothing``    0.0 to 0.2 (classifiers only)
     ====================== ==========================================================
 
@@ -580,6 +648,10 @@ def default_search_space(max_epochs: int = 200, classifier: bool = False) -> Sea
         trained for more than 20 epochs during the search.
     classifier : bool, default=False
         Add the parameters of classifiers only (``label_smoothing``).
+    widths : sequence of int, default=WIDTHS
+        The widths of the hidden layers. :class:`OptunaSearchCV` adds the
+        estimator's own width (100 by default), so that its first trial is
+        the estimator exactly.
 
     Returns
     -------
@@ -596,7 +668,7 @@ def default_search_space(max_epochs: int = 200, classifier: bool = False) -> Sea
         )
     return SearchSpace(
         {
-            "hidden_layer_sizes": LayerSizes(widths=WIDTHS),
+            "hidden_layer_sizes": LayerSizes(widths=tuple(sorted(set(widths)))),
             "activation": CategoricalDistribution(ACTIVATIONS),
             "learning_rate": FloatDistribution(3e-4, 1e-2, log=True),
             # None is the estimator's own rule (min(200, rows)): the search's
@@ -608,7 +680,7 @@ def default_search_space(max_epochs: int = 200, classifier: bool = False) -> Sea
             "numeric_embedding": CategoricalDistribution(
                 ("piecewise", None, "periodic")
             ),
-            "weight_decay": FloatDistribution(1e-6, 1e-1, log=True),
+            "weight_decay": Toggle(FloatDistribution(1e-6, 1e-1, log=True)),
             **({"label_smoothing": FloatDistribution(0.0, 0.2)} if classifier else {}),
         }
     )
@@ -706,8 +778,8 @@ def initial_params(
 # ----------------------------------------------------------- what users write
 _FIELDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     # type: (required fields, optional fields), besides "type" itself
-    "float": (("low", "high"), ("log", "step")),
-    "int": (("low", "high"), ("log", "step")),
+    "float": (("low", "high"), ("log", "step", "off")),
+    "int": (("low", "high"), ("log", "step", "off")),
     "categorical": (("choices",), ()),
     "layers": ((), ("n_layers", "units", "log", "widths")),
     "fixed": (("value",), ()),
@@ -803,7 +875,10 @@ def _dimension(key: str, spec: Any) -> Dimension:
         if field not in spec:
             raise _fail(key, f"type {kind!r} needs the field {field!r}.")
     if kind in ("float", "int"):
-        return _range(key, spec, integer=kind == "int")
+        dim = _range(key, spec, integer=kind == "int")
+        if "off" not in spec:
+            return dim
+        return Toggle(dim, _number(key, "off", spec["off"], integer=kind == "int"))
     if kind == "categorical":
         choices = spec["choices"]
         if not isinstance(choices, (list, tuple)) or not choices:
@@ -847,8 +922,12 @@ def load_search_space(structure: Mapping[str, Any]) -> SearchSpace:
     mapping with a ``type`` field:
 
     =============== =============================================================
-    ``float``       ``low``, ``high``, optional ``log`` (false) or ``step``
-    ``int``         ``low``, ``high``, optional ``log`` (false) or ``step`` (1)
+    ``float``       ``low``, ``high``, optional ``log`` (false) or ``step``, and
+                    ``off``: a value the parameter may also take, outside the
+                    range (such as 0 for a log-scale weight decay; see
+                    :class:`Toggle`)
+    ``int``         ``low``, ``high``, optional ``log`` (false) or ``step`` (1),
+                    and ``off``
     ``categorical`` ``choices``: a list of strings, numbers, booleans or null
     ``layers``      optional ``n_layers`` ([1, 4]), ``units`` ([8, 256]) and
                     ``log`` (true); gives a tuple for ``hidden_layer_sizes``
@@ -932,8 +1011,11 @@ def as_space(space: Any, estimator: BaseEstimator) -> SpaceFn:
                 f"the estimator to tune is {type(final).__name__}. Pass a dict of "
                 "optuna.distributions or a callable(trial) -> dict of parameters."
             )
+        own = final.get_params()
         return default_search_space(
-            max_epochs=int(final.get_params()["epochs"]), classifier=is_classifier(final)
+            max_epochs=int(own["epochs"]),
+            classifier=is_classifier(final),
+            widths=(*WIDTHS, *_one_width(own["hidden_layer_sizes"])),
         )
     if isinstance(space, SearchSpace):
         return space
@@ -950,6 +1032,20 @@ def as_space(space: Any, estimator: BaseEstimator) -> SpaceFn:
         "parsed space file (dict of dicts) or a callable(trial) -> dict, but got "
         f"{type(space).__name__} ({space!r})."
     )
+
+
+def _one_width(sizes: Any) -> tuple[int, ...]:
+    """``(width,)`` when ``sizes`` are hidden layers all of one width, else ``()``."""
+    if isinstance(sizes, Integral) and not isinstance(sizes, bool):
+        sizes = (sizes,)
+    if isinstance(sizes, (str, bytes)) or not isinstance(sizes, Sequence):
+        return ()
+    widths = set(sizes)
+    if len(widths) != 1:
+        return ()
+    (width,) = widths
+    ok = isinstance(width, Integral) and not isinstance(width, bool) and width >= 1
+    return (int(width),) if ok else ()
 
 
 def _no_params(trial: optuna.trial.BaseTrial) -> dict[str, Any]:
