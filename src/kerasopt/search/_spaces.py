@@ -402,7 +402,8 @@ class Toggle:
         :attr:`off` turns the parameter off; another number takes the
         nearest value of the range (see :meth:`SearchSpace.fixed_params`).
         """
-        if isinstance(value, Real) and not isinstance(value, bool) and value == self.off:
+        number = isinstance(value, Real) and not isinstance(value, bool)
+        if number and value == self.off:
             return {f"{name}.on": False}
         value = _nearest(self.distribution, value)
         return None if value is _UNEXPRESSED else {f"{name}.on": True, name: value}
