@@ -126,7 +126,7 @@ def test_default_search_space() -> None:
 
 def test_toggle_is_off_or_drawn_and_expresses_both() -> None:
     decay = Toggle(FloatDistribution(1e-6, 1e-1, log=True))
-    space = SearchSpace({"wd": decay, "n": Toggle(IntDistribution(1, 3), off=-1)})
+    space = SearchSpace({"wd": decay, "n": Toggle(IntDistribution(1, 3), off_value=-1)})
     draws = _draw(space, n=40)
     assert {d["wd"] == 0.0 for d in draws} == {True, False}
     assert all(1e-6 <= d["wd"] <= 1e-1 for d in draws if d["wd"] != 0.0)
@@ -142,8 +142,8 @@ def test_toggle_is_off_or_drawn_and_expresses_both() -> None:
     assert space.representative_params() == {"wd": 0.0, "n": -1}
     with pytest.raises(InvalidSearchSpaceError, match="`distribution` must be"):
         Toggle(CategoricalDistribution([1, 2]))
-    with pytest.raises(InvalidSearchSpaceError, match="`off` must be a number"):
-        Toggle(FloatDistribution(0.0, 1.0), off=None)
+    with pytest.raises(InvalidSearchSpaceError, match="`off_value` must be a number"):
+        Toggle(FloatDistribution(0.0, 1.0), off_value=None)
 
 
 def test_the_default_space_holds_the_estimators_own_configuration() -> None:
@@ -197,11 +197,15 @@ EXAMPLE = {
 def test_load_search_space() -> None:
     space = load_search_space(EXAMPLE)
     dims = space.dimensions
-    decay = {"type": "float", "low": "1e-6", "high": 0.1, "log": True, "off": 0}
+    decay = {"type": "float", "low": "1e-6", "high": 0.1, "log": True, "off_value": 0}
     assert load_search_space({"weight_decay": decay}).dimensions == {
-        "weight_decay": Toggle(FloatDistribution(1e-6, 0.1, log=True), off=0.0)}
-    with pytest.raises(InvalidSearchSpaceError, match="`off` must be a number"):
-        load_search_space({"weight_decay": {**decay, "off": "none"}})
+        "weight_decay": Toggle(FloatDistribution(1e-6, 0.1, log=True), off_value=0.0)}
+    with pytest.raises(InvalidSearchSpaceError, match="`off_value` must be a number"):
+        load_search_space({"weight_decay": {**decay, "off_value": "none"}})
+    # YAML 1.1 reads an unquoted `off:` as the key False: said, with the fix.
+    written = yaml.safe_load("wd: {type: float, low: 1e-6, high: 0.1, off: 0.0}")
+    with pytest.raises(InvalidSearchSpaceError, match="read as False.*off_value: 0.0"):
+        load_search_space(written)
     assert dims["learning_rate"] == FloatDistribution(1e-4, 1e-1, log=True)
     assert dims["dropout"] == FloatDistribution(0.0, 0.5, step=0.1)
     assert dims["batch_size"] == IntDistribution(16, 64, step=16)

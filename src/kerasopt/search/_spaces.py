@@ -362,7 +362,7 @@ class Toggle:
     ----------
     distribution : FloatDistribution or IntDistribution
         Where the value is drawn from when the parameter is on.
-    off : int or float, default=0.0
+    off_value : int or float, default=0.0
         The value when it is off.
 
     Examples
@@ -377,7 +377,7 @@ class Toggle:
     """
 
     distribution: FloatDistribution | IntDistribution
-    off: float = 0.0
+    off_value: float = 0.0
 
     def __post_init__(self) -> None:
         if not isinstance(self.distribution, (FloatDistribution, IntDistribution)):
@@ -385,25 +385,26 @@ class Toggle:
                 "Toggle: `distribution` must be a FloatDistribution or an "
                 f"IntDistribution, but got {self.distribution!r}."
             )
-        if isinstance(self.off, bool) or not isinstance(self.off, Real):
+        if isinstance(self.off_value, bool) or not isinstance(self.off_value, Real):
             raise InvalidSearchSpaceError(
-                f"Toggle: `off` must be a number, such as 0.0, but got {self.off!r}."
+                "Toggle: `off_value` must be a number, such as 0.0, but got "
+                f"{self.off_value!r}."
             )
 
     def suggest(self, trial: optuna.trial.BaseTrial, name: str) -> Any:
-        """Draw the value of one trial: :attr:`off`, or one from the range."""
+        """Draw the value of one trial: :attr:`off_value`, or one from the range."""
         if trial.suggest_categorical(f"{name}.on", (False, True)):
             return _suggest(trial, name, self.distribution)
-        return self.off
+        return self.off_value
 
     def fixed_params(self, name: str, value: Any) -> dict[str, Any] | None:
         """The Optuna parameters with which :meth:`suggest` returns ``value``.
 
-        :attr:`off` turns the parameter off; another number takes the
+        :attr:`off_value` turns the parameter off; another number takes the
         nearest value of the range (see :meth:`SearchSpace.fixed_params`).
         """
         number = isinstance(value, Real) and not isinstance(value, bool)
-        if number and value == self.off:
+        if number and value == self.off_value:
             return {f"{name}.on": False}
         value = _nearest(self.distribution, value)
         return None if value is _UNEXPRESSED else {f"{name}.on": True, name: value}
@@ -471,7 +472,7 @@ def _representative(dim: Dimension) -> Any:
     if isinstance(dim, Fixed):
         return dim.value
     if isinstance(dim, Toggle):
-        return dim.off
+        return dim.off_value
     if isinstance(dim, LayerSizes):
         return ((dim.widths or (dim.min_units,))[0],) * dim.min_layers
     if isinstance(dim, CategoricalDistribution):
@@ -779,8 +780,8 @@ def initial_params(
 # ----------------------------------------------------------- what users write
 _FIELDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     # type: (required fields, optional fields), besides "type" itself
-    "float": (("low", "high"), ("log", "step", "off")),
-    "int": (("low", "high"), ("log", "step", "off")),
+    "float": (("low", "high"), ("log", "step", "off_value")),
+    "int": (("low", "high"), ("log", "step", "off_value")),
     "categorical": (("choices",), ()),
     "layers": ((), ("n_layers", "units", "log", "widths")),
     "fixed": (("value",), ()),
@@ -865,6 +866,13 @@ def _dimension(key: str, spec: Any) -> Dimension:
     required, optional = _FIELDS[kind]
     allowed = ("type", *required, *optional)
     for field in spec:
+        if isinstance(field, bool):  # YAML 1.1 reads on/off/yes/no as booleans
+            raise _fail(
+                key,
+                f"a field name was read as {field} (YAML reads unquoted on, off, yes "
+                "and no as true or false). For the value of a parameter that is "
+                "off, write `off_value: 0.0`.",
+            )
         if field not in allowed:
             raise _fail(
                 key,
@@ -877,9 +885,10 @@ def _dimension(key: str, spec: Any) -> Dimension:
             raise _fail(key, f"type {kind!r} needs the field {field!r}.")
     if kind in ("float", "int"):
         dim = _range(key, spec, integer=kind == "int")
-        if "off" not in spec:
+        if "off_value" not in spec:
             return dim
-        return Toggle(dim, _number(key, "off", spec["off"], integer=kind == "int"))
+        off_value = _number(key, "off_value", spec["off_value"], integer=kind == "int")
+        return Toggle(dim, off_value)
     if kind == "categorical":
         choices = spec["choices"]
         if not isinstance(choices, (list, tuple)) or not choices:
@@ -924,11 +933,11 @@ def load_search_space(structure: Mapping[str, Any]) -> SearchSpace:
 
     =============== =============================================================
     ``float``       ``low``, ``high``, optional ``log`` (false) or ``step``, and
-                    ``off``: a value the parameter may also take, outside the
+                    ``off_value``: a value the parameter may also take, outside the
                     range (such as 0 for a log-scale weight decay; see
                     :class:`Toggle`)
     ``int``         ``low``, ``high``, optional ``log`` (false) or ``step`` (1),
-                    and ``off``
+                    and ``off_value``
     ``categorical`` ``choices``: a list of strings, numbers, booleans or null
     ``layers``      optional ``n_layers`` ([1, 4]), ``units`` ([8, 256]) and
                     ``log`` (true); gives a tuple for ``hidden_layer_sizes``
