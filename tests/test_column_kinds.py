@@ -42,7 +42,7 @@ def _fit(frame: pd.DataFrame, **options) -> tuple[list[str], list[str]]:
 def test_ids_dates_durations_and_index_are_dropped_with_one_line(table):
     names, messages = _fit(table)
     assert len(messages) == 1 and "\n" not in messages[0]
-    for column in ("'Unnamed: 0' (a saved pandas index)", "'loan_id' (an ID",
+    for column in ("'Unnamed: 0' (a saved row index)", "'loan_id' (an ID",
                    "'issued' (dates stored as text)", "'term' (durations)"):  # fmt: skip
         assert column in messages[0]
     assert "Dropped 4 of 7 columns" in messages[0]
@@ -97,8 +97,13 @@ def test_drop_reason(values, reason):
 
 
 def test_unnamed_column_is_an_index_only_when_unique():
-    assert drop_reason("Unnamed: 0", pd.Series(range(N))) == "a saved pandas index"
+    assert drop_reason("Unnamed: 0", pd.Series(range(N))) == "a saved row index"
     assert drop_reason("Unnamed: 3", pd.Series([1, 2] * (N // 2))) is None
+    # R's row names (Rdatasets CSVs) and readr's unnamed first column, too.
+    for name in ("rownames", "RowNames", "...1"):
+        assert drop_reason(name, pd.Series(range(1, N + 1))) == "a saved row index"
+    assert drop_reason("rownames", pd.Series([1, 2] * (N // 2))) is None
+    assert drop_reason("row_names", pd.Series(range(N))) is None
 
 
 def test_contradictions_and_empty_results_are_errors(table):

@@ -38,7 +38,7 @@ class ModelFileError(KerasoptError, ValueError):
 
 
 class DroppedColumnsWarning(UserWarning):
-    """Columns were left out of a table: IDs, dates, a saved pandas index.
+    """Columns were left out of a table: IDs, dates, a saved row index.
 
     They cannot be learned from as they are; the message names them.
     """

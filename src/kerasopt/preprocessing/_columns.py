@@ -3,7 +3,7 @@
 Each kind (categorical, numeric, or dropped before learning) is decided from
 the data at fit, by a :class:`ColumnSelector`, which a ``ColumnTransformer``
 calls once per kind. Columns that carry no learnable signal as they are (row
-IDs, dates stored as text, durations, a saved pandas index) are dropped with
+IDs, dates stored as text, durations, a saved row index) are dropped with
 one :class:`~kerasopt.exceptions.DroppedColumnsWarning` that names them, rather
 than one-hot encoded into thousands of columns.
 
@@ -52,7 +52,10 @@ _DATE = re.compile(
     r"|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}( \d{1,2}:\d{2}(:\d{2})?)?"
 )
 _DURATION = re.compile(r"[+-]?\d+ days?( [+-]?\d{1,2}:\d{2}:\d{2}(\.\d*)?)?")
-_INDEX_NAME = re.compile(r"Unnamed: \d+")
+#: Names of a saved row index: pandas' ``Unnamed: 0`` (``to_csv`` wrote the index
+#: without a name), ``rownames`` (R's row names, as the Rdatasets CSVs and
+#: statsmodels' ``get_rdataset`` carry them) and readr's ``...1``.
+_INDEX_NAME = re.compile(r"Unnamed: \d+|rownames|\.\.\.\d+", re.IGNORECASE)
 
 
 def check_rows(X: Any) -> None:
@@ -198,7 +201,7 @@ def drop_reason(name: Any, series: pd.Series) -> str | None:
     -------
     str or None
         A short reason (``"an ID or free text: nearly every value distinct"``,
-        ``"dates"``, ``"durations"``, ``"a saved pandas index"``) or None.
+        ``"dates"``, ``"durations"``, ``"a saved row index"``) or None.
     """
     dtype = series.dtype
     if _is_date(series):
@@ -207,7 +210,7 @@ def drop_reason(name: Any, series: pd.Series) -> str | None:
         return "durations"
     values = series.dropna()
     if isinstance(name, str) and _INDEX_NAME.fullmatch(name) and values.is_unique:
-        return "a saved pandas index"
+        return "a saved row index"
     if isinstance(dtype, pd.CategoricalDtype) or not _is_categorical(series):
         return None  # numbers, and categories the user declared as such
     if len(values) == 0 or pd.api.types.is_bool_dtype(dtype):

@@ -504,7 +504,7 @@ def make_tabular_preprocessor(
 
     Columns that cannot be learned from as they are, IDs (text with nearly
     every value distinct), dates and durations (as such or stored as text) and
-    a saved pandas index (``Unnamed: 0``), are dropped with one
+    a saved row index (``Unnamed: 0``, ``rownames``), are dropped with one
     :class:`~kerasopt.exceptions.DroppedColumnsWarning` naming them (see
     :func:`~kerasopt.preprocessing.drop_reason`).
 
