@@ -442,6 +442,10 @@ def test_tune_resume_export_predict(workdir):
         predictions[["proba_Adelie", "proba_Gentoo"]].sum(axis=1), 1, rtol=1e-5
     )
     assert set(predictions["prediction"]) <= {"Adelie", "Gentoo"}
+    # The --output folder of tune, as it is (its model is out/model/).
+    result = run("predict", "out", "new.csv", "-o", "pred_out.csv")
+    assert result.exit_code == 0, result.output
+    assert len(pd.read_csv(workdir / "pred_out.csv")) == len(new)
     new.drop(columns=["island"]).to_csv(workdir / "bad.csv", index=False)
     result = run("predict", "model", "bad.csv")
     assert result.exit_code == 1, result.output

@@ -94,7 +94,14 @@ def fit_ensemble(
 
 
 def model_path(path: Path, *, creating: bool) -> Path:
-    """A folder (existing, or ``name/``) means ``folder/model.kerasopt``."""
+    """A folder (existing, or ``name/``) means ``folder/model.kerasopt``.
+
+    To read, the ``--output`` folder of ``kerasopt tune`` means its
+    ``model/model.kerasopt`` (where ``tune`` saves the model).
+    """
+    tuned = path / "model" / MODEL_FILE
+    if not creating and not (path / MODEL_FILE).is_file() and tuned.is_file():
+        return tuned
     if path.is_dir() or (creating and str(path).endswith(("/", "\\"))):
         return path / MODEL_FILE
     if creating and not path.suffix:
@@ -235,7 +242,9 @@ def predict(
     model: Annotated[
         Path,
         typer.Argument(
-            help="Model file or folder from `kerasopt export`.", show_default=False
+            help="Model file, or a folder from `kerasopt export` or the --output "
+            "folder of `kerasopt tune`.",
+            show_default=False,
         ),
     ],
     data: Annotated[
