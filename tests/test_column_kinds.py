@@ -46,6 +46,10 @@ def test_ids_dates_durations_and_index_are_dropped_with_one_line(table):
                    "'issued' (dates stored as text)", "'term' (durations)"):  # fmt: skip
         assert column in messages[0]
     assert "Dropped 4 of 7 columns" in messages[0]
+    assert "Convert dates and durations to numbers" in messages[0]
+    # Without dates or durations, the advice is not given.
+    _, messages = _fit(table.drop(columns=["issued", "term"]))
+    assert "Dropped 2 of 5 columns" in messages[0] and "Convert" not in messages[0]
     assert not any(
         n.startswith(("loan_id", "issued", "term", "Unnamed")) for n in names
     )

@@ -279,10 +279,12 @@ def _warn(reasons: dict[Any, str], n_columns: int) -> None:
     if not found:
         return
     listed = ", ".join(f"{c!r} ({r})" for c, r in found.items())
+    timed = any(r.startswith(("dates", "durations")) for r in found.values())
+    convert = "Convert dates and durations to numbers to use them; " if timed else ""
     warnings.warn(
         f"Dropped {len(found)} of {n_columns} columns that cannot be learned from as "
-        f"they are: {listed}. Convert dates to numbers to use them; to keep a column "
-        "as it is, name it in categorical= or numeric=, or pass auto_drop=False.",
+        f"they are: {listed}. {convert}To keep a column as it is, name it in "
+        "categorical= or numeric=, or pass auto_drop=False.",
         DroppedColumnsWarning,
         stacklevel=2,
     )
