@@ -34,9 +34,10 @@ Scores: ROC AUC (binary: several tables are imbalanced), accuracy
 
 ``python benchmarks/bench_quality.py --ablation`` runs the ingredient
 ablation of docs/user_guide/recipe.md instead, and ``--variants`` fits
-candidate defaults (:data:`VARIANTS`: other numeric encodings and scalers)
-beside the defaults and HistGradientBoosting on the same held-out rows of
-every table (no search), written to benchmarks/variants.md, which
+candidate defaults (:data:`VARIANTS`: other numeric encodings, scalers and
+dropout) beside the defaults and HistGradientBoosting on the same held-out
+rows of every table (no search; each variant's score the mean over
+:data:`VARIANT_SEEDS` seeds), written to benchmarks/variants.md, which
 docs/user_guide/recipe.md includes.
 """
 
@@ -275,11 +276,20 @@ VARIANTS: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
     "quantile": ({"scaler": "quantile"}, {}),
     "robust": ({"scaler": "robust"}, {}),
     "periodic": ({}, {"numeric_embedding": "periodic"}),
+    "dropout 0.15": ({}, {"dropout": 0.15}),
 }
+#: Seeds of each variant's network (``random_state``) in a variants run: each
+#: score is the mean over them, so that a variant is not judged on one draw.
+VARIANT_SEEDS = 3
 
 
-def _variant_scores(name: str, quick: bool) -> dict[str, tuple[float, float]]:
-    """(held-out score, fit seconds) of HistGradientBoosting and each variant."""
+def _variant_scores(
+    name: str, quick: bool, seeds: int = VARIANT_SEEDS
+) -> dict[str, tuple[float, float]]:
+    """(held-out score, fit seconds) of HistGradientBoosting and each variant, the
+    variants' as means over ``seeds`` seeds of the network."""
+    import numpy as np
+
     from kerasopt import KerasClassifier, KerasRegressor, make_tabular_pipeline
 
     _warm_up()
@@ -289,20 +299,30 @@ def _variant_scores(name: str, quick: bool) -> dict[str, tuple[float, float]]:
     results = {"HistGradientBoosting": _held_out(hgb, train, test, SCORING[task])}
     keras_class = KerasClassifier if classifier else KerasRegressor
     for label, (options, params) in VARIANTS.items():
-        model = make_tabular_pipeline(keras_class(random_state=0, **params), **options)
-        results[label] = _held_out(model, train, test, SCORING[task])
+        models = [
+            make_tabular_pipeline(keras_class(random_state=seed, **params), **options)
+            for seed in range(seeds)
+        ]
+        runs = [_held_out(model, train, test, SCORING[task]) for model in models]
+        score, seconds = np.mean(runs, axis=0)
+        results[label] = (float(score), float(seconds))
     return results
 
 
-def variants(quick: bool = False, tables: Any = None) -> str:
-    """Each variant on each table, as a Markdown table of held-out scores."""
+def variants(
+    quick: bool = False, tables: Any = None, seeds: int = VARIANT_SEEDS
+) -> str:
+    """Each variant on each table, as a Markdown table of held-out scores (means
+    over ``seeds`` seeds of the network; HistGradientBoosting: one fit)."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
     names = tuple(tables or (QUICK_TABLES if quick else FULL_TABLES))
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(WORKERS, mp_context=context) as pool:
-        scores = list(pool.map(_variant_scores, names, [quick] * len(names)))
+        scores = list(
+            pool.map(_variant_scores, names, [quick] * len(names), [seeds] * len(names))
+        )
     done = dict(zip(names, scores, strict=True))
     labels = ["HistGradientBoosting", *VARIANTS]
     lines = ["| table | " + " | ".join(labels) + " |", "|---" * (len(labels) + 1) + "|"]
@@ -398,12 +418,16 @@ if __name__ == "__main__":
     parser.add_argument("--variants", action="store_true")
     parser.add_argument("--trials", type=int, help=f"trials per search ({N_TRIALS})")
     parser.add_argument("--tables", nargs="+", help="tables to run (default: all)")
+    parser.add_argument(
+        "--seeds", type=int, default=VARIANT_SEEDS,
+        help=f"seeds per variant and table, --variants only ({VARIANT_SEEDS})",
+    )  # fmt: skip
     args = parser.parse_args()
     if args.ablation:
         from _ablation import ablation
 
         ablation(quick=args.quick)
     elif args.variants:
-        variants(quick=args.quick, tables=args.tables)
+        variants(quick=args.quick, tables=args.tables, seeds=args.seeds)
     else:
         run(quick=args.quick, n_trials=args.trials, tables=args.tables)
