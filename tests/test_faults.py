@@ -370,6 +370,11 @@ def test_postgresql_restarted_during_a_distributed_run(workdir: Path) -> None:  
             if worker.poll() is None:
                 worker.kill()
                 worker.wait()
+    # A worker that lost the connection leaves its trial RUNNING; the rerun marks
+    # it failed at its next trial's start, once its last heartbeat is older than
+    # the rerun's grace period (5 s): without the wait, a rerun that finishes
+    # within those 5 s never does (CI failed so once).
+    time.sleep(6)
     rerun = _tune(workdir, *options, "--grace-period", "5")
     output, _ = rerun.communicate(timeout=300)
     outputs.append(output)

@@ -185,10 +185,12 @@ def _other_space(trial: optuna.trial.Trial, exc: ValueError) -> InvalidSearchSpa
     return InvalidSearchSpaceError(
         f"Trial {trial.number} of study {trial.study.study_name!r} draws a parameter "
         "from another range or set of choices than the study's earlier trials "
-        f"({exc}): this search space is not the one the study was made with. "
-        "Resume it with the same space (the default space holds the estimator's "
-        "own layer width, so use the same estimator too), or start a new study "
-        "with another study name. The study's trials are kept."
+        f"({exc}): this search space is not the one the study was made with, or "
+        "it changes a parameter's range or choices from trial to trial (Optuna "
+        "needs one per parameter name). Resume it with the same space (the "
+        "default space holds the estimator's own layer width, so use the same "
+        "estimator too), or start a new study with another study name. The "
+        "study's trials are kept."
     )
 
 
