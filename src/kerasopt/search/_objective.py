@@ -401,11 +401,9 @@ class Objective:
             estimator = self.make_estimator(params, random_state)
         except (optuna.TrialPruned, InvalidSearchSpaceError):
             raise
-        except ValueError as exc:
-            if any(text in str(exc) for text in _OTHER_SPACE):
-                raise _other_space(trial, exc) from None
-            return self._fail(trial, exc, "search space")
         except Exception as exc:  # a user's space callable: a failed trial
+            if isinstance(exc, ValueError) and any(t in str(exc) for t in _OTHER_SPACE):
+                raise _other_space(trial, exc) from None
             return self._fail(trial, exc, "search space")
         prefix, final = final_estimator_prefix(estimator)
         keras = is_keras_estimator(final)

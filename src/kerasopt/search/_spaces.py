@@ -330,11 +330,8 @@ class LayerSizes:
             return None
         params: dict[str, Any] = {f"{name}.n_layers": len(value)}
         if self.widths is not None:
-            sizes = set(value)
-            if len(sizes) != 1:
-                return None
-            (size,) = sizes
-            if isinstance(size, bool) or not isinstance(size, Integral) or size < 1:
+            size = _one_width(value)
+            if size is None:
                 return None
             params[f"{name}.width"] = min(
                 self.widths, key=lambda width: abs(math.log(width / size))
@@ -408,6 +405,18 @@ class Toggle:
             return {f"{name}.on": False}
         value = _nearest(self.distribution, value)
         return None if value is _UNEXPRESSED else {f"{name}.on": True, name: value}
+
+
+def _one_width(sizes: Any) -> int | None:
+    """The width of hidden layers all of one width (an int >= 1), else None."""
+    if isinstance(sizes, (str, bytes)) or not isinstance(sizes, Sequence):
+        return None
+    widths = set(sizes)
+    if len(widths) != 1:
+        return None
+    (width,) = widths
+    ok = isinstance(width, Integral) and not isinstance(width, bool) and width >= 1
+    return int(width) if ok else None
 
 
 def _check_count(field: str, value: Any) -> None:
@@ -1022,10 +1031,12 @@ def as_space(space: Any, estimator: BaseEstimator) -> SpaceFn:
                 "optuna.distributions or a callable(trial) -> dict of parameters."
             )
         own = final.get_params()
+        sizes = own["hidden_layer_sizes"]  # the estimator takes one int too
+        width = _one_width((sizes,) if isinstance(sizes, Integral) else sizes)
         return default_search_space(
             max_epochs=int(own["epochs"]),
             classifier=is_classifier(final),
-            widths=(*WIDTHS, *_one_width(own["hidden_layer_sizes"])),
+            widths=WIDTHS if width is None else (*WIDTHS, width),
         )
     if isinstance(space, SearchSpace):
         return space
@@ -1042,20 +1053,6 @@ def as_space(space: Any, estimator: BaseEstimator) -> SpaceFn:
         "parsed space file (dict of dicts) or a callable(trial) -> dict, but got "
         f"{type(space).__name__} ({space!r})."
     )
-
-
-def _one_width(sizes: Any) -> tuple[int, ...]:
-    """``(width,)`` when ``sizes`` are hidden layers all of one width, else ``()``."""
-    if isinstance(sizes, Integral) and not isinstance(sizes, bool):
-        sizes = (sizes,)
-    if isinstance(sizes, (str, bytes)) or not isinstance(sizes, Sequence):
-        return ()
-    widths = set(sizes)
-    if len(widths) != 1:
-        return ()
-    (width,) = widths
-    ok = isinstance(width, Integral) and not isinstance(width, bool) and width >= 1
-    return (int(width),) if ok else ()
 
 
 def _no_params(trial: optuna.trial.BaseTrial) -> dict[str, Any]:
