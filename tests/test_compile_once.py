@@ -135,6 +135,12 @@ def _fit_both(make, X, y, **fit):
         # Adagrad's accumulators start at 0.1, not 0
         {"optimizer": "adagrad", "hidden_layer_sizes": (6, 6)},
         {"dropout": 0.2, "batch_size": 100},
+        # Nadam has a variable of its own besides the slots; clipnorm clips each
+        # weight's gradient by its own norm (the step updates weights one by
+        # one); Ftrl is not among the optimizers updated as one vector.
+        {"optimizer": "nadam", "hidden_layer_sizes": (5, 3)},
+        {"optimizer": "adam", "optimizer__clipnorm": 0.01},
+        {"optimizer": "ftrl"},
     ],
 )
 def test_the_compiled_loop_trains_as_keras_fit(params):
@@ -154,6 +160,20 @@ def test_the_compiled_loop_trains_as_keras_fit(params):
     np.testing.assert_allclose(
         ours.predict_proba(X), keras_fit.predict_proba(X), atol=1e-6
     )
+    # The optimizer's state (kept by the step as one vector per slot) is left
+    # in the model's optimizer as fit leaves it.
+    for a, b in zip(
+        ours.model_.optimizer.variables,
+        keras_fit.model_.optimizer.variables,
+        strict=True,
+    ):
+        np.testing.assert_allclose(
+            np.asarray(a.value),
+            np.asarray(b.value),
+            rtol=1e-4,
+            atol=1e-7,
+            err_msg=a.name,
+        )
 
 
 def test_the_compiled_loop_trains_a_multi_output_regressor_as_keras_fit():
@@ -269,3 +289,63 @@ def test_given_validation_data_is_evaluated_as_keras_fit_evaluates_it():
     np.testing.assert_allclose(
         ours.history_["val_loss"], keras_fit.history_["val_loss"], rtol=1e-5
     )
+
+
+def test_a_network_kerasopt_built_is_keyed_by_its_recipe_as_soundly_as_by_tracing():
+    """Networks built from equal recipes share programs without being traced;
+    equal recipes must mean equal traced programs, and the values held in
+    weights (dropout rate, knots, seed) or passed to the step (L2) must not
+    split them."""
+    from kerasopt.estimators import _jax_loop
+    from kerasopt.estimators._network import RECIPES, FeatureLayout, build_mlp
+
+    rng = np.random.default_rng(0)
+    layout = FeatureLayout(embedded=[0, 1], plain=[2], codes=[3], cardinalities=[5])
+    base = dict(
+        hidden_layer_sizes=(8, 8), activation="relu", dropout=0.1, l2=0.0,
+        batch_normalization=False, layout=layout, numeric_embedding="piecewise",
+        numeric_sample=rng.normal(size=(50, 2)), input_clip=3.0,
+    )  # fmt: skip
+    variants = [
+        {},
+        {"dropout": 0.4, "l2": 1e-3, "numeric_sample": rng.normal(size=(50, 2))},
+        {"dropout": 0.0},
+        {"hidden_layer_sizes": (8, 16)},
+        {"activation": "gelu"},
+        {"input_clip": 4.0},
+        {"numeric_embedding": "periodic"},
+        {
+            "layout": FeatureLayout(
+                embedded=[0], plain=[1, 2], codes=[3], cardinalities=[5]
+            )
+        },
+        {
+            "layout": FeatureLayout(
+                embedded=[0, 1], plain=[2], codes=[3], cardinalities=[6]
+            )
+        },
+        {"batch_normalization": True},
+    ]
+
+    def build(**changes):
+        kwargs = {**base, **changes}
+        if kwargs["numeric_embedding"] == "piecewise":
+            kwargs["numeric_sample"] = kwargs["numeric_sample"][
+                :, : len(kwargs["layout"].embedded)
+            ]
+        return build_mlp((4,), 1, "sigmoid", **kwargs)
+
+    models = [build(**v) for v in variants]
+    normalizer = keras.layers.Normalization(axis=-1)
+    normalizer.adapt(rng.normal(size=(20, 3)))
+    assert build(normalizer=normalizer) not in RECIPES
+    assert RECIPES[models[0]] == RECIPES[models[1]]  # values only: shared
+    for training in (True, False):
+        traced = [_jax_loop._traced_structure(m, training) for m in models]
+        keys = [_jax_loop._structure(m, training) for m in models]
+        for i in range(len(models)):
+            for j in range(i + 1, len(models)):
+                if keys[i] == keys[j]:
+                    assert traced[i] == traced[j], (variants[i], variants[j], training)
+        assert traced[0] == traced[1]
+    assert len({RECIPES[m] for m in models}) == len(models) - 1

@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import math
 import random
+import weakref
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -626,6 +627,16 @@ def feature_layout(
 
 
 # -- the MLP -------------------------------------------------------------------
+#: What each network built by :func:`build_mlp` computes, as the arguments it was
+#: built from (the values its weights hold aside: knots, dropout rates). Two
+#: networks with equal entries compute the same function of their weights, so
+#: ``_jax_loop`` runs them with one compiled program without tracing each
+#: (~13 ms a network, twice: 1.3 s of a 10-trial, 5-fold search). Networks
+#: with a ``normalizer``, whose statistics are constants of the program, have
+#: none and are traced.
+RECIPES: weakref.WeakKeyDictionary[keras.Model, str] = weakref.WeakKeyDictionary()
+
+
 def _inputs(
     inputs: keras.KerasTensor,
     layout: FeatureLayout | None,
@@ -770,7 +781,17 @@ def build_mlp(
     outputs = keras.layers.Dense(n_outputs, activation=output_activation, **dense)(x)
     if ensemble_heads > 1:
         outputs = EnsembleMean()(outputs)
-    return keras.Model(inputs, outputs)
+    model = keras.Model(inputs, outputs)
+    if normalizer is None:
+        # Not the L2 factor: the compiled step takes it as a value.
+        RECIPES[model] = repr((
+            tuple(input_shape), n_outputs, output_activation,
+            tuple(int(u) for u in hidden_layer_sizes), activation, bool(dropout),
+            batch_normalization, layout, numeric_embedding, categorical_embedding_dim,
+            input_clip, ensemble_heads, keras.config.floatx(),
+            keras.config.dtype_policy().name,
+        ))  # fmt: skip
+    return model
 
 
 # -- parameters ----------------------------------------------------------------
