@@ -309,6 +309,7 @@ def test_a_network_kerasopt_built_is_keyed_by_its_recipe_as_soundly_as_by_tracin
     variants = [
         {},
         {"dropout": 0.4, "l2": 1e-3, "numeric_sample": rng.normal(size=(50, 2))},
+        {"numeric_embedding": "piecewise_tree", "numeric_target": rng.normal(size=50)},
         {"dropout": 0.0},
         {"hidden_layer_sizes": (8, 16)},
         {"activation": "gelu"},
@@ -339,7 +340,8 @@ def test_a_network_kerasopt_built_is_keyed_by_its_recipe_as_soundly_as_by_tracin
     normalizer = keras.layers.Normalization(axis=-1)
     normalizer.adapt(rng.normal(size=(20, 3)))
     assert build(normalizer=normalizer) not in RECIPES
-    assert RECIPES[models[0]] == RECIPES[models[1]]  # values only: shared
+    # Values only (weights, the L2 factor, where the knots are): shared.
+    assert RECIPES[models[0]] == RECIPES[models[1]] == RECIPES[models[2]]
     for training in (True, False):
         traced = [_jax_loop._traced_structure(m, training) for m in models]
         keys = [_jax_loop._structure(m, training) for m in models]
@@ -347,5 +349,5 @@ def test_a_network_kerasopt_built_is_keyed_by_its_recipe_as_soundly_as_by_tracin
             for j in range(i + 1, len(models)):
                 if keys[i] == keys[j]:
                     assert traced[i] == traced[j], (variants[i], variants[j], training)
-        assert traced[0] == traced[1]
-    assert len({RECIPES[m] for m in models}) == len(models) - 1
+        assert traced[0] == traced[1] == traced[2]
+    assert len({RECIPES[m] for m in models}) == len(models) - 2

@@ -353,3 +353,38 @@ def test_keras_scaler_normalizes_numeric_columns_only_next_to_codes():
         KerasRegressor(epochs=1, random_state=0), scaler="keras"
     ).fit(X[["state"]], y)
     assert "Normalization" not in _layers(only_codes[-1].model_)
+
+
+def test_target_aware_knots_are_placed_where_the_target_changes():
+    """numeric_embedding="piecewise_tree": quantile knots miss a step of the
+    target between them; the tree's thresholds find it, for a classifier's
+    labels and a regression's numbers."""
+    from kerasopt import KerasClassifier, KerasRegressor
+
+    rng = np.random.default_rng(0)
+    X = rng.uniform(0, 1000, size=(2000, 1))
+    step = 531.3
+    labels = np.where(X[:, 0] > step, "high", "low")
+
+    def knots(encoding):
+        return np.asarray(encoding.left)[0]
+
+    quantile, aware = PiecewiseLinearEncoding(), PiecewiseLinearEncoding()
+    quantile.build((None, 1)), aware.build((None, 1))
+    quantile.set_knots(X)
+    aware.set_knots(X, np.unique(labels, return_inverse=True)[1])
+    assert np.min(np.abs(knots(quantile) - step)) > 5
+    assert np.min(np.abs(knots(aware) - step)) < 2
+    for estimator, y in (
+        (KerasClassifier, labels),
+        (KerasRegressor, (X[:, 0] > step) * 3.0 + rng.normal(0, 0.1, len(X))),
+    ):
+        fitted = estimator(
+            numeric_embedding="piecewise_tree", epochs=2, random_state=0
+        ).fit(X, y)
+        (encoding,) = [
+            layer for layer in fitted.model_.layers
+            if isinstance(layer, PiecewiseLinearEncoding)
+        ]  # fmt: skip
+        assert np.min(np.abs(knots(encoding) - step)) < 2, estimator
+        assert fitted.predict(X[:3]).shape == (3,)

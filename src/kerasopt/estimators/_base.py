@@ -91,8 +91,8 @@ COMMON_PARAMETERS = """\
         L2 penalty on the Dense kernels.
     batch_normalization : bool, default=False
         Batch normalization before each hidden activation.
-    numeric_embedding : {"piecewise", "periodic", "plr"} or None, \
-default="piecewise"
+    numeric_embedding : {"piecewise", "piecewise_tree", "periodic", "plr"} \
+or None, default="piecewise"
         How each numeric input column with more than two distinct values
         enters the built-in MLP. ``"piecewise"`` keeps the column and adds
         17 values: the column's value shared between its two nearest of 17
@@ -101,7 +101,12 @@ default="piecewise"
         network reads step-like effects of dates, hours and skewed numbers;
         on the quality benchmark it took the mean gap to HistGradientBoosting
         on the large tables from -0.024 to -0.008 (docs/user_guide/recipe.md).
-        ``"periodic"`` replaces the column by periodic features
+        ``"piecewise_tree"`` places 9 of the knots at quantiles and the others
+        where the target changes along the column (the thresholds of a small
+        decision tree fitted to the training target): for codes and day
+        numbers whose effect is not smooth; it is among the default search
+        space's choices, not the default, as it gained on some tables and
+        lost on others (benchmarks/variants.md). ``"periodic"`` replaces the column by periodic features
         ``cos(2 pi w x + b)``, a per-column linear map and the raw value
         (RealMLP's PBLD; ``"plr"`` adds a ReLU), at about twice the fit time.
         None feeds the columns as they are.
@@ -915,7 +920,7 @@ class BaseKerasEstimator(BaseEstimator):
         self.history_: dict[str, list[float]] = {}
         optimizer = self._optimizer()  # the one of this model: compile, or a builder's
         with seeded(self._seed), backend_hint("building the model"):
-            self.model_ = self._make_model(X, optimizer)
+            self.model_ = self._make_model(X, y, optimizer)
         # The one moment the loss and the encoding of labels are decided.
         loss, one_hot = self._choose_loss(output_widths(self.model_)[0])
         if one_hot:
@@ -940,11 +945,13 @@ class BaseKerasEstimator(BaseEstimator):
             return getattr(self, "_keras_build_fn", None)  # scikeras' subclass hook
         return self.model
 
-    def _make_model(self, X: np.ndarray, optimizer: keras.optimizers.Optimizer) -> keras.Model:
+    def _make_model(
+        self, X: np.ndarray, y: np.ndarray, optimizer: keras.optimizers.Optimizer
+    ) -> keras.Model:
         builder = self._builder()
         recipe = {}
         if builder is None:
-            recipe = recipe_model_kwargs(self, X, self.feature_categories_)
+            recipe = recipe_model_kwargs(self, X, y, self.feature_categories_)
         normalizer = None
         layout = recipe.get("layout")  # codes are not normalized
         numeric = X if layout is None else X[:, layout.embedded + layout.plain]

@@ -22,6 +22,7 @@ import keras
 import numpy as np
 import pandas as pd
 from keras import ops
+from sklearn.base import is_classifier
 
 from .._utils import did_you_mean
 from ..exceptions import DataError
@@ -52,7 +53,7 @@ __all__ = [
     "recipe_model_kwargs",
 ]
 
-NUMERIC_EMBEDDINGS: tuple[str, ...] = ("piecewise", "periodic", "plr")
+NUMERIC_EMBEDDINGS: tuple[str, ...] = ("piecewise", "piecewise_tree", "periodic", "plr")
 
 ACTIVATION_NAMES: tuple[str, ...] = (
     "relu", "tanh", "sigmoid", "elu", "selu", "gelu", "leaky_relu", "silu", "swish",
@@ -347,14 +348,28 @@ class PiecewiseLinearEncoding(keras.layers.Layer):
             shape=shape, name="inverse_width", initializer=zeros, trainable=False
         )
 
-    def set_knots(self, X: np.ndarray) -> None:
-        """Place the knots at quantiles of ``X``, training values of each feature."""
+    def set_knots(self, X: np.ndarray, y: np.ndarray | None = None) -> None:
+        """Place the knots from ``X``, training values of each feature.
+
+        Without ``y``, at ``n_bins + 1`` quantiles. With the training target
+        ``y`` (class codes, or numbers for a regression), at ``n_bins // 2 + 1``
+        quantiles and at the thresholds of a decision tree of at most
+        ``n_bins // 2`` leaves, each of at least 64 rows, fitted to predict
+        ``y`` from the feature alone: where the target changes, which
+        quantiles miss for a code or a day number whose effect is not smooth
+        (the target-aware bins of Gorishniy et al., 2022).
+        """
         X = np.asarray(X, dtype=np.float64)
         left = np.zeros((X.shape[1], self.n_bins))
         inverse_width = np.zeros_like(left)
-        levels = np.linspace(0.0, 1.0, self.n_bins + 1)
+        n_quantiles = self.n_bins if y is None else self.n_bins // 2
+        levels = np.linspace(0.0, 1.0, n_quantiles + 1)
         for j in range(X.shape[1]):
-            knots = np.unique(np.quantile(X[:, j], levels))
+            knots = np.quantile(X[:, j], levels)
+            if y is not None:
+                found = _tree_thresholds(X[:, j], y, self.n_bins // 2)
+                knots = np.concatenate([knots, found])
+            knots = np.unique(knots)
             k = len(knots) - 1
             left[j, :k], left[j, k:] = knots[:-1], knots[-1]
             # Capped: knots closer than float32 resolves would give inf * 0.
@@ -379,6 +394,18 @@ class PiecewiseLinearEncoding(keras.layers.Layer):
 
     def get_config(self) -> dict[str, Any]:
         return {**super().get_config(), "n_bins": self.n_bins}
+
+
+def _tree_thresholds(x: np.ndarray, y: np.ndarray, leaves: int) -> np.ndarray:
+    """Split points of a decision tree predicting ``y`` from ``x`` alone."""
+    from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
+
+    regression = np.issubdtype(np.asarray(y).dtype, np.floating)
+    tree = (DecisionTreeRegressor if regression else DecisionTreeClassifier)(
+        max_leaf_nodes=max(leaves, 2), min_samples_leaf=64, random_state=0
+    )
+    structure = tree.fit(x[:, None], y).tree_
+    return structure.threshold[structure.children_left != structure.children_right]
 
 
 @keras.saving.register_keras_serializable(package=_PACKAGE)
@@ -645,6 +672,7 @@ def _inputs(
     input_clip: float | None,
     numeric_embedding: str | None,
     numeric_sample: np.ndarray | None,
+    numeric_target: np.ndarray | None,
     categorical_embedding_dim: int,
 ) -> keras.KerasTensor:
     """The first representation of a row: scaled, clipped and embedded columns."""
@@ -659,12 +687,12 @@ def _inputs(
             x = normalizer(x)
         if input_clip:
             x = SmoothClip(input_clip)(x)
-        if numeric_embedding == "piecewise" and layout.embedded:
+        if numeric_embedding in ("piecewise", "piecewise_tree") and layout.embedded:
             # Knots on the raw columns: quantiles follow any monotone scaling.
             encoding = PiecewiseLinearEncoding()
             parts += [x, encoding(ColumnSelect(layout.embedded)(inputs))]
             if numeric_sample is not None:
-                encoding.set_knots(numeric_sample)
+                encoding.set_knots(numeric_sample, numeric_target)
         elif numeric_embedding and layout.embedded:
             n = len(layout.embedded)
             embedded = PeriodicEmbedding(
@@ -695,6 +723,7 @@ def build_mlp(
     layout: FeatureLayout | None = None,
     numeric_embedding: str | None = None,
     numeric_sample: np.ndarray | None = None,
+    numeric_target: np.ndarray | None = None,
     categorical_embedding_dim: int = 8,
     input_clip: float | None = None,
     ensemble_heads: int = 1,
@@ -728,15 +757,19 @@ def build_mlp(
     layout : FeatureLayout, optional
         Roles of the input columns (2-D inputs only); None uses every column
         as it is.
-    numeric_embedding : {"piecewise", "periodic", "plr"}, optional
-        Embedding of the layout's ``embedded`` columns: ``"piecewise"``
-        appends their :class:`PiecewiseLinearEncoding` to the numeric columns,
-        ``"periodic"`` and ``"plr"`` replace them by a
-        :class:`PeriodicEmbedding`.
+    numeric_embedding : {"piecewise", "piecewise_tree", "periodic", "plr"}, optional
+        Embedding of the layout's ``embedded`` columns: ``"piecewise"`` and
+        ``"piecewise_tree"`` append their :class:`PiecewiseLinearEncoding`
+        to the numeric columns, ``"periodic"`` and ``"plr"`` replace them by
+        a :class:`PeriodicEmbedding`.
     numeric_sample : ndarray of shape (n_samples, n_embedded), optional
-        Training values of the ``embedded`` columns, where the knots of
-        ``"piecewise"`` are placed (without it they are left unset, as before
-        loading saved weights).
+        Training values of the ``embedded`` columns, where the knots of the
+        piecewise encoding are placed (without it they are left unset, as
+        before loading saved weights).
+    numeric_target : ndarray, optional
+        The training target of ``numeric_sample``'s rows: with it, knots
+        are also placed where the target changes (see
+        :meth:`PiecewiseLinearEncoding.set_knots`).
     categorical_embedding_dim : int, default=8
         Vector length of each coded categorical column.
     input_clip : float, optional
@@ -757,6 +790,7 @@ def build_mlp(
         x = _inputs(
             inputs, layout, normalizer=normalizer, input_clip=input_clip,
             numeric_embedding=numeric_embedding, numeric_sample=numeric_sample,
+            numeric_target=numeric_target,
             categorical_embedding_dim=categorical_embedding_dim,
         )  # fmt: skip
     if ensemble_heads > 1:
@@ -783,11 +817,16 @@ def build_mlp(
         outputs = EnsembleMean()(outputs)
     model = keras.Model(inputs, outputs)
     if normalizer is None:
-        # Not the L2 factor: the compiled step takes it as a value.
+        # Not the L2 factor: the compiled step takes it as a value. The shapes
+        # of the weights too, should a layer's defaults have changed.
         RECIPES[model] = repr((
+            [(tuple(w.shape), str(w.dtype)) for w in model.weights],
             tuple(input_shape), n_outputs, output_activation,
             tuple(int(u) for u in hidden_layer_sizes), activation, bool(dropout),
-            batch_normalization, layout, numeric_embedding, categorical_embedding_dim,
+            batch_normalization, layout,
+            # Where the knots are is a value of the weights, not of the program.
+            "piecewise" if numeric_embedding == "piecewise_tree" else numeric_embedding,
+            categorical_embedding_dim,
             input_clip, ensemble_heads, keras.config.floatx(),
             keras.config.dtype_policy().name,
         ))  # fmt: skip
@@ -845,7 +884,7 @@ def check_recipe_params(estimator: Any) -> None:
 
 
 def recipe_model_kwargs(
-    estimator: Any, X: np.ndarray, categories: dict[str, list[Any]]
+    estimator: Any, X: np.ndarray, y: np.ndarray, categories: dict[str, list[Any]]
 ) -> dict[str, Any]:
     """Arguments of ``build_mlp`` from the estimator's recipe parameters.
 
@@ -854,6 +893,8 @@ def recipe_model_kwargs(
     estimator : KerasClassifier or KerasRegressor
     X : ndarray
         The validated training data (categorical columns as codes).
+    y : ndarray
+        The validated training target (labels, for a classifier).
     categories : dict
         The levels of the coded categorical columns (see
         :func:`category_codes`).
@@ -863,14 +904,23 @@ def recipe_model_kwargs(
         X, None if columns is None else list(columns), categories,
         embed_numeric=estimator.numeric_embedding is not None,
     )  # fmt: skip
+    piecewise = layout is not None and estimator.numeric_embedding in (
+        "piecewise", "piecewise_tree"
+    )  # fmt: skip
+    target = None
+    if piecewise and estimator.numeric_embedding == "piecewise_tree":
+        target = np.asarray(y)
+        if target.ndim == 2 and target.shape[1] == 1:
+            target = target[:, 0]
+        if not is_classifier(estimator):
+            target = target.astype(float)
+        elif target.ndim == 1:  # labels of any type, as codes
+            target = np.unique(target, return_inverse=True)[1]
     return {
         "layout": layout,
         "numeric_embedding": estimator.numeric_embedding,
-        "numeric_sample": (
-            X[:, layout.embedded]
-            if layout is not None and estimator.numeric_embedding == "piecewise"
-            else None
-        ),
+        "numeric_sample": X[:, layout.embedded] if piecewise else None,
+        "numeric_target": target,
         "categorical_embedding_dim": int(estimator.categorical_embedding_dim),
         "ensemble_heads": int(estimator.ensemble_heads),
     }

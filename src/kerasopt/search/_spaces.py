@@ -636,8 +636,8 @@ def default_search_space(
     ``early_stopping``     fixed to True, training stops when the validation
                            loss stops improving
     ``dropout``            0.0 to 0.5
-    ``numeric_embedding``  "piecewise", None or "periodic" (how numeric
-                           columns enter the network)
+    ``numeric_embedding``  "piecewise", "piecewise_tree", None or "periodic"
+                           (how numeric columns enter the network)
     ``weight_decay``       off (0.0), or 1e-6 to 1e-1, log scale (decoupled,
                            AdamW-style), via :class:`Toggle`
     ``label_smoothing``    0.0 to 0.2 (classifiers only)
@@ -689,7 +689,7 @@ def default_search_space(
             "early_stopping": Fixed(True),
             "dropout": FloatDistribution(0.0, 0.5),
             "numeric_embedding": CategoricalDistribution(
-                ("piecewise", None, "periodic")
+                ("piecewise", "piecewise_tree", None, "periodic")
             ),
             "weight_decay": Toggle(FloatDistribution(1e-6, 1e-1, log=True)),
             **({"label_smoothing": FloatDistribution(0.0, 0.2)} if classifier else {}),
@@ -732,6 +732,10 @@ PORTFOLIO: dict[str, dict[str, Any]] = {
     # The estimator's own configuration with periodic numeric embeddings instead
     # of the default piecewise-linear encoding (see docs/user_guide/recipe.md).
     "periodic": {"numeric_embedding": "periodic"},
+    # ... and with knots also where the target changes along each column
+    # (target-aware bins, Gorishniy et al. 2022): a large gain on some tables,
+    # a loss on others (benchmarks/variants.md), which only a search can tell.
+    "target_knots": {"numeric_embedding": "piecewise_tree"},
 }  # fmt: skip
 
 
