@@ -654,11 +654,12 @@ def test_default_space_starts_with_the_estimator_then_the_portfolio(
     from kerasopt.preprocessing import make_tabular_pipeline
 
     pipe = make_tabular_pipeline(KerasClassifier(epochs=1))
-    search = OptunaSearchCV(pipe, n_trials=5, cv=HOLDOUT, pruner="none",
+    search = OptunaSearchCV(pipe, n_trials=6, cv=HOLDOUT, pruner="none",
                             random_state=0, refit=False).fit(*table)  # fmt: skip
     trials = search.trials_
     assert [t.user_attrs.get("initial") for t in trials] == [
-        "estimator", "realmlp_td", "tabm_mini", "periodic", None]  # fmt: skip
+        "estimator", "realmlp_td", "tabm_mini", "periodic", "target_knots", None,
+    ]  # fmt: skip
     own = {  # the defaults exactly: the space's widths hold the estimator's 100,
         # and weight decay can be off
         "hidden_layer_sizes.n_layers": 1, "hidden_layer_sizes.width": 100,
@@ -673,6 +674,7 @@ def test_default_space_starts_with_the_estimator_then_the_portfolio(
     assert params[2]["kerasclassifier__weight_decay"] == 3e-4
     assert params[3]["kerasclassifier__numeric_embedding"] == "periodic"
     assert params[3]["kerasclassifier__hidden_layer_sizes"] == (100,)
+    assert params[4]["kerasclassifier__numeric_embedding"] == "piecewise_tree"
 
 
 def test_the_first_trial_scores_what_the_estimator_scores(
