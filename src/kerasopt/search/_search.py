@@ -106,7 +106,8 @@ PARAMETERS = """\
         * ``"portfolio"``: that, then, with the default space
           (``param_distributions=None``), strong configurations from the
           literature (RealMLP-TD-like, TabM-like, the estimator's own with
-          periodic numeric embeddings), skipping repeats. A space of your own
+          periodic numeric embeddings, and with target-aware knots), skipping
+          repeats. A space of your own
           gets the estimator's configuration only;
         * ``None``: nothing; the sampler chooses every trial.
 
