@@ -106,9 +106,10 @@ or None, default="piecewise"
         decision tree fitted to the training target): for codes and day
         numbers whose effect is not smooth; it is among the default search
         space's choices, not the default, as it gained on some tables and
-        lost on others (benchmarks/variants.md). ``"periodic"`` replaces the column by periodic features
-        ``cos(2 pi w x + b)``, a per-column linear map and the raw value
-        (RealMLP's PBLD; ``"plr"`` adds a ReLU), at about twice the fit time.
+        lost on others (benchmarks/variants.md). ``"periodic"`` replaces the
+        column by periodic features ``cos(2 pi w x + b)``, a per-column linear
+        map and the raw value (RealMLP's PBLD; ``"plr"`` adds a ReLU), at
+        about twice the fit time.
         None feeds the columns as they are.
     categorical_embedding_dim : int, default=8
         Length of the learned vector of each level of a categorical column

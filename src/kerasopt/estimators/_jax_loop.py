@@ -382,7 +382,8 @@ def _flat_layout(step: _Step, model: keras.Model) -> list[Any] | None:
     names a weight's slots ``<weight path>_<slot>``. None where the model's
     optimizer does not hold exactly these variables, of these shapes.
     """
-    found = {v.name: i for i, v in enumerate(model.optimizer.variables)}
+    variables = model.optimizer.variables
+    found = {v.name: i for i, v in enumerate(variables)}
     weights = model.trainable_variables
     layout: list[Any] = []
     for name in step.names:
@@ -396,7 +397,6 @@ def _flat_layout(step: _Step, model: keras.Model) -> list[Any] | None:
             layout.append(found[name])
         else:
             return None
-    variables = model.optimizer.variables
     positions = [
         i for where in layout for i in (where if isinstance(where, list) else [where])
     ]
@@ -607,6 +607,19 @@ def _validation_logs(
     return logs
 
 
+def _flat_state(layout: list[Any] | None, values: list[Any]) -> list[Any]:
+    """The values of the model's optimizer variables as a flat step keeps them:
+    each slot as one vector (:func:`_flat_layout`); as they are without one."""
+    if layout is None:
+        return values
+    return [
+        _ravel([values[i] for i in where], np)
+        if isinstance(where, list)
+        else values[where]
+        for where in layout
+    ]
+
+
 def _keep(
     model: keras.Model, step: _Step, layout: list[Any] | None, state: Any
 ) -> None:
@@ -700,18 +713,10 @@ def train(
         callbacks.on_epoch_begin(epoch)
         # Between epochs the model's variables hold the truth: callbacks may
         # change its weights or its optimizer's learning rate.
-        optimizer_state = [v.value for v in optimizer.variables]
-        if layout is not None:
-            optimizer_state = [
-                _ravel([optimizer_state[i] for i in where], np)
-                if isinstance(where, list)
-                else optimizer_state[where]
-                for where in layout
-            ]
         state = (
             [v.value for v in model.trainable_variables],
             [v.value for v in model.non_trainable_variables],
-            optimizer_state,
+            _flat_state(layout, [v.value for v in optimizer.variables]),
             np.zeros(3, "float32"),
         )
         order = np.random.permutation(n) if shuffle else np.arange(n)

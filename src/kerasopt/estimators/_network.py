@@ -54,6 +54,8 @@ __all__ = [
 ]
 
 NUMERIC_EMBEDDINGS: tuple[str, ...] = ("piecewise", "piecewise_tree", "periodic", "plr")
+# The embeddings by PiecewiseLinearEncoding: one network, knots placed two ways.
+_PIECEWISE = ("piecewise", "piecewise_tree")
 
 ACTIVATION_NAMES: tuple[str, ...] = (
     "relu", "tanh", "sigmoid", "elu", "selu", "gelu", "leaky_relu", "silu", "swish",
@@ -687,7 +689,7 @@ def _inputs(
             x = normalizer(x)
         if input_clip:
             x = SmoothClip(input_clip)(x)
-        if numeric_embedding in ("piecewise", "piecewise_tree") and layout.embedded:
+        if numeric_embedding in _PIECEWISE and layout.embedded:
             # Knots on the raw columns: quantiles follow any monotone scaling.
             encoding = PiecewiseLinearEncoding()
             parts += [x, encoding(ColumnSelect(layout.embedded)(inputs))]
@@ -825,7 +827,7 @@ def build_mlp(
             tuple(int(u) for u in hidden_layer_sizes), activation, bool(dropout),
             batch_normalization, layout,
             # Where the knots are is a value of the weights, not of the program.
-            "piecewise" if numeric_embedding == "piecewise_tree" else numeric_embedding,
+            "piecewise" if numeric_embedding in _PIECEWISE else numeric_embedding,
             categorical_embedding_dim,
             input_clip, ensemble_heads, keras.config.floatx(),
             keras.config.dtype_policy().name,
@@ -904,9 +906,7 @@ def recipe_model_kwargs(
         X, None if columns is None else list(columns), categories,
         embed_numeric=estimator.numeric_embedding is not None,
     )  # fmt: skip
-    piecewise = layout is not None and estimator.numeric_embedding in (
-        "piecewise", "piecewise_tree"
-    )  # fmt: skip
+    piecewise = layout is not None and estimator.numeric_embedding in _PIECEWISE
     target = None
     if piecewise and estimator.numeric_embedding == "piecewise_tree":
         target = np.asarray(y)

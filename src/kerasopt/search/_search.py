@@ -107,8 +107,8 @@ PARAMETERS = """\
           (``param_distributions=None``), strong configurations from the
           literature (RealMLP-TD-like, TabM-like, the estimator's own with
           periodic numeric embeddings, and with target-aware knots), skipping
-          repeats. A space of your own
-          gets the estimator's configuration only;
+          repeats. A space of your own gets the estimator's configuration
+          only;
         * ``None``: nothing; the sampler chooses every trial.
 
         A callable space gets none (it cannot say which Optuna parameters give
