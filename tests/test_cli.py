@@ -354,6 +354,23 @@ def test_settle_fails_a_stale_trial_and_queues_it_again(tmp_path):
     assert retried(retry) == dead.number
 
 
+@pytest.mark.filterwarnings("ignore:Heartbeat of storage:UserWarning")
+@pytest.mark.filterwarnings("ignore::optuna.exceptions.ExperimentalWarning")
+def test_only_the_worker_that_failed_a_stale_trial_runs_it_again(tmp_path):
+    # Two workers (two storages on one database) settle after a third died:
+    # one fails its trial and queues it again; had both counted that re-run,
+    # both would top up the budget by one and the study would exceed it.
+    first, second = _heartbeat_storage(tmp_path), _heartbeat_storage(tmp_path)
+    study = optuna.create_study(storage=first, study_name="shared")
+    dead = study.ask()
+    first.record_heartbeat(dead._trial_id)  # then its worker died
+    assert settle(study, first, deadline=None, poll=0.1) == 1
+    elsewhere = optuna.load_study(study_name="shared", storage=second)
+    assert len(elsewhere.get_trials(states=(optuna.trial.TrialState.WAITING,))) == 1
+    assert settle(elsewhere, second, deadline=None, poll=0.1) == 0
+    assert settle(study, first, deadline=None, poll=0.1) == 1
+
+
 def test_settle_returns_at_once_when_nothing_runs_or_no_heartbeat(
     tmp_path, monkeypatch
 ):

@@ -29,13 +29,14 @@ import re
 import tempfile
 import time
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, unquote
 
 import optuna
 from optuna.storages.journal import JournalFileBackend
+from optuna.trial import FrozenTrial
 
 from .._utils import did_you_mean, exception_chain
 from ..exceptions import StorageError
@@ -45,6 +46,7 @@ __all__ = [
     "SQLITE_SUFFIXES",
     "journal_storage",
     "mask_password",
+    "requeued_here",
     "resolve_storage",
     "scrub",
     "temporary_journal_storage",
@@ -224,13 +226,53 @@ def _retry_stale_trials() -> dict[str, Any]:
 
     Optuna 4.9 renamed ``RetryFailedTrialCallback`` / ``failed_trial_callback``
     to ``RetryHeartbeatStaleTrialCallback`` / ``heartbeat_stale_trial_callback``;
-    whichever the installed Optuna has is used.
+    whichever the installed Optuna has is used, wrapped in :class:`_Requeue`.
     """
     storages = optuna.storages
     callback = getattr(storages, "RetryHeartbeatStaleTrialCallback", None)
     if callback is None:  # Optuna < 4.9
-        return {"failed_trial_callback": storages.RetryFailedTrialCallback(_RETRIES)}
-    return {"heartbeat_stale_trial_callback": callback(_RETRIES)}
+        retry = storages.RetryFailedTrialCallback(_RETRIES)
+        return {"failed_trial_callback": _Requeue(retry)}
+    return {"heartbeat_stale_trial_callback": _Requeue(callback(_RETRIES))}
+
+
+class _Requeue:
+    """Optuna's retry callback, remembering the trials this process failed.
+
+    The storage fails a stale trial once (a second process's attempt finds it
+    FAIL already), and only the process that failed it runs this callback.
+    So each re-queued trial has one owner, and :func:`requeued_here` tells a
+    process which re-queued trials are its own to run again.
+    """
+
+    def __init__(self, retry: Callable[[optuna.Study, FrozenTrial], None]) -> None:
+        self._retry = retry
+        self.failed: set[tuple[str, int]] = set()
+
+    def __call__(self, study: optuna.Study, trial: FrozenTrial) -> None:
+        self._retry(study, trial)
+        self.failed.add((study.study_name, trial.number))
+
+
+def requeued_here(
+    study: optuna.Study, storage: Any, trials: Iterable[FrozenTrial]
+) -> list[FrozenTrial]:
+    """Of ``trials``, the re-runs of the stale trials this process failed.
+
+    For a storage kerasopt did not open (its own failure callback, or none),
+    every re-run of a failed trial in ``trials``.
+    """
+    getter = getattr(storage, "get_heartbeat_stale_trial_callback", None) or getattr(
+        storage, "get_failed_trial_callback", None
+    )  # Optuna < 4.9
+    callback = None if getter is None else getter()
+    retry = getattr(optuna.storages, "RetryHeartbeatStaleTrialCallback", None) or (
+        optuna.storages.RetryFailedTrialCallback
+    )
+    retried = [(t, retry.retried_trial_number(t)) for t in trials]
+    if not isinstance(callback, _Requeue):
+        return [t for t, number in retried if number is not None]
+    return [t for t, n in retried if (study.study_name, n) in callback.failed]
 
 
 #: Times a trial whose worker died is run again before it stays FAILED.

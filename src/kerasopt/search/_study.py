@@ -48,7 +48,12 @@ from optuna.trial import FrozenTrial, TrialState
 
 from .._utils import derive_seed, did_you_mean, native_stderr_silenced
 from ..exceptions import StorageError
-from ._storages import mask_password, resolve_storage, temporary_journal_storage
+from ._storages import (
+    mask_password,
+    requeued_here,
+    resolve_storage,
+    temporary_journal_storage,
+)
 
 try:  # joblib >= 1.5 depends on cloudpickle; older ones ship it inside
     import cloudpickle
@@ -593,7 +598,9 @@ def settle(
     period + heartbeat interval (a trial of a dead worker is stale by then)
     or until ``deadline``, failing stale trials with
     :func:`optuna.storages.fail_stale_trials`, which queues each again.
-    Returns the number of queued (WAITING) trials once there are any, else 0.
+    Returns the number of re-queued (WAITING) trials this process owns once
+    there are any (:func:`requeued_here`: only the process that failed a trial
+    runs it again, so two workers never both top up the budget for one), else 0.
     Other storages return 0 at once.
     """
     get_interval = getattr(storage, "get_heartbeat_interval", None)
@@ -613,8 +620,9 @@ def settle(
         trials = study.get_trials(
             deepcopy=False, states=(TrialState.RUNNING, TrialState.WAITING)
         )
-        waiting = sum(t.state == TrialState.WAITING for t in trials)
-        if waiting or not trials or time.time() >= end:
+        queued = [t for t in trials if t.state == TrialState.WAITING]
+        waiting = len(requeued_here(study, storage, queued))
+        if waiting or len(queued) == len(trials) or time.time() >= end:
             return waiting
         time.sleep(poll)
 
