@@ -276,7 +276,7 @@ VARIANTS: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
     "quantile": ({"scaler": "quantile"}, {}),
     "robust": ({"scaler": "robust"}, {}),
     "periodic": ({}, {"numeric_embedding": "periodic"}),
-    "target-aware knots": ({}, {"numeric_embedding": "piecewise_tree"}),
+    "quantile knots": ({}, {"numeric_embedding": "piecewise"}),
     "dropout 0.15": ({}, {"dropout": 0.15}),
 }
 #: Seeds of each variant's network (``random_state``) in a variants run: each

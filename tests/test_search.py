@@ -658,13 +658,13 @@ def test_default_space_starts_with_the_estimator_then_the_portfolio(
                             random_state=0, refit=False).fit(*table)  # fmt: skip
     trials = search.trials_
     assert [t.user_attrs.get("initial") for t in trials] == [
-        "estimator", "realmlp_td", "tabm_mini", "periodic", "target_knots", None,
+        "estimator", "realmlp_td", "tabm_mini", "periodic", "quantile_knots", None,
     ]  # fmt: skip
     own = {  # the defaults exactly: the space's widths hold the estimator's 100,
         # and weight decay can be off
         "hidden_layer_sizes.n_layers": 1, "hidden_layer_sizes.width": 100,
         "activation": "relu", "learning_rate": 1e-3, "dropout": 0.0,
-        "numeric_embedding": "piecewise", "weight_decay.on": False,
+        "numeric_embedding": "piecewise_tree", "weight_decay.on": False,
         "label_smoothing": 0.1,
         "batch_size": None,  # the estimator's own rule, min(200, rows)
     }  # fmt: skip

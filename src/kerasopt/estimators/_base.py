@@ -92,7 +92,7 @@ COMMON_PARAMETERS = """\
     batch_normalization : bool, default=False
         Batch normalization before each hidden activation.
     numeric_embedding : {"piecewise", "piecewise_tree", "periodic", "plr"} \
-or None, default="piecewise"
+or None, default="piecewise_tree"
         How each numeric input column with more than two distinct values
         enters the built-in MLP. ``"piecewise"`` keeps the column and adds
         17 values: the column's value shared between its two nearest of 17
@@ -101,12 +101,13 @@ or None, default="piecewise"
         network reads step-like effects of dates, hours and skewed numbers;
         on the quality benchmark it took the mean gap to HistGradientBoosting
         on the large tables from -0.024 to -0.008 (docs/user_guide/recipe.md).
-        ``"piecewise_tree"`` places 9 of the knots at quantiles and the others
-        where the target changes along the column (the thresholds of a small
-        decision tree fitted to the training target): for codes and day
-        numbers whose effect is not smooth; it is among the default search
-        space's choices, not the default, as it gained on some tables and
-        lost on others (benchmarks/variants.md). ``"periodic"`` replaces the
+        ``"piecewise_tree"``, the default, places 9 of the knots at quantiles
+        and the others where the target changes along the column (the
+        thresholds of a small decision tree fitted to the training target),
+        for codes and day numbers whose effect is not smooth: it took that
+        gap to -0.004 and the worst table's from -0.027 to -0.016, for a
+        little less on the small tables (benchmarks/variants.md). Both are
+        among the default search space's choices. ``"periodic"`` replaces the
         column by periodic features ``cos(2 pi w x + b)``, a per-column linear
         map and the raw value (RealMLP's PBLD; ``"plr"`` adds a ReLU), at
         about twice the fit time.
@@ -690,7 +691,7 @@ class BaseKerasEstimator(BaseEstimator):
         dropout: float = 0.0,
         l2: float = 0.0,
         batch_normalization: bool = False,
-        numeric_embedding: str | None = "piecewise",
+        numeric_embedding: str | None = "piecewise_tree",
         categorical_embedding_dim: int = 8,
         ensemble_heads: int = 1,
         optimizer: str | type | keras.optimizers.Optimizer = "adam",

@@ -106,7 +106,7 @@ PARAMETERS = """\
         * ``"portfolio"``: that, then, with the default space
           (``param_distributions=None``), strong configurations from the
           literature (RealMLP-TD-like, TabM-like, the estimator's own with
-          periodic numeric embeddings, and with target-aware knots), skipping
+          periodic numeric embeddings, and with quantile knots only), skipping
           repeats. A space of your own gets the estimator's configuration
           only;
         * ``None``: nothing; the sampler chooses every trial.

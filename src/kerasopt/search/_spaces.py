@@ -732,10 +732,11 @@ PORTFOLIO: dict[str, dict[str, Any]] = {
     # The estimator's own configuration with periodic numeric embeddings instead
     # of the default piecewise-linear encoding (see docs/user_guide/recipe.md).
     "periodic": {"numeric_embedding": "periodic"},
-    # ... and with knots also where the target changes along each column
-    # (target-aware bins, Gorishniy et al. 2022): a large gain on some tables,
-    # a loss on others (benchmarks/variants.md), which only a search can tell.
-    "target_knots": {"numeric_embedding": "piecewise_tree"},
+    # ... and with all its knots at quantiles, none where the target changes
+    # along a column (the default's target-aware knots, Gorishniy et al. 2022):
+    # better on some small tables, where a tree also fits noise
+    # (benchmarks/variants.md), which only a search can tell.
+    "quantile_knots": {"numeric_embedding": "piecewise"},
 }  # fmt: skip
 
 
