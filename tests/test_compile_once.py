@@ -351,3 +351,26 @@ def test_a_network_kerasopt_built_is_keyed_by_its_recipe_as_soundly_as_by_tracin
                     assert traced[i] == traced[j], (variants[i], variants[j], training)
         assert traced[0] == traced[1] == traced[2]
     assert len({RECIPES[m] for m in models}) == len(models) - 2
+
+
+def test_an_unpickled_network_keeps_its_recipe_and_predicts_untraced(monkeypatch):
+    from kerasopt.estimators import _jax_loop, _network
+
+    X, y = _data(200)
+    clf = KerasClassifier(hidden_layer_sizes=(31,), epochs=1, random_state=0).fit(X, y)
+    data = pickle.dumps(clf)
+    loaded = pickle.loads(data)
+    assert _network.RECIPES[loaded.model_] == _network.RECIPES[clf.model_]
+
+    def traced(model, training):
+        raise AssertionError("the unpickled network was traced")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(_jax_loop, "_traced_structure", traced)
+        np.testing.assert_allclose(loaded.predict_proba(X), clf.predict_proba(X))
+    # Another kerasopt or Keras may build another network from the same
+    # arguments: its recipe is not taken, and the network is traced.
+    monkeypatch.setattr(_network, "_writer", lambda: "kerasopt 9.9, keras 9.9")
+    other = pickle.loads(data)
+    assert other.model_ not in _network.RECIPES
+    np.testing.assert_allclose(other.predict_proba(X), clf.predict_proba(X))

@@ -42,6 +42,7 @@ from .._utils import did_you_mean, to_seed
 from ..exceptions import DataError
 from ..preprocessing import check_target
 from ._network import (
+    adopt_recipe,
     build_mlp,
     category_codes,
     check_activation,
@@ -49,6 +50,7 @@ from ._network import (
     check_recipe_params,
     lr_schedule_callback,
     make_optimizer,
+    pickled_recipe,
     recipe_model_kwargs,
 )
 from ._targets import (
@@ -650,18 +652,24 @@ def model_from_bytes(
 
 
 class PickledModel:
-    """A model as pickle stores it: ``.keras`` bytes and its own classes."""
+    """A model as pickle stores it: ``.keras`` bytes, its own classes and, for
+    a network kerasopt built, its recipe (so that its first prediction need
+    not trace it: see ``_jax_loop._structure``)."""
 
     def __init__(self, model: keras.Model) -> None:
         self.data = model_to_bytes(model)
         self.classes = custom_classes(model)
+        self.recipe = pickled_recipe(model)
 
     def model(self) -> keras.Model:
         """The model back. Unpickling runs code by nature, so Lambda layers are
-        allowed here; the safe format is kerasopt.save / kerasopt.load."""
-        return model_from_bytes(
+        allowed here, and the recipe is trusted; the safe format is
+        kerasopt.save / kerasopt.load, whose models are traced."""
+        model = model_from_bytes(
             self.data, compile=True, safe_mode=False, custom_objects=self.classes
         )
+        adopt_recipe(model, getattr(self, "recipe", None))  # none: pickled before
+        return model
 
 
 class BaseKerasEstimator(BaseEstimator):

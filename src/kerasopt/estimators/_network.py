@@ -42,6 +42,7 @@ __all__ = [
     "PeriodicEmbedding",
     "PiecewiseLinearEncoding",
     "SmoothClip",
+    "adopt_recipe",
     "build_mlp",
     "category_codes",
     "check_activation",
@@ -50,6 +51,7 @@ __all__ = [
     "feature_layout",
     "lr_schedule_callback",
     "make_optimizer",
+    "pickled_recipe",
     "recipe_model_kwargs",
 ]
 
@@ -664,6 +666,29 @@ def feature_layout(
 #: with a ``normalizer``, whose statistics are constants of the program, have
 #: none and are traced.
 RECIPES: weakref.WeakKeyDictionary[keras.Model, str] = weakref.WeakKeyDictionary()
+
+
+def pickled_recipe(model: keras.Model) -> tuple[str, str] | None:
+    """``model``'s recipe, with the kerasopt and Keras versions that wrote it."""
+    recipe = RECIPES.get(model)
+    return None if recipe is None else (_writer(), recipe)
+
+
+def adopt_recipe(model: keras.Model, pickled: tuple[str, str] | None) -> None:
+    """Give an unpickled ``model`` the recipe of the network it was saved from.
+
+    Only where the same kerasopt and Keras wrote it: another version may
+    build another network from the same arguments. Then the model is traced,
+    as any other (~40 ms before its first prediction).
+    """
+    if pickled is not None and pickled[0] == _writer():
+        RECIPES[model] = pickled[1]
+
+
+def _writer() -> str:
+    from .. import __version__  # here: the package imports this module
+
+    return f"kerasopt {__version__}, keras {keras.__version__}"
 
 
 def _inputs(
