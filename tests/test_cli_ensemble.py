@@ -30,7 +30,10 @@ def test_tune_ensemble_output_show_report_export(workdir):  # noqa: F811
     assert len(list(folder.glob("trial_*.npy"))) == len(complete)
     model = kerasopt.load(workdir / "out" / "model" / "model.kerasopt")
     assert isinstance(model, VotingClassifier)
-    assert [f"trial_{k}" for k in weights] == list(model.named_estimators_)
+    # Each member refit with three seeds of its network (ensemble_seeds=3).
+    assert [f"trial_{k}{s}" for k in weights for s in ("", "_seed2", "_seed3")] == (
+        list(model.named_estimators_)
+    )
 
     result = run("show", "penguins-species")
     assert result.exit_code == 0 and "ensemble: trials" in result.output, result.output
@@ -42,6 +45,8 @@ def test_tune_ensemble_output_show_report_export(workdir):  # noqa: F811
 
     result = run("export", "penguins-species", "--ensemble", "2", "-o", "ens/")
     assert result.exit_code == 0 and "an ensemble of trials" in result.output
+    # Trials and their whole weights, not each seed's share.
+    assert "_seed" not in result.output and " fits)" in result.output, result.output
     new = pd.read_csv(workdir / "penguins.csv").drop(columns=["species"])
     new.to_csv(workdir / "new.csv", index=False)
     result = run("predict", "ens", "new.csv", "-o", "pred.csv", "--proba")

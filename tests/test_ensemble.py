@@ -233,12 +233,56 @@ def test_ensemble_dir_keeps_predictions_for_resumed_studies_and_refit_ensemble(t
         ensemble_size=3,
     )  # fmt: skip
     assert isinstance(ensemble, VotingClassifier)
-    assert [f"trial_{k}" for k in resumed.ensemble_weights_] == list(
-        ensemble.named_estimators_
+    # Each member three times (ensemble_seeds=3), its weight shared.
+    names = [f"trial_{k}{s}" for k in resumed.ensemble_weights_
+             for s in ("", "_seed2", "_seed3")]  # fmt: skip
+    assert names == list(ensemble.named_estimators_)
+    np.testing.assert_allclose(
+        ensemble.weights,
+        [w / 3 for w in resumed.ensemble_weights_.values() for _ in range(3)],
     )
-    assert ensemble.weights == list(resumed.ensemble_weights_.values())
     assert ensemble.score(X, y) > 0.9
     with pytest.raises(DataError, match="left out-of-fold predictions for these 100 rows"):
         refit_ensemble(
             LogisticRegression(), study, X[:100], y[:100], ensemble_dir=folder
         )
+
+
+def test_seeded_copies_differ_in_the_final_steps_seed_only():
+    from sklearn.neighbors import KNeighborsClassifier
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    from kerasopt.search._ensemble import seeded_copies
+
+    pipe = make_pipeline(StandardScaler(), LogisticRegression(C=0.3, random_state=7))
+    copies = seeded_copies(pipe, 3)
+    assert copies[0] is pipe
+    seeds = [c[-1].random_state for c in copies]
+    assert seeds[0] == 7 and len(set(seeds)) == 3, seeds
+    assert all(c[-1].C == 0.3 for c in copies)
+    # Derived, not drawn: the same estimator gives the same seeds.
+    assert [c[-1].random_state for c in seeded_copies(pipe, 3)] == seeds
+    unseeded = seeded_copies(LogisticRegression(), 2)
+    assert [c.random_state for c in unseeded] == [None, None]
+    knn = KNeighborsClassifier()  # no random_state: it fits the same every time
+    assert seeded_copies(knn, 3) == [knn]
+    assert seeded_copies(pipe, 1) == [pipe]
+
+
+def test_an_ensemble_of_seeds_averages_networks_that_differ():
+    from optuna.distributions import FloatDistribution
+    from sklearn.datasets import make_classification
+
+    from kerasopt import KerasClassifier, OptunaSearchCV
+
+    X, y = make_classification(200, n_features=6, random_state=0)
+    search = OptunaSearchCV(
+        KerasClassifier(hidden_layer_sizes=(8,), epochs=3, random_state=0),
+        {"learning_rate": FloatDistribution(1e-3, 1e-2, log=True)},
+        n_trials=3, cv=2, ensemble_size=2, ensemble_seeds=2, random_state=0,
+    ).fit(X, y)  # fmt: skip
+    members = search.best_estimator_.estimators_
+    assert len(members) == 2 * len(search.ensemble_weights_)
+    first, second = members[0].predict_proba(X), members[1].predict_proba(X)
+    assert not np.allclose(first, second)  # two seeds of one trial

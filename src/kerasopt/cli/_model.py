@@ -211,11 +211,12 @@ def export(
             model = fit_ensemble(
                 pipeline, study, X, y, folder=folder, size=ensemble, scoring=scoring
             )
-            members = ", ".join(
-                f"{name.removeprefix('trial_')} ({weight:.2f})"
-                for name, weight in zip(model.named_estimators_, model.weights)
-            )
-            what = f"an ensemble of trials {members}"
+            shares: dict[str, float] = {}  # a trial's seeds share its weight
+            for name, weight in zip(model.named_estimators_, model.weights):
+                trial = name.removeprefix("trial_").split("_seed")[0]
+                shares[trial] = shares.get(trial, 0.0) + weight
+            members = ", ".join(f"{t} ({w:.2f})" for t, w in shares.items())
+            what = f"an ensemble of trials {members} ({len(model.weights)} fits)"
     written = save_model(model, output)
     if not quiet:
         _render.note(f"Saved {what} of {study_name!r} to {written}.")

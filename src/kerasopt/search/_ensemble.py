@@ -24,15 +24,22 @@ from typing import Any
 import numpy as np
 import optuna
 from optuna.trial import TrialState
-from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, is_classifier
+from sklearn.base import (
+    BaseEstimator,
+    ClassifierMixin,
+    RegressorMixin,
+    clone,
+    is_classifier,
+)
 from sklearn.ensemble import VotingClassifier, VotingRegressor
 from sklearn.metrics import check_scoring
 # make_scorer's scorers have no public class to recognise them by.
 from sklearn.metrics._scorer import _BaseScorer
 from sklearn.utils import _safe_indexing
 
+from .._utils import derive_seed, to_seed
 from ..exceptions import DataError
-from ._spaces import configured_clone, resolve_param_names
+from ._spaces import configured_clone, final_estimator_prefix, resolve_param_names
 
 __all__ = [
     "ENSEMBLE_CANDIDATES",
@@ -45,6 +52,7 @@ __all__ = [
     "oof_response",
     "refit_best",
     "refit_ensemble",
+    "seeded_copies",
     "trial_estimator",
 ]
 
@@ -290,6 +298,7 @@ def ensemble_of_trials(
     scorer: Callable[..., float],
     size: int,
     classes: np.ndarray | None,
+    seeds: int = 1,
 ) -> tuple[dict[int, float], float, VotingClassifier | VotingRegressor]:
     """Choose the ensemble of a finished study's trials.
 
@@ -310,6 +319,9 @@ def ensemble_of_trials(
     classes : ndarray or None
         Class labels (sorted, the column order of ``predict_proba``) for
         classifiers.
+    seeds : int, default=1
+        Fits of each chosen trial, with other seeds of its network
+        (:func:`seeded_copies`), sharing its weight.
 
     Returns
     -------
@@ -320,7 +332,8 @@ def ensemble_of_trials(
         selection saw the same rows).
     ensemble : VotingClassifier or VotingRegressor
         Unfitted (:func:`make_voting_ensemble`): members named
-        ``trial_<number>``, configured as in their trials, with ``weights``.
+        ``trial_<number>`` (then ``trial_<number>_seed<i>``), configured as in
+        their trials, with ``weights``.
     """
     complete = [
         t for t in study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
@@ -356,12 +369,35 @@ def ensemble_of_trials(
     blend = sum(w * predictions[k][rows] for k, w in weights.items())
     score = _score(blend, np.asarray(y_rows), scorer, classes)
     by_number = {t.number: t for t in complete}
-    members = [
-        (f"trial_{number}", trial_estimator(estimator, by_number[number]))
-        for number in weights
-    ]
-    ensemble = make_voting_ensemble(members, list(weights.values()), classes is not None)
+    members, shares = [], []
+    for number, weight in weights.items():
+        copies = seeded_copies(trial_estimator(estimator, by_number[number]), seeds)
+        members += [
+            (f"trial_{number}" + (f"_seed{i + 1}" if i else ""), copy)
+            for i, copy in enumerate(copies)
+        ]
+        shares += [weight / len(copies)] * len(copies)
+    ensemble = make_voting_ensemble(members, shares, classes is not None)
     return weights, score, ensemble
+
+
+def seeded_copies(estimator: BaseEstimator, seeds: int) -> list[BaseEstimator]:
+    """``estimator`` and ``seeds - 1`` clones whose final step has other seeds.
+
+    The clones' ``random_state`` values are derived from the estimator's own
+    (independent ``SeedSequence`` streams; unseeded stays unseeded, and each
+    fit then differs anyway). A final step without a ``random_state``
+    parameter fits the same way every time: ``estimator`` alone.
+    """
+    prefix, final = final_estimator_prefix(estimator)
+    own = final.get_params(deep=False)
+    if seeds <= 1 or "random_state" not in own:
+        return [estimator]
+    seed = to_seed(own["random_state"])
+    copies = [clone(estimator) for _ in range(1, seeds)]
+    for i, copy in enumerate(copies, start=1):
+        copy.set_params(**{prefix + "random_state": derive_seed(seed, i)})
+    return [estimator, *copies]
 
 
 def trial_estimator(
@@ -440,6 +476,7 @@ def refit_ensemble(
     *,
     ensemble_dir: str | os.PathLike[str],
     ensemble_size: int = 5,
+    ensemble_seeds: int = 3,
     scoring: str | Callable[..., float] | None = None,
     **fit_params: Any,
 ) -> VotingClassifier | VotingRegressor:
@@ -462,6 +499,9 @@ def refit_ensemble(
     ensemble_size : int, default=5
         At most this many distinct members (fewer, with a warning, when fewer
         trials left predictions).
+    ensemble_seeds : int, default=3
+        Fits of each member, with other seeds of its network, sharing its
+        weight (as ``OptunaSearchCV(ensemble_seeds=...)``).
     scoring : str, callable or None, default=None
         The search's ``scoring``.
     **fit_params : dict
@@ -470,7 +510,8 @@ def refit_ensemble(
     Returns
     -------
     VotingClassifier or VotingRegressor
-        Fitted, weighted soft voting; members are named ``trial_<number>``.
+        Fitted, weighted soft voting; members are named ``trial_<number>``
+        (its other seeds ``trial_<number>_seed<i>``).
 
     Raises
     ------
@@ -481,6 +522,6 @@ def refit_ensemble(
     classes = np.unique(np.asarray(y)) if is_classifier(estimator) else None
     _, _, ensemble = ensemble_of_trials(
         study, store, estimator, y, check_scoring(estimator, scoring=scoring),
-        ensemble_size, classes,
+        ensemble_size, classes, ensemble_seeds,
     )  # fmt: skip
     return ensemble.fit(X, y, **fit_params)
