@@ -20,9 +20,11 @@ held-out rows, the same rows for all:
   categories (those with more than 255 levels, beyond its native support, as
   integer codes);
 - kerasopt tuned: ``OptunaSearchCV`` of ``N_TRIALS`` trials of the default
-  space with ``ensemble_size=5``, searching with 3-fold CV *inside the
-  training rows*; its best single configuration (refit on the training rows)
-  and its ensemble (``best_estimator_``) are scored on the held-out rows. The
+  space with ``ensemble_size=5`` (each member refit with 3 seeds, the
+  default ``ensemble_seeds``), searching with 3-fold CV *inside the
+  training rows*; its best single configuration (refit on the training rows,
+  one seed) and its ensemble (``best_estimator_``) are scored on the
+  held-out rows. The
   search's own cross-validated scores are reported too, labelled "chosen on
   these folds": they carry the optimism of model selection. Beside them, the
   defaults' score on the same inner folds says whether the search found
