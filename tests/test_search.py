@@ -674,7 +674,7 @@ def test_default_space_starts_with_the_estimator_then_the_portfolio(
     assert params[2]["kerasclassifier__weight_decay"] == 3e-4
     assert params[3]["kerasclassifier__numeric_embedding"] == "periodic"
     assert params[3]["kerasclassifier__hidden_layer_sizes"] == (100,)
-    assert params[4]["kerasclassifier__numeric_embedding"] == "piecewise_tree"
+    assert params[4]["kerasclassifier__numeric_embedding"] == "piecewise"
 
 
 def test_the_first_trial_scores_what_the_estimator_scores(
