@@ -363,6 +363,54 @@ def test_sep_drop_and_id_column_from_tune_to_predict(workdir):  # noqa: F811
     assert list(out["row_id"]) == list(new["row_id"])
 
 
+def test_a_ctrl_c_python_dropped_still_stops_the_search(capsys):
+    # A Ctrl-C raises KeyboardInterrupt wherever Python is. In a garbage-
+    # collection callback (SQLAlchemy has some), Python prints "Exception
+    # ignored" and goes on: `kerasopt tune` ran every remaining trial.
+    import weakref
+
+    from kerasopt.cli._common import _on_sigint, interrupt_guard, stop_if_interrupted
+
+    class Collected:
+        pass
+
+    def objective(trial: optuna.trial.Trial) -> float:
+        if trial.number == 1:
+            doomed = Collected()
+            keep = weakref.ref(doomed, lambda _: _on_sigint(signal.SIGINT, None))
+            del doomed  # the callback runs here and its interrupt is dropped
+            assert keep() is None
+        return trial.suggest_float("x", 0, 1)
+
+    study = optuna.create_study()
+    with interrupt_guard(), pytest.raises(KeyboardInterrupt):
+        study.optimize(objective, n_trials=10, callbacks=[stop_if_interrupted])
+    assert len(study.trials) == 2  # stopped once the trial it landed in ended
+    assert "KeyboardInterrupt" not in capsys.readouterr().err
+    stop_if_interrupted(study, study.trials[-1])  # the guard's exit forgot it
+
+
+def test_a_ctrl_c_inside_optunas_bookkeeping_is_still_an_interrupt(
+    workdir, monkeypatch
+):
+    # Landing while Optuna stores a trial's result, a Ctrl-C surfaced as
+    # Optuna's own UnboundLocalError: a traceback and exit status 1.
+    from kerasopt.search import OptunaSearchCV
+
+    def fit(self, X, y=None, **params):
+        try:
+            raise KeyboardInterrupt
+        except KeyboardInterrupt:
+            raise UnboundLocalError("cannot access local variable 'updated_state'")
+
+    monkeypatch.setattr(OptunaSearchCV, "fit", fit)
+    (workdir / "space.yaml").write_text(SPACE % 1)
+    result = run("tune", "penguins.csv", "-t", "species", "--space", "space.yaml",
+                 "-n", "2")  # fmt: skip
+    assert result.exit_code == 130, result.output
+    assert "run the same command to resume" in result.output
+
+
 @pytest.mark.slow
 def test_ctrl_c_in_a_real_run(workdir):  # noqa: F811
     (workdir / "space.yaml").write_text(SPACE % 5)

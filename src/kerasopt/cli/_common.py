@@ -64,6 +64,7 @@ __all__ = [
     "quiet_optuna",
     "resolve_metric",
     "settings",
+    "stop_if_interrupted",
     "storage_file",
     "storage_url",
     "warnings_as_notes",
@@ -353,21 +354,44 @@ def _on_sigint(signum: int, frame: object) -> None:
     signal.default_int_handler(signum, frame)
 
 
+def stop_if_interrupted(study: Any, trial: Any) -> None:
+    """Optuna callback: a Ctrl-C that Python dropped stops the search here.
+
+    The ``KeyboardInterrupt`` of a Ctrl-C is raised wherever Python is; in a
+    garbage-collection callback (SQLAlchemy registers some) Python reports it
+    as "Exception ignored" and goes on, and the search would run to its end.
+    :func:`interrupt_guard` recorded the Ctrl-C: once the trial ends, this
+    raises it again.
+    """
+    if _INTERRUPTED.is_set():
+        raise KeyboardInterrupt
+
+
+def _drop_interrupts(unraisable: Any, report: Callable[[Any], None]) -> None:
+    if not issubclass(unraisable.exc_type, KeyboardInterrupt):
+        report(unraisable)
+
+
 @contextlib.contextmanager
 def interrupt_guard() -> Iterator[None]:
     """While trials run, a Ctrl-C also hushes Optuna's report of that trial.
 
     Wherever the interrupt lands (in Keras, in the objective), the trial it
-    stops is not worth a warning: the command prints one line instead.
+    stops is not worth a warning: the command prints one line instead. An
+    interrupt Python dropped (see :func:`stop_if_interrupted`) prints nothing
+    either.
     """
     if threading.current_thread() is not threading.main_thread():
         yield
         return
     previous = signal.signal(signal.SIGINT, _on_sigint)
+    hook = sys.unraisablehook
+    sys.unraisablehook = functools.partial(_drop_interrupts, report=hook)
     try:
         yield
     finally:
         signal.signal(signal.SIGINT, previous)
+        sys.unraisablehook = hook
         _INTERRUPTED.clear()
 
 

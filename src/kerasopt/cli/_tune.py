@@ -35,6 +35,7 @@ from typing import Annotated, Any
 
 import typer
 
+from .._utils import exception_chain
 from ..exceptions import (
     DataError,
     InvalidSearchSpaceError,
@@ -59,6 +60,7 @@ from ._common import (
     parse_duration,
     quiet_optuna,
     resolve_metric,
+    stop_if_interrupted,
     storage_url,
     warnings_as_notes,
 )
@@ -558,6 +560,7 @@ def tune(
         study_name=name,
         n_jobs=n_jobs,
         random_state=seed,
+        callbacks=[stop_if_interrupted],
         ensemble_size=ensemble,
         ensemble_dir=folder if ensemble > 1 else None,
     )
@@ -569,6 +572,13 @@ def tune(
             search.fit(X, y)
         interrupted = search.interrupted_
     except KeyboardInterrupt:
+        interrupted = True
+    except Exception as exc:
+        # A Ctrl-C landing inside Optuna's bookkeeping can surface as another
+        # error (Optuna 5.1 raises UnboundLocalError when it lands while a
+        # trial's result is stored): still the user's interrupt.
+        if not any(isinstance(e, KeyboardInterrupt) for e in exception_chain(exc)):
+            raise
         interrupted = True
     finally:
         run.bar.stop()
