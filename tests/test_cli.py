@@ -371,6 +371,44 @@ def test_only_the_worker_that_failed_a_stale_trial_runs_it_again(tmp_path):
     assert settle(study, first, deadline=None, poll=0.1) == 1
 
 
+@pytest.mark.parametrize(
+    "error",
+    [
+        ValueError("Cannot tell a COMPLETE trial."),  # both took it from the queue
+        optuna.exceptions.UpdateFinishedTrialError("failed by another worker"),
+    ],
+)
+def test_a_trial_another_worker_ended_is_a_warning_not_an_error(monkeypatch, error):
+    # Two `kerasopt tune` on one SQLite file (no row locks) may both take a
+    # queued trial; the second to finish got Optuna's "Cannot tell a COMPLETE
+    # trial." and the command exited 1.
+    import kerasopt.search._study as study_module
+
+    calls = []
+
+    def optimize(study, objective, **kwargs):
+        calls.append(kwargs["n_trials"])
+        if len(calls) == 1:
+            raise error
+
+    monkeypatch.setattr(study_module, "_optimize", optimize)
+    study = optuna.create_study()
+    with pytest.warns(UserWarning, match="its result stands"):
+        study_module._run_until_settled(
+            study, lambda t: 0.0, n_trials=4, deadline=None, storage=None
+        )
+    assert calls == [4, 4]
+
+    def invalid(study, objective, **kwargs):
+        raise ValueError("bad parameter")  # any other error stays an error
+
+    monkeypatch.setattr(study_module, "_optimize", invalid)
+    with pytest.raises(ValueError, match="bad parameter"):
+        study_module._run_until_settled(
+            study, lambda t: 0.0, n_trials=4, deadline=None, storage=None
+        )
+
+
 def test_settle_returns_at_once_when_nothing_runs_or_no_heartbeat(
     tmp_path, monkeypatch
 ):

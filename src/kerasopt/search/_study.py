@@ -994,10 +994,18 @@ def _run_until_settled(
         timeout = None if deadline is None else deadline - time.time()
         try:
             _optimize(study, objective, n_trials=n_trials, timeout=timeout, **run)
-        except optuna.exceptions.UpdateFinishedTrialError:
+        except (optuna.exceptions.UpdateFinishedTrialError, ValueError) as exc:
+            # Optuna's errors for telling a trial that another process ended:
+            # it failed the trial for lack of heartbeats (and queued it again),
+            # or, on SQLite, which cannot lock a row, both took it from the queue.
+            if not isinstance(
+                exc, optuna.exceptions.UpdateFinishedTrialError
+            ) and not str(exc).startswith("Cannot tell a "):
+                raise
             warnings.warn(
-                "Another worker failed a trial of this one for lack of heartbeats "
-                "(its grace period passed); it was queued again. Going on.",
+                "Another worker ended a trial this one was running (failed for lack "
+                "of heartbeats, or run twice from the queue); its result stands. "
+                "Going on.",
                 UserWarning,
                 stacklevel=2,
             )
