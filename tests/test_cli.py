@@ -356,6 +356,25 @@ def test_settle_fails_a_stale_trial_and_queues_it_again(tmp_path):
 
 @pytest.mark.filterwarnings("ignore:Heartbeat of storage:UserWarning")
 @pytest.mark.filterwarnings("ignore::optuna.exceptions.ExperimentalWarning")
+def test_a_trial_that_never_beat_goes_stale_after_the_grace_period(tmp_path):
+    # A worker that died between creating its trial and its first heartbeat
+    # (CI: PostgreSQL restarted then) left it RUNNING for good, since Optuna
+    # fails only trials with a heartbeat; every later run waited for it.
+    storage = _heartbeat_storage(tmp_path)  # grace period: 2 s
+    study = optuna.create_study(storage=storage)
+    alive, dead = study.ask(), study.ask()
+    optuna.storages.fail_stale_trials(study)
+    assert [t.state.name for t in study.trials] == ["RUNNING", "RUNNING"]
+    time.sleep(2.2)
+    storage.record_heartbeat(alive._trial_id)  # old, but beating
+    optuna.storages.fail_stale_trials(study)
+    assert [t.state.name for t in study.trials][:2] == ["RUNNING", "FAIL"]
+    (retry,) = study.get_trials(states=(optuna.trial.TrialState.WAITING,))
+    assert RETRY.retried_trial_number(retry) == dead.number
+
+
+@pytest.mark.filterwarnings("ignore:Heartbeat of storage:UserWarning")
+@pytest.mark.filterwarnings("ignore::optuna.exceptions.ExperimentalWarning")
 def test_only_the_worker_that_failed_a_stale_trial_runs_it_again(tmp_path):
     # Two workers (two storages on one database) settle after a third died:
     # one fails its trial and queues it again; had both counted that re-run,

@@ -24,6 +24,7 @@ parse right, with a raw ``@`` in the password, are handled here), and
 from __future__ import annotations
 
 import contextlib
+import datetime
 import os
 import re
 import tempfile
@@ -221,19 +222,19 @@ def _install_hint(scheme: str) -> str:
     return _DRIVER_HINTS.get(dialect, "install the database's driver with pip")
 
 
-def _retry_stale_trials() -> dict[str, Any]:
-    """RDBStorage's keyword for the callback that re-queues a stale trial.
+#: Optuna's callback that queues a stale trial again: Optuna 4.9 renamed
+#: ``RetryFailedTrialCallback`` (RDBStorage's ``failed_trial_callback``) to
+#: ``RetryHeartbeatStaleTrialCallback`` (``heartbeat_stale_trial_callback``).
+_RETRY = getattr(optuna.storages, "RetryHeartbeatStaleTrialCallback", None) or (
+    optuna.storages.RetryFailedTrialCallback
+)
 
-    Optuna 4.9 renamed ``RetryFailedTrialCallback`` / ``failed_trial_callback``
-    to ``RetryHeartbeatStaleTrialCallback`` / ``heartbeat_stale_trial_callback``;
-    whichever the installed Optuna has is used, wrapped in :class:`_Requeue`.
-    """
-    storages = optuna.storages
-    callback = getattr(storages, "RetryHeartbeatStaleTrialCallback", None)
-    if callback is None:  # Optuna < 4.9
-        retry = storages.RetryFailedTrialCallback(_RETRIES)
-        return {"failed_trial_callback": _Requeue(retry)}
-    return {"heartbeat_stale_trial_callback": _Requeue(callback(_RETRIES))}
+
+def _retry_stale_trials() -> dict[str, Any]:
+    """RDBStorage's keyword for :data:`_RETRY`, wrapped in :class:`_Requeue`."""
+    if _RETRY.__name__ == "RetryFailedTrialCallback":  # Optuna < 4.9
+        return {"failed_trial_callback": _Requeue(_RETRY(_RETRIES))}
+    return {"heartbeat_stale_trial_callback": _Requeue(_RETRY(_RETRIES))}
 
 
 class _Requeue:
@@ -266,10 +267,7 @@ def requeued_here(
         storage, "get_failed_trial_callback", None
     )  # Optuna < 4.9
     callback = None if getter is None else getter()
-    retry = getattr(optuna.storages, "RetryHeartbeatStaleTrialCallback", None) or (
-        optuna.storages.RetryFailedTrialCallback
-    )
-    retried = [(t, retry.retried_trial_number(t)) for t in trials]
+    retried = [(t, _RETRY.retried_trial_number(t)) for t in trials]
     if not isinstance(callback, _Requeue):
         return [t for t, number in retried if number is not None]
     return [t for t, n in retried if (study.study_name, n) in callback.failed]
@@ -277,6 +275,46 @@ def requeued_here(
 
 #: Times a trial whose worker died is run again before it stays FAILED.
 _RETRIES = 3
+
+
+class _RDBStorage(optuna.storages.RDBStorage):
+    """Optuna's RDB storage; with heartbeats, a trial that never beat goes stale too.
+
+    Optuna fails a running trial whose last heartbeat is older than the grace
+    period, but never one without a heartbeat: a worker that died between
+    creating its trial and its first beat (a database restart can do it)
+    left the trial RUNNING for good, and every later ``kerasopt tune`` on the
+    study waited for it. Here such a trial is stale once it started longer
+    ago than the grace period, as if it had beaten once at its start. (A
+    process without heartbeats must not share a study with these workers:
+    Optuna's rule for heartbeats already.)
+    """
+
+    def _get_stale_trial_ids(self, study_id: int) -> list[int]:
+        import sqlalchemy
+
+        stale = super()._get_stale_trial_ids(study_id)
+        interval = self.get_heartbeat_interval()
+        grace = self.grace_period or 2 * (interval or 0)
+        started = datetime.datetime.now() - datetime.timedelta(seconds=grace)
+        running = self.get_all_trials(
+            study_id, deepcopy=False, states=(optuna.trial.TrialState.RUNNING,)
+        )
+        old = [
+            t._trial_id
+            for t in running
+            if t._trial_id not in stale
+            and t.datetime_start is not None
+            and t.datetime_start < started
+        ]
+        if not old:
+            return stale
+        query = sqlalchemy.text(
+            "SELECT trial_id FROM trial_heartbeats WHERE trial_id IN :ids"
+        ).bindparams(sqlalchemy.bindparam("ids", expanding=True))
+        with self.engine.connect() as connection:
+            beating = {row[0] for row in connection.execute(query, {"ids": old})}
+        return stale + [trial_id for trial_id in old if trial_id not in beating]
 
 
 def _rdb_storage(
@@ -307,7 +345,7 @@ def _rdb_storage(
                         "grace_period": grace_period,
                         **_retry_stale_trials(),
                     }
-                return optuna.storages.RDBStorage(url, **options)
+                return _RDBStorage(url, **options)
         except ImportError as exc:
             raise StorageError(
                 f"Cannot open storage={mask_password(url)!r}: its database driver "

@@ -998,9 +998,7 @@ def _run_until_settled(
             # Optuna's errors for telling a trial that another process ended:
             # it failed the trial for lack of heartbeats (and queued it again),
             # or, on SQLite, which cannot lock a row, both took it from the queue.
-            if not isinstance(
-                exc, optuna.exceptions.UpdateFinishedTrialError
-            ) and not str(exc).startswith("Cannot tell a "):
+            if isinstance(exc, ValueError) and not str(exc).startswith("Cannot tell"):
                 raise
             warnings.warn(
                 "Another worker ended a trial this one was running (failed for lack "
