@@ -25,6 +25,7 @@ from kerasopt.cli import app
 from kerasopt.cli._common import default_study_name, parse_duration
 from kerasopt.cli._render import TrialProgress
 from kerasopt.search import resolve_storage
+from kerasopt.search._storages import fail_trials_that_never_beat
 from kerasopt.search._study import (
     StudyProgress,
     fail_running_trials,
@@ -357,20 +358,22 @@ def test_settle_fails_a_stale_trial_and_queues_it_again(tmp_path):
 @pytest.mark.filterwarnings("ignore:Heartbeat of storage:UserWarning")
 @pytest.mark.filterwarnings("ignore::optuna.exceptions.ExperimentalWarning")
 def test_a_trial_that_never_beat_goes_stale_after_the_grace_period(tmp_path):
-    # A worker that died between creating its trial and its first heartbeat
-    # (CI: PostgreSQL restarted then) left it RUNNING for good, since Optuna
-    # fails only trials with a heartbeat; every later run waited for it.
+    # Optuna's first beat comes from a thread started after the sampler drew
+    # the parameters, and it never fails a trial without one: a worker that
+    # died before (CI: PostgreSQL restarted then) left it RUNNING for good,
+    # and every later run waited for it.
     storage = _heartbeat_storage(tmp_path)  # grace period: 2 s
     study = optuna.create_study(storage=storage)
     alive, dead = study.ask(), study.ask()
-    optuna.storages.fail_stale_trials(study)
+    assert settle(study, storage, deadline=0, poll=0.1) == 0  # both too young
     assert [t.state.name for t in study.trials] == ["RUNNING", "RUNNING"]
     time.sleep(2.2)
     storage.record_heartbeat(alive._trial_id)  # old, but beating
-    optuna.storages.fail_stale_trials(study)
+    assert settle(study, storage, deadline=None, poll=0.1) == 1
     assert [t.state.name for t in study.trials][:2] == ["RUNNING", "FAIL"]
     (retry,) = study.get_trials(states=(optuna.trial.TrialState.WAITING,))
     assert RETRY.retried_trial_number(retry) == dead.number
+    assert fail_trials_that_never_beat(study, storage) == []  # failed once
 
 
 @pytest.mark.filterwarnings("ignore:Heartbeat of storage:UserWarning")

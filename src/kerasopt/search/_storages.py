@@ -37,7 +37,7 @@ from urllib.parse import quote, unquote
 
 import optuna
 from optuna.storages.journal import JournalFileBackend
-from optuna.trial import FrozenTrial
+from optuna.trial import FrozenTrial, TrialState
 
 from .._utils import did_you_mean, exception_chain
 from ..exceptions import StorageError
@@ -45,6 +45,7 @@ from ..exceptions import StorageError
 __all__ = [
     "JOURNAL_SUFFIXES",
     "SQLITE_SUFFIXES",
+    "fail_trials_that_never_beat",
     "journal_storage",
     "mask_password",
     "requeued_here",
@@ -263,10 +264,7 @@ def requeued_here(
     For a storage kerasopt did not open (its own failure callback, or none),
     every re-run of a failed trial in ``trials``.
     """
-    getter = getattr(storage, "get_heartbeat_stale_trial_callback", None) or getattr(
-        storage, "get_failed_trial_callback", None
-    )  # Optuna < 4.9
-    callback = None if getter is None else getter()
+    callback = _stale_trial_callback(storage)
     retried = [(t, _RETRY.retried_trial_number(t)) for t in trials]
     if not isinstance(callback, _Requeue):
         return [t for t, number in retried if number is not None]
@@ -277,44 +275,60 @@ def requeued_here(
 _RETRIES = 3
 
 
-class _RDBStorage(optuna.storages.RDBStorage):
-    """Optuna's RDB storage; with heartbeats, a trial that never beat goes stale too.
+def _stale_trial_callback(storage: Any) -> Callable[..., None] | None:
+    getter = getattr(storage, "get_heartbeat_stale_trial_callback", None) or getattr(
+        storage, "get_failed_trial_callback", None
+    )  # Optuna < 4.9
+    return None if getter is None else getter()
 
-    Optuna fails a running trial whose last heartbeat is older than the grace
-    period, but never one without a heartbeat: a worker that died between
-    creating its trial and its first beat (a database restart can do it)
-    left the trial RUNNING for good, and every later ``kerasopt tune`` on the
-    study waited for it. Here such a trial is stale once it started longer
-    ago than the grace period, as if it had beaten once at its start. (A
-    process without heartbeats must not share a study with these workers:
-    Optuna's rule for heartbeats already.)
+
+def fail_trials_that_never_beat(study: optuna.Study, storage: Any) -> list[int]:
+    """Fail the running trials of ``study`` that never recorded a heartbeat.
+
+    Optuna fails a trial whose last heartbeat is older than the grace period
+    (:func:`optuna.storages.fail_stale_trials`) but never one without a
+    heartbeat, and a trial's first beat comes from a thread started once the
+    sampler has drawn its parameters: a worker that died before (a database
+    restart can do it) left its trial RUNNING for good, and every later run
+    waited for it. Such a trial is failed here once it started longer ago
+    than the grace period (by this machine's clock), and queued again by the
+    storage's callback, as Optuna does with stale trials. Only for RDB
+    storages with heartbeats; returns the numbers of the trials failed.
     """
+    import sqlalchemy
 
-    def _get_stale_trial_ids(self, study_id: int) -> list[int]:
-        import sqlalchemy
-
-        stale = super()._get_stale_trial_ids(study_id)
-        interval = self.get_heartbeat_interval()
-        grace = self.grace_period or 2 * (interval or 0)
-        started = datetime.datetime.now() - datetime.timedelta(seconds=grace)
-        running = self.get_all_trials(
-            study_id, deepcopy=False, states=(optuna.trial.TrialState.RUNNING,)
-        )
-        old = [
-            t._trial_id
-            for t in running
-            if t._trial_id not in stale
-            and t.datetime_start is not None
-            and t.datetime_start < started
-        ]
-        if not old:
-            return stale
-        query = sqlalchemy.text(
-            "SELECT trial_id FROM trial_heartbeats WHERE trial_id IN :ids"
-        ).bindparams(sqlalchemy.bindparam("ids", expanding=True))
-        with self.engine.connect() as connection:
-            beating = {row[0] for row in connection.execute(query, {"ids": old})}
-        return stale + [trial_id for trial_id in old if trial_id not in beating]
+    rdb = isinstance(storage, optuna.storages.RDBStorage)
+    if not rdb or not storage.heartbeat_interval:
+        return []
+    grace = storage.grace_period or 2 * storage.heartbeat_interval
+    since = datetime.datetime.now() - datetime.timedelta(seconds=grace)
+    running = study.get_trials(deepcopy=False, states=(TrialState.RUNNING,))
+    old = [t.number for t in running if t.datetime_start and t.datetime_start < since]
+    if not old:
+        return []
+    study_id = storage.get_study_id_from_name(study.study_name)
+    numbers = {
+        storage.get_trial_id_from_study_id_trial_number(study_id, n): n for n in old
+    }
+    query = sqlalchemy.text(
+        "SELECT trial_id FROM trial_heartbeats WHERE trial_id IN :ids"
+    ).bindparams(sqlalchemy.bindparam("ids", expanding=True))
+    with storage.engine.connect() as connection:
+        beating = {row[0] for row in connection.execute(query, {"ids": list(numbers)})}
+    callback = _stale_trial_callback(storage)
+    failed = []
+    for trial_id, number in numbers.items():
+        try:
+            if trial_id in beating or not storage.set_trial_state_values(
+                trial_id, TrialState.FAIL
+            ):
+                continue
+        except optuna.exceptions.UpdateFinishedTrialError:
+            continue  # another worker failed it first
+        if callback is not None:
+            callback(study, storage.get_trial(trial_id))
+        failed.append(number)
+    return failed
 
 
 def _rdb_storage(
@@ -345,7 +359,7 @@ def _rdb_storage(
                         "grace_period": grace_period,
                         **_retry_stale_trials(),
                     }
-                return _RDBStorage(url, **options)
+                return optuna.storages.RDBStorage(url, **options)
         except ImportError as exc:
             raise StorageError(
                 f"Cannot open storage={mask_password(url)!r}: its database driver "

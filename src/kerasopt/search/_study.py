@@ -49,6 +49,7 @@ from optuna.trial import FrozenTrial, TrialState
 from .._utils import derive_seed, did_you_mean, native_stderr_silenced
 from ..exceptions import StorageError
 from ._storages import (
+    fail_trials_that_never_beat,
     mask_password,
     requeued_here,
     resolve_storage,
@@ -597,7 +598,8 @@ def settle(
     ``heartbeat_interval``): waits until no trial runs, at most the grace
     period + heartbeat interval (a trial of a dead worker is stale by then)
     or until ``deadline``, failing stale trials with
-    :func:`optuna.storages.fail_stale_trials`, which queues each again.
+    :func:`optuna.storages.fail_stale_trials` and
+    :func:`fail_trials_that_never_beat`, which queue each again.
     Returns the number of re-queued (WAITING) trials this process owns once
     there are any (:func:`requeued_here`: only the process that failed a trial
     runs it again, so two workers never both top up the budget for one), else 0.
@@ -617,6 +619,7 @@ def settle(
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
             optuna.storages.fail_stale_trials(study)
+        fail_trials_that_never_beat(study, storage)
         trials = study.get_trials(
             deepcopy=False, states=(TrialState.RUNNING, TrialState.WAITING)
         )
