@@ -61,7 +61,9 @@ CAVEATS = {
     "cv": "Same folds and the same fitted preprocessor, except that the kerasopt "
     "pipeline embeds categorical columns of 10 or more levels where scikit-learn's "
     "MLP gets them one-hot encoded.",
-    "fit": "Same data, architecture, optimizer, loss, epochs and batch size, "
+    "fit": "Same data, architecture (kerasopt's numeric embeddings, on by "
+    "default, off: they change the network; the rows without a target time "
+    "kerasopt with them), optimizer, loss, epochs and batch size, "
     "except that kerasopt's defaults hold out 10% of the rows for early stopping "
     "(it trains on the other 90% and restores the best epoch's weights) and "
     "smooth the labels by 0.1.",
