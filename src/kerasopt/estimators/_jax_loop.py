@@ -130,13 +130,14 @@ def trains_here(model: keras.Model, fit_arguments: dict[str, Any]) -> bool:
 # -- programs, kept by structure ---------------------------------------------------
 #: XLA options of kerasopt's programs. On a CPU, without XLA's fusion emitters
 #: (the default code generator of fused operations), a 3 x 256 training step
-#: with periodic embeddings compiled in 0.4 s instead of 0.7 s and ran as fast
-#: (15,000 rows, 5 epochs: 1.92 s vs 2.04 s). Optimization level 1 (of 3) on
-#: top saved nothing more, and with it every program compiled after another
-#: network's in the same process could run 5-10x slower (a 3000 x 20 fit after
-#: a 150 x 4 one: 2.2-4.8 s instead of 0.3 s; jaxlib 0.10.2). Other devices keep
-#: XLA's defaults.
-_OPTIONS = {"xla_cpu_use_fusion_emitters": False}
+#: with periodic embeddings compiled in 0.4 s instead of 0.7 s and ran as fast;
+#: at optimization level 2 (of 3) on top, a 10-trial default search compiled
+#: its 20 programs in 5.3-5.5 s instead of 6.4-7.8 s. Level 1 compiled them in
+#: 4.9-5.3 s, but with it a program compiled after another network's in the
+#: same process could run 5-10x slower (a 3000 x 20 fit after a 150 x 4 one:
+#: 2.2-4.8 s instead of 0.3 s; jaxlib 0.10.2). Other devices keep XLA's
+#: defaults.
+_OPTIONS = {"xla_cpu_use_fusion_emitters": False, "xla_backend_optimization_level": 2}
 
 
 def _jit(fn: Callable[..., Any]) -> Callable[..., Any]:
