@@ -25,10 +25,10 @@ from kerasopt.cli import app
 from kerasopt.cli._common import default_study_name, parse_duration
 from kerasopt.cli._render import TrialProgress
 from kerasopt.search import resolve_storage
-from kerasopt.search._storages import fail_trials_that_never_beat
 from kerasopt.search._study import (
     StudyProgress,
     fail_running_trials,
+    fail_trials_that_never_beat,
     settle,
     watching,
 )

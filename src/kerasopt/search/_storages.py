@@ -24,7 +24,6 @@ parse right, with a raw ``@`` in the password, are handled here), and
 from __future__ import annotations
 
 import contextlib
-import datetime
 import os
 import re
 import tempfile
@@ -37,7 +36,7 @@ from urllib.parse import quote, unquote
 
 import optuna
 from optuna.storages.journal import JournalFileBackend
-from optuna.trial import FrozenTrial, TrialState
+from optuna.trial import FrozenTrial
 
 from .._utils import did_you_mean, exception_chain
 from ..exceptions import StorageError
@@ -45,12 +44,12 @@ from ..exceptions import StorageError
 __all__ = [
     "JOURNAL_SUFFIXES",
     "SQLITE_SUFFIXES",
-    "fail_trials_that_never_beat",
     "journal_storage",
     "mask_password",
     "requeued_here",
     "resolve_storage",
     "scrub",
+    "stale_trial_callback",
     "temporary_journal_storage",
 ]
 
@@ -264,7 +263,7 @@ def requeued_here(
     For a storage kerasopt did not open (its own failure callback, or none),
     every re-run of a failed trial in ``trials``.
     """
-    callback = _stale_trial_callback(storage)
+    callback = stale_trial_callback(storage)
     retried = [(t, _RETRY.retried_trial_number(t)) for t in trials]
     if not isinstance(callback, _Requeue):
         return [t for t, number in retried if number is not None]
@@ -275,60 +274,12 @@ def requeued_here(
 _RETRIES = 3
 
 
-def _stale_trial_callback(storage: Any) -> Callable[..., None] | None:
+def stale_trial_callback(storage: Any) -> Callable[..., None] | None:
+    """The storage's callback for a trial failed for lack of heartbeats, if any."""
     getter = getattr(storage, "get_heartbeat_stale_trial_callback", None) or getattr(
         storage, "get_failed_trial_callback", None
     )  # Optuna < 4.9
     return None if getter is None else getter()
-
-
-def fail_trials_that_never_beat(study: optuna.Study, storage: Any) -> list[int]:
-    """Fail the running trials of ``study`` that never recorded a heartbeat.
-
-    Optuna fails a trial whose last heartbeat is older than the grace period
-    (:func:`optuna.storages.fail_stale_trials`) but never one without a
-    heartbeat, and a trial's first beat comes from a thread started once the
-    sampler has drawn its parameters: a worker that died before (a database
-    restart can do it) left its trial RUNNING for good, and every later run
-    waited for it. Such a trial is failed here once it started longer ago
-    than the grace period (by this machine's clock), and queued again by the
-    storage's callback, as Optuna does with stale trials. Only for RDB
-    storages with heartbeats; returns the numbers of the trials failed.
-    """
-    import sqlalchemy
-
-    rdb = isinstance(storage, optuna.storages.RDBStorage)
-    if not rdb or not storage.heartbeat_interval:
-        return []
-    grace = storage.grace_period or 2 * storage.heartbeat_interval
-    since = datetime.datetime.now() - datetime.timedelta(seconds=grace)
-    running = study.get_trials(deepcopy=False, states=(TrialState.RUNNING,))
-    old = [t.number for t in running if t.datetime_start and t.datetime_start < since]
-    if not old:
-        return []
-    study_id = storage.get_study_id_from_name(study.study_name)
-    numbers = {
-        storage.get_trial_id_from_study_id_trial_number(study_id, n): n for n in old
-    }
-    query = sqlalchemy.text(
-        "SELECT trial_id FROM trial_heartbeats WHERE trial_id IN :ids"
-    ).bindparams(sqlalchemy.bindparam("ids", expanding=True))
-    with storage.engine.connect() as connection:
-        beating = {row[0] for row in connection.execute(query, {"ids": list(numbers)})}
-    callback = _stale_trial_callback(storage)
-    failed = []
-    for trial_id, number in numbers.items():
-        try:
-            if trial_id in beating or not storage.set_trial_state_values(
-                trial_id, TrialState.FAIL
-            ):
-                continue
-        except optuna.exceptions.UpdateFinishedTrialError:
-            continue  # another worker failed it first
-        if callback is not None:
-            callback(study, storage.get_trial(trial_id))
-        failed.append(number)
-    return failed
 
 
 def _rdb_storage(

@@ -49,10 +49,10 @@ from optuna.trial import FrozenTrial, TrialState
 from .._utils import derive_seed, did_you_mean, native_stderr_silenced
 from ..exceptions import StorageError
 from ._storages import (
-    fail_trials_that_never_beat,
     mask_password,
     requeued_here,
     resolve_storage,
+    stale_trial_callback,
     temporary_journal_storage,
 )
 
@@ -73,6 +73,7 @@ __all__ = [
     "check_sampler",
     "enqueue_initial",
     "fail_running_trials",
+    "fail_trials_that_never_beat",
     "log_level",
     "make_pruner",
     "make_sampler",
@@ -368,6 +369,13 @@ def _in_memory_copy(study: optuna.Study, storage: optuna.storages.BaseStorage) -
     return optuna.load_study(study_name=study.study_name, storage=memory)
 
 
+def _running_since(study: optuna.Study, seconds: float) -> list[FrozenTrial]:
+    """The RUNNING trials of ``study`` started ``seconds`` or more ago."""
+    since = datetime.now() - timedelta(seconds=seconds)
+    running = study.get_trials(deepcopy=False, states=(TrialState.RUNNING,))
+    return [t for t in running if t.datetime_start is None or t.datetime_start <= since]
+
+
 def fail_running_trials(study: optuna.Study, older_than: float) -> list[int]:
     """Mark FAILED the RUNNING trials started more than ``older_than`` s ago.
 
@@ -375,14 +383,57 @@ def fail_running_trials(study: optuna.Study, older_than: float) -> list[int]:
     worker leaves its trial RUNNING. Public Optuna API only
     (:meth:`optuna.Study.tell`). Returns their numbers.
     """
-    now = datetime.now()
     failed = []
-    for trial in study.get_trials(deepcopy=False, states=(TrialState.RUNNING,)):
-        start = trial.datetime_start
-        if start is not None and now - start < timedelta(seconds=older_than):
-            continue
+    for trial in _running_since(study, older_than):
         study.tell(trial.number, state=TrialState.FAIL, skip_if_finished=True)
         failed.append(trial.number)
+    return failed
+
+
+def fail_trials_that_never_beat(study: optuna.Study, storage: Any) -> list[int]:
+    """Fail the running trials of ``study`` that never recorded a heartbeat.
+
+    Optuna fails a trial whose last heartbeat is older than the grace period
+    (:func:`optuna.storages.fail_stale_trials`) but never one without a
+    heartbeat, and a trial's first beat comes from a thread started once the
+    sampler has drawn its parameters: a worker that died before (a database
+    restart can do it) left its trial RUNNING for good, and every later run
+    waited for it. Such a trial is failed here once it started longer ago
+    than the grace period (by this machine's clock), and queued again by the
+    storage's callback, as Optuna does with stale trials. Only for RDB
+    storages with heartbeats; returns the numbers of the trials failed.
+    """
+    import sqlalchemy
+
+    rdb = isinstance(storage, optuna.storages.RDBStorage)
+    if not rdb or not storage.heartbeat_interval:
+        return []
+    grace = storage.grace_period or 2 * storage.heartbeat_interval
+    old = [t.number for t in _running_since(study, grace)]
+    if not old:
+        return []
+    study_id = storage.get_study_id_from_name(study.study_name)
+    numbers = {
+        storage.get_trial_id_from_study_id_trial_number(study_id, n): n for n in old
+    }
+    query = sqlalchemy.text(
+        "SELECT trial_id FROM trial_heartbeats WHERE trial_id IN :ids"
+    ).bindparams(sqlalchemy.bindparam("ids", expanding=True))
+    with storage.engine.connect() as connection:
+        beating = {row[0] for row in connection.execute(query, {"ids": list(numbers)})}
+    callback = stale_trial_callback(storage)
+    failed = []
+    for trial_id, number in numbers.items():
+        try:
+            if trial_id in beating or not storage.set_trial_state_values(
+                trial_id, TrialState.FAIL
+            ):
+                continue
+        except optuna.exceptions.UpdateFinishedTrialError:
+            continue  # another worker failed it first
+        if callback is not None:
+            callback(study, storage.get_trial(trial_id))
+        failed.append(number)
     return failed
 
 
