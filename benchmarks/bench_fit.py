@@ -5,11 +5,11 @@ optimizer (Adam 1e-3), loss, metrics (accuracy), epochs, batch size and seed
 for both: kerasopt's numeric embeddings, on by default, are turned off, since
 they change the network (a row without a target times kerasopt with them, and
 the quality benchmark what the default recipe costs on real tables).
-kerasopt keeps its other defaults, which differ: it
-holds out 10% of the rows for early stopping (training on the other 90%,
-restoring the best epoch's weights) and smooths the labels by 0.1. Each
-timing includes building and compiling the model, as a ``fit`` call does.
-Target: kerasopt <= 1.0x hand-written Keras.
+kerasopt keeps its other defaults, which differ: it holds out 10% of the rows
+for early stopping (training on the other 90%, restoring the best epoch's
+weights) and smooths the labels by 0.1. Each timing includes building and
+compiling the model, as a ``fit`` call does. Target: kerasopt <= 1.0x
+hand-written Keras.
 """
 
 from __future__ import annotations
