@@ -408,27 +408,53 @@ def test_a_trial_another_worker_ended_is_a_warning_not_an_error(monkeypatch, err
 
     calls = []
 
-    def optimize(study, objective, **kwargs):
+    def optimize(self, objective, **kwargs):
         calls.append(kwargs["n_trials"])
         if len(calls) == 1:
             raise error
 
-    monkeypatch.setattr(study_module, "_optimize", optimize)
+    monkeypatch.setattr(optuna.Study, "optimize", optimize)
     study = optuna.create_study()
     with pytest.warns(UserWarning, match="its result stands"):
         study_module._run_until_settled(
-            study, lambda t: 0.0, n_trials=4, deadline=None, storage=None
-        )
+            study, lambda t: 0.0, n_trials=4, deadline=None, storage=None,
+            callbacks=[], n_workers=1, worker_storage=None, sampler=None, seed=0,
+            show_progress_bar=False,
+        )  # fmt: skip
     assert calls == [4, 4]
 
-    def invalid(study, objective, **kwargs):
+    def invalid(self, objective, **kwargs):
         raise ValueError("bad parameter")  # any other error stays an error
 
-    monkeypatch.setattr(study_module, "_optimize", invalid)
+    monkeypatch.setattr(optuna.Study, "optimize", invalid)
     with pytest.raises(ValueError, match="bad parameter"):
-        study_module._run_until_settled(
-            study, lambda t: 0.0, n_trials=4, deadline=None, storage=None
+        study_module._optimize_tolerating_takeovers(
+            study, lambda t: 0.0, n_trials=4, timeout=None, callbacks=[]
         )
+
+
+def _ended_elsewhere_first(trial: optuna.trial.Trial) -> float:
+    """Objective whose first trial another worker ends while it runs."""
+    if trial.number == 0:
+        trial.study.tell(trial.number, 0.5)
+    return trial.suggest_float("x", 0, 1)
+
+
+def test_a_worker_whose_trial_another_ended_goes_on_and_stops_no_other(tmp_path):
+    # Two workers of one search took the same queued trial from a SQLite
+    # study: the second to finish raised out of its joblib task, joblib killed
+    # the other worker process in the middle of its trial, and that trial
+    # stayed RUNNING for good (CI: 3 trials stored, 2 in cv_results_).
+    from kerasopt.search._study import run_workers
+
+    storage = f"sqlite:///{tmp_path / 's.db'}"
+    study = optuna.create_study(storage=storage, study_name="s", direction="maximize")
+    run_workers(
+        study, _ended_elsewhere_first, storage=storage, n_trials=4, n_workers=2,
+        timeout=None, sampler="random", seed=0, callbacks=None,
+    )  # fmt: skip
+    states = [t.state.name for t in study.get_trials(deepcopy=False)]
+    assert "RUNNING" not in states and 4 <= states.count("COMPLETE") <= 5, states
 
 
 def test_settle_returns_at_once_when_nothing_runs_or_no_heartbeat(

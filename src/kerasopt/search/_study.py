@@ -547,7 +547,62 @@ def _work(
         with native_stderr_silenced():
             objective, callbacks = cloudpickle.loads(payload)
     study = _open(storage, study_name, sampler, pruner)
-    study.optimize(objective, n_trials=n_trials, timeout=timeout, callbacks=callbacks)
+    _optimize_tolerating_takeovers(
+        study, objective, n_trials=n_trials, timeout=timeout, callbacks=callbacks
+    )
+
+
+def _taken_over(error: Exception) -> bool:
+    """Whether ``error`` is Optuna's for telling a trial another process ended.
+
+    Another worker failed the trial for lack of heartbeats (and queued it
+    again): :class:`optuna.exceptions.UpdateFinishedTrialError`; or, on SQLite,
+    which cannot lock a row, two workers both took it from the queue and the
+    second to finish gets "Cannot tell a COMPLETE trial."
+    """
+    return isinstance(error, optuna.exceptions.UpdateFinishedTrialError) or (
+        isinstance(error, ValueError) and str(error).startswith("Cannot tell")
+    )
+
+
+def _optimize_tolerating_takeovers(
+    study: optuna.Study,
+    objective: Callable[[optuna.trial.Trial], float],
+    *,
+    n_trials: int | None,
+    timeout: float | None,
+    callbacks: Sequence[Callable[[optuna.Study, FrozenTrial], None]],
+    show_progress_bar: bool = False,
+) -> None:
+    """``study.optimize``, going on when another worker ended this one's trial.
+
+    The other worker's result stands; this one warns and optimizes on, within
+    what is left of ``timeout``. ``n_trials`` counts again from there, so the
+    budget of the whole study must be held by ``callbacks`` (the callers'
+    :class:`optuna.study.MaxTrialsCallback`). Done in each worker, not by
+    the caller of :func:`joblib.Parallel`: an error leaving a worker stops
+    the others, killing worker processes in the middle of their trials, which
+    then stay RUNNING for good in a storage without heartbeats.
+    """
+    end = None if timeout is None else time.time() + timeout
+    while True:
+        left = None if end is None else max(0.0, end - time.time())
+        try:
+            study.optimize(
+                objective, n_trials=n_trials, timeout=left, callbacks=callbacks,
+                show_progress_bar=show_progress_bar,
+            )  # fmt: skip
+            return
+        except (optuna.exceptions.UpdateFinishedTrialError, ValueError) as error:
+            if not _taken_over(error):
+                raise
+            warnings.warn(
+                "Another worker ended a trial this one was running (failed for lack "
+                "of heartbeats, or run twice from the queue); its result stands. "
+                "Going on.",
+                UserWarning,
+                stacklevel=2,
+            )
 
 
 def run_workers(
@@ -876,8 +931,8 @@ def _optimize(
     if n_trials is not None:  # other processes sharing the study count too
         callbacks = [*callbacks, optuna.study.MaxTrialsCallback(n_trials, COUNTED)]
     if n_workers == 1:
-        study.optimize(
-            objective, n_trials=remaining, timeout=timeout, callbacks=callbacks,
+        _optimize_tolerating_takeovers(
+            study, objective, n_trials=remaining, timeout=timeout, callbacks=callbacks,
             show_progress_bar=show_progress_bar
             and (remaining is not None or timeout is not None),
         )  # fmt: skip
@@ -1046,22 +1101,7 @@ def _run_until_settled(
     """Run the missing trials; with heartbeats, also those of workers that died."""
     while True:
         timeout = None if deadline is None else deadline - time.time()
-        try:
-            _optimize(study, objective, n_trials=n_trials, timeout=timeout, **run)
-        except (optuna.exceptions.UpdateFinishedTrialError, ValueError) as exc:
-            # Optuna's errors for telling a trial that another process ended:
-            # it failed the trial for lack of heartbeats (and queued it again),
-            # or, on SQLite, which cannot lock a row, both took it from the queue.
-            if isinstance(exc, ValueError) and not str(exc).startswith("Cannot tell"):
-                raise
-            warnings.warn(
-                "Another worker ended a trial this one was running (failed for lack "
-                "of heartbeats, or run twice from the queue); its result stands. "
-                "Going on.",
-                UserWarning,
-                stacklevel=2,
-            )
-            continue
+        _optimize(study, objective, n_trials=n_trials, timeout=timeout, **run)
         waiting = settle(study, storage, deadline)
         if not waiting or (deadline is not None and deadline <= time.time()):
             return
