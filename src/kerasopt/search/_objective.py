@@ -201,17 +201,18 @@ class NonFiniteLossError(FloatingPointError):
 CLEAR_COMPILED_EVERY = 10  # trials between full collections (release_memory)
 
 
-def release_memory(trial_number: int = 0) -> None:
-    """Free what the last trial left behind: Keras' state, compiled code, garbage.
+def release_memory(full: bool = False) -> None:
+    """Free what the last trial left behind: Keras' state and garbage.
 
-    A full collection costs ~0.4 s with JAX loaded, more than a tiny trial, so
-    it runs, with the backend's compiled functions dropped, only every
-    ``CLEAR_COMPILED_EVERY`` trials: memory stays flat (benchmarks/bench_trial.py).
+    With ``full``, also the backend's compiled functions, in a full
+    collection: it costs ~0.4 s with JAX loaded, more than a tiny trial, so a
+    search asks for it only before every ``CLEAR_COMPILED_EVERY``-th trial,
+    never after its last one, whose compiled steps the refit of the best
+    trial may reuse. Memory stays flat (benchmarks/bench_trial.py).
     """
     keras = sys.modules.get("keras")
     if keras is not None:
         keras.backend.clear_session(free_memory=False)
-    full = trial_number % CLEAR_COMPILED_EVERY == CLEAR_COMPILED_EVERY - 1
     if full:
         clear_compiled()
     gc.collect(2 if full else 1)
@@ -354,6 +355,8 @@ class Objective:
         """Run one trial; return its mean CV score (NaN marks it failed)."""
         if self.log_level is not None:
             optuna.logging.set_verbosity(self.log_level)
+        if trial.number and trial.number % CLEAR_COMPILED_EVERY == 0:
+            release_memory(full=True)
         try:
             return self._run(trial)
         except optuna.TrialPruned:
@@ -366,7 +369,7 @@ class Objective:
             trial.set_user_attr("fail_reason", f"{type(exc).__name__}: {exc}")
             return math.nan
         finally:
-            release_memory(trial.number)
+            release_memory()
 
     def _remember(self, exc: BaseException) -> None:
         if self.first_error is None:
