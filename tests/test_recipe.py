@@ -150,6 +150,46 @@ def test_encoder_one_hot_for_few_levels_categories_for_many():
         CategoricalEncoder(embed_min_categories=1).fit(X)
 
 
+def test_levels_rarer_than_min_frequency_share_the_unseen_code():
+    # 12 levels seen 10 times each, 8 seen once: a learned vector for a level
+    # seen once fits that row's noise.
+    state = [f"s{i % 12}" for i in range(120)] + [f"rare{i}" for i in range(8)]
+    X = pd.DataFrame({"state": state})
+    for min_frequency in (2, 0.01):  # rows, or a share of the 128 rows (1.28)
+        encoder = CategoricalEncoder(min_frequency=min_frequency).fit(X)
+        assert encoder.categories_[0] == sorted(f"s{i}" for i in range(12))
+        out = encoder.transform(pd.DataFrame({"state": ["s3", "rare1", "new"]}))
+        assert out["state"].isna().tolist() == [False, True, True]
+    # The default (0.1 % of the rows) keeps levels seen once in 128 rows, and
+    # a column whose every level is rare keeps its most frequent one.
+    assert len(CategoricalEncoder().fit(X).categories_[0]) == 20
+    assert CategoricalEncoder(min_frequency=None).fit(X).categories_ == (
+        CategoricalEncoder().fit(X).categories_
+    )
+    assert CategoricalEncoder(min_frequency=50).fit(X).categories_[0] == ["s0"]
+    for bad in (0, 1.5, -0.1, "5"):
+        with pytest.raises(ValueError, match="min_frequency must be"):
+            CategoricalEncoder(min_frequency=bad).fit(X)
+
+
+def test_a_pipeline_groups_rare_levels_alike_for_few_rows_and_many():
+    # A fitted preprocessor transforms up to FAST_MAX_ROWS rows by lookups:
+    # a grouped level must get the unseen code there too.
+    from kerasopt import make_tabular_preprocessor
+
+    rng = np.random.default_rng(0)
+    state = [f"s{i % 12}" for i in range(600)] + [f"rare{i}" for i in range(5)]
+    X = pd.DataFrame({"state": state, "x": rng.normal(size=605)})
+    pre = make_tabular_preprocessor(embed_categories=10)
+    pre.set_params(categorical__encode__min_frequency=2).fit(X)
+    many = pre.transform(X)
+    few = pre.transform(X.iloc[595:])
+    assert many["state"].iloc[600:].isna().all()
+    pd.testing.assert_frame_equal(
+        few.reset_index(drop=True), many.iloc[595:].reset_index(drop=True)
+    )
+
+
 def test_category_codes_reserve_zero_for_missing_and_unseen():
     train = pd.DataFrame({
         "x": [1.0, 2.0, 3.0],
