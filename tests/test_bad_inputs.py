@@ -104,7 +104,7 @@ API_CASES: list[tuple[str, Callable[[], Any], type[BaseException], str]] = [
     ("bad-hidden-layer-sizes", lambda: _clf(hidden_layer_sizes=(0,)).fit(X, Y),
      ValueError, r"hidden_layer_sizes must be a sequence of positive integers"),
     ("dropout-out-of-range", lambda: _clf(dropout=1.5).fit(X, Y), ValueError,
-     r"dropout must be in \[0, 1\)\. Received: dropout=1\.5"),
+     r"dropout must be a number in \[0, 1\) or .auto.\. Received: dropout=1\.5"),
     ("unknown-optimizer", lambda: _clf(optimizer="adamm").fit(X, Y), ValueError,
      r"Received: optimizer='adamm'\. Did you mean 'adam'\?"),
     ("unknown-activation", lambda: _clf(activation="rleu").fit(X, Y), ValueError,

@@ -428,7 +428,7 @@ def test_regressor_rejects_a_text_target(iris):
         ({"activation": "relux"}, "Unknown activation.*relux.*Did you mean 'relu'"),
         ({"optimizer": "adamm"}, "Unknown optimizer.*adamm.*Did you mean 'adam'.*nadam"),
         ({"hidden_layer_sizes": (8, 0)}, "hidden_layer_sizes must be.*positive"),
-        ({"dropout": 1.5}, "dropout must be in"),
+        ({"dropout": 1.5}, "dropout must be a number in"),
         ({"epochs": 0}, "epochs must be a positive integer"),
         ({"validation_fraction": 1.0}, "validation_fraction must be in"),
         ({"lr_schedule": "linear"}, "Unknown learning-rate schedule"),

@@ -169,7 +169,8 @@ def test_cli_nan_and_raising_trials_fail_and_the_study_goes_on(failing_study):
         "fold 0: NonFiniteLossError: the training loss became"
     )
     assert raised.user_attrs["fail_reason"] == (
-        "fit of fold 0: ValueError: dropout must be in [0, 1). Received: dropout=5.0."
+        "fit of fold 0: ValueError: dropout must be a number in [0, 1) or \"auto\". "
+        "Received: dropout=5.0."
     )
     assert good.state.name == "COMPLETE" and np.isfinite(good.value)
     summary = json.loads(result.stdout[result.stdout.index("{") :])

@@ -428,3 +428,26 @@ def test_target_aware_knots_are_placed_where_the_target_changes():
         ]  # fmt: skip
         assert np.min(np.abs(knots(encoding) - step)) < 2, estimator
         assert fitted.predict(X[:3]).shape == (3,)
+
+
+def test_dropout_auto_drops_from_ten_thousand_rows_given_to_fit():
+    from kerasopt import KerasClassifier
+    from kerasopt.estimators._base import AUTO_DROPOUT, AUTO_DROPOUT_MIN_ROWS
+    from kerasopt.estimators._network import Dropout
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(AUTO_DROPOUT_MIN_ROWS, 2))
+    y = (X[:, 0] > 0).astype(int)
+
+    def rates(n, **params):
+        clf = KerasClassifier(hidden_layer_sizes=(4, 4), **params)
+        clf.initialize(X[:n], y[:n])
+        return [
+            layer.rate for layer in clf.model_.layers
+            if isinstance(layer, Dropout)
+        ]  # fmt: skip
+
+    assert rates(AUTO_DROPOUT_MIN_ROWS - 1) == []
+    assert rates(AUTO_DROPOUT_MIN_ROWS) == [AUTO_DROPOUT] * 2
+    assert rates(AUTO_DROPOUT_MIN_ROWS, dropout=0.0) == []
+    assert rates(100, dropout=0.3) == [0.3] * 2

@@ -413,3 +413,22 @@ def test_initial_params_of_each_kind_of_space() -> None:
     assert initial_params("estimator", lambda t: {}, pipe, default_space=False) == []
     nothing = SearchSpace({"solver": CategoricalDistribution(["saga"])})
     assert initial_params("estimator", nothing, pipe, default_space=False) == []
+
+
+def test_the_first_trial_resolves_auto_dropout_for_the_rows_of_a_fold() -> None:
+    # dropout="auto" is no number the space can draw: left out, the sampler
+    # drew it and the search's first trial was not the estimator's network.
+    from kerasopt import KerasClassifier
+    from kerasopt.estimators._base import AUTO_DROPOUT, AUTO_DROPOUT_MIN_ROWS
+
+    pipe = make_pipeline(StandardScaler(), KerasClassifier())
+    space = SearchSpace({"dropout": FloatDistribution(0.0, 0.5)})
+    fewest = AUTO_DROPOUT_MIN_ROWS
+    for rows, rate in [(fewest - 1, 0.0), (fewest, AUTO_DROPOUT)]:
+        assert initial_params(
+            "estimator", space, pipe, default_space=False, n_samples=rows
+        ) == [("estimator", {"dropout": rate})]
+    fixed = make_pipeline(StandardScaler(), KerasClassifier(dropout=0.3))
+    assert initial_params(
+        "estimator", space, fixed, default_space=False, n_samples=AUTO_DROPOUT_MIN_ROWS
+    ) == [("estimator", {"dropout": 0.3})]

@@ -935,6 +935,7 @@ class OptunaSearchCV(  # type: ignore[misc]
                 initial=initial_params(
                     self.initial_trials, space, self.estimator,
                     default_space=self.param_distributions is None,
+                    n_samples=min(len(train) for train, _ in splits),
                 ),
             )  # fmt: skip
         self._store_results(objective)

@@ -746,6 +746,7 @@ def initial_params(
     estimator: BaseEstimator,
     *,
     default_space: bool,
+    n_samples: int | None = None,
 ) -> list[tuple[str, dict[str, Any]]]:
     """The Optuna parameters of the trials a search runs before its sampler.
 
@@ -764,6 +765,10 @@ def initial_params(
     default_space : bool
         Whether ``space`` is :func:`default_search_space` (the portfolio is
         written for it).
+    n_samples : int, optional
+        Rows the trials fit on (the smallest training fold): an ``"auto"``
+        value of the final estimator (kerasopt's ``dropout="auto"``) takes the
+        value it takes in a fit on them, which a space of numbers can express.
 
     Returns
     -------
@@ -775,6 +780,10 @@ def initial_params(
     if initial_trials is None or not isinstance(space, SearchSpace):
         return []
     current = estimator.get_params(deep=True)
+    prefix, final = final_estimator_prefix(estimator)
+    resolve = getattr(final, "_auto_params", None)
+    if resolve is not None and n_samples is not None:
+        current.update({prefix + k: v for k, v in resolve(n_samples).items()})
     own = {}
     for name in space.names:
         (key,) = resolve_param_names({name: None}, estimator)
