@@ -156,7 +156,7 @@ def test_the_default_space_holds_the_estimators_own_configuration() -> None:
     assert decay == Toggle(FloatDistribution(1e-6, 1e-1, log=True))
     for estimator in (KerasClassifier(), KerasClassifier(hidden_layer_sizes=(300, 300),
                                                          weight_decay=1e-3)):
-        own = estimator.get_params()
+        own = {**estimator.get_params(), **estimator._auto_params(100)}  # as fitted
         space = as_space(None, estimator)
         drawn = space(optuna.trial.FixedTrial(space.fixed_params(own)))
         assert {k: own[k] for k in drawn if k != "epochs"} == {
