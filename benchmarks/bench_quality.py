@@ -271,7 +271,8 @@ def run(quick: bool = False, n_trials: int | None = None, tables: Any = None) ->
     return rows + summary_rows([summary for _, summary in done])
 
 
-#: Candidate defaults: (make_tabular_pipeline options, estimator parameters).
+#: Candidate defaults: (make_tabular_pipeline options, estimator parameters;
+#: names with ``__`` are the pipeline's, set with ``set_params``).
 VARIANTS: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
     "defaults": ({}, {}),
     "numbers as they are": ({}, {"numeric_embedding": None}),
@@ -279,7 +280,9 @@ VARIANTS: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
     "robust": ({"scaler": "robust"}, {}),
     "periodic": ({}, {"numeric_embedding": "periodic"}),
     "quantile knots": ({}, {"numeric_embedding": "piecewise"}),
+    "no dropout": ({}, {"dropout": 0.0}),
     "dropout 0.15": ({}, {"dropout": 0.15}),
+    "every level": ({}, {"preprocessor__categorical__encode__min_frequency": None}),
 }
 #: Seeds of each variant's network (``random_state``) in a variants run: each
 #: score is the mean over them, so that a variant is not judged on one draw.
@@ -302,8 +305,10 @@ def _variant_scores(
     results = {"HistGradientBoosting": _held_out(hgb, train, test, SCORING[task])}
     keras_class = KerasClassifier if classifier else KerasRegressor
     for label, (options, params) in VARIANTS.items():
+        own = {k: v for k, v in params.items() if "__" not in k}
         models = [
-            make_tabular_pipeline(keras_class(random_state=seed, **params), **options)
+            make_tabular_pipeline(keras_class(random_state=seed, **own), **options)
+            .set_params(**{k: v for k, v in params.items() if k not in own})
             for seed in range(seeds)
         ]
         runs = [_held_out(model, train, test, SCORING[task]) for model in models]

@@ -92,10 +92,9 @@ COMMON_PARAMETERS = """\
         gets at least 10,000 rows, else 0 (the threshold at which
         ``HistGradientBoosting*``'s ``early_stopping="auto"`` turns on). On
         the quality benchmark, dropout 0.15 raised the defaults' held-out
-        scores on the tables of 11,500-15,000 training rows (mean difference
-        to HistGradientBoosting -0.0032 to +0.0014, 2 seeds) and lowered them
-        on the tables of fewer than 2,000 rows (+0.0174 to +0.0164, worst
-        table -0.015 to -0.027): docs/user_guide/recipe.md.
+        scores on the tables of 11,500-15,000 training rows and lowered them
+        on the tables of fewer than 2,000 rows (worst table -0.015 to -0.027):
+        docs/user_guide/recipe.md.
     l2 : float, default=0.0
         L2 penalty on the Dense kernels.
     batch_normalization : bool, default=False

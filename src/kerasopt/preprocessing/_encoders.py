@@ -302,9 +302,10 @@ class CategoricalEncoder(TransformerMixin, BaseEstimator):
         of unseen and missing values. A level seen a handful of times gets a
         learned vector that fits those rows' noise: on the quality benchmark's
         flights table (4,043 tail numbers in 15,000 rows), grouping the levels
-        with fewer than 15 rows raised the defaults' held-out AUC from 0.697
-        to 0.709, while no table of fewer than 2,000 rows changed (a level
-        needs 2 rows there). None keeps every level.
+        with fewer than 15 rows raised the held-out AUC of the defaults with
+        dropout 0.15 from 0.697 to 0.709 (2 seeds), while no table of fewer
+        than 2,000 rows changed (a level needs 2 rows there). None keeps
+        every level.
 
     Attributes
     ----------
