@@ -593,7 +593,7 @@ def _optimize_tolerating_takeovers(
                 show_progress_bar=show_progress_bar,
             )  # fmt: skip
             return
-        except (optuna.exceptions.UpdateFinishedTrialError, ValueError) as error:
+        except Exception as error:
             if not _taken_over(error):
                 raise
             warnings.warn(
